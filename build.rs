@@ -1,0 +1,39 @@
+//! Embeds the default theme (`themes/default/`) in the binary, so `init` and `build` need
+//! nothing else on disk. Generates a list of `(path, bytes)` pairs, sorted for stable output.
+
+use std::path::Path;
+use std::{env, fs};
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    println!("cargo:rerun-if-changed=themes/default");
+    let mut files = Vec::new();
+    collect(&root, &root, &mut files);
+    files.sort();
+    let mut code = String::from("pub static DEFAULT_THEME: &[(&str, &[u8])] = &[\n");
+    for rel in &files {
+        println!("cargo:rerun-if-changed=themes/default/{rel}");
+        code.push_str(&format!(
+            "    ({rel:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/themes/default/{rel}\"))),\n"
+        ));
+    }
+    code.push_str("];\n");
+    let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("default_theme.rs");
+    fs::write(out, code).expect("write default_theme.rs");
+}
+
+fn collect(root: &Path, dir: &Path, files: &mut Vec<String>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || name.ends_with('~') {
+            continue;
+        }
+        if path.is_dir() {
+            collect(root, &path, files);
+        } else if let Ok(rel) = path.strip_prefix(root) {
+            files.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+}

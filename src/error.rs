@@ -1,0 +1,31 @@
+//! The library's typed errors: failures that are not problems in the site's input
+//! (those are `Diagnostic`s) but of the machine or the theme at render time.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Kept as its own variant so `{:#}` shows minijinja's source window.
+    #[error("template error while rendering {output}: {source:#}")]
+    Template {
+        output: String,
+        #[source]
+        source: minijinja::Error,
+    },
+    #[error("{0}")]
+    Output(String),
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,20 @@
+//! mpgen turns a folder of per-country TOML files into a static website of Migration
+//! Profiles.
+//!
+//! One pipeline, in five stages that talk through plain data: **load** reads and parses
+//! every input file, keeping byte spans; **check** turns what was read into a validated
+//! [`model::Site`], collecting every problem as a [`diagnostics::Diagnostic`]; **plan**
+//! lists every output with a fingerprint of exactly what it is made from; **render**
+//! makes the bytes of the outputs whose fingerprints changed, in parallel; **write**
+//! puts changed files in place atomically and records the fingerprints for next time.
+//! [`pipeline`] is the one place that orders the stages.
+
+pub mod diagnostics;
+pub mod error;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod pipeline;
+pub mod plan;
+pub mod render;
+pub mod scaffold;

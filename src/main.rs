@@ -1,0 +1,161 @@
+//! The `mpgen` command line: arguments in, exit code out. It prints diagnostics and
+//! summaries; all work is done by the library.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use mpgen::diagnostics::{self, Diagnostic, SourceTexts};
+use mpgen::pipeline::{self, BuildError, BuildOptions};
+
+#[derive(Parser)]
+#[command(name = "mpgen", version, about = "Migration Profiles, from TOML to the web")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder
+    Build {
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Output folder (default: ROOT/public)
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Override `base_url` of site.toml
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Include pages marked `draft = true`
+        #[arg(long)]
+        drafts: bool,
+        /// Leave charts out (they come with the charts feature; accepted for scripts)
+        #[arg(long)]
+        no_charts: bool,
+        /// Build twice in memory and fail on any differing byte
+        #[arg(long)]
+        verify: bool,
+        /// Worker threads (default: one per core)
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+    },
+    /// Check the site and report every problem; build nothing
+    Check {
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Make a new site in DIR, with the embedded default theme
+    Init { dir: PathBuf },
+    /// Add profiles/ISO3.toml, a skeleton with every core indicator
+    NewProfile {
+        iso3: String,
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+fn print_diags(diags: &[Diagnostic], texts: &SourceTexts) {
+    if diags.is_empty() {
+        return;
+    }
+    let color = std::io::stderr().is_terminal();
+    eprint!("{}", diagnostics::render_human(diags, texts, color));
+}
+
+fn summary(diags: &[Diagnostic]) -> String {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    format!("{errors} error{}, {warnings} warning{}", if errors == 1 { "" } else { "s" }, if warnings == 1 { "" } else { "s" })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { root, out, base_url, drafts, no_charts: _, verify, threads } => {
+            let opts = BuildOptions { root: root.unwrap_or_else(|| PathBuf::from(".")), out, base_url, drafts, threads };
+            if verify {
+                match (pipeline::render_all(&opts), pipeline::render_all(&opts)) {
+                    (Ok(a), Ok(b)) if a == b => eprintln!("verify: two builds gave the same {} files", a.len()),
+                    (Ok(a), Ok(b)) => {
+                        let differing: Vec<&String> = a.keys().chain(b.keys()).filter(|k| a.get(*k) != b.get(*k)).collect();
+                        eprintln!("error: two builds differ in {} files, first {:?}", differing.len(), differing.first());
+                        return ExitCode::from(1);
+                    }
+                    _ => {}
+                }
+            }
+            match pipeline::build(&opts) {
+                Ok(report) => {
+                    print_diags(&report.diags, &report.texts);
+                    eprintln!(
+                        "built {} pages ({} outputs) into {} in {:.0} ms: {} rendered, {} written, {} unchanged, {} removed; {}",
+                        report.pages,
+                        report.outputs,
+                        opts.out_dir().display(),
+                        report.elapsed.as_secs_f64() * 1000.0,
+                        report.rendered,
+                        report.write.written,
+                        report.write.unchanged,
+                        report.write.removed,
+                        summary(&report.diags)
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(BuildError::Invalid { diags, texts }) => {
+                    print_diags(&diags, &texts);
+                    eprintln!("error: the site has problems; nothing was written ({})", summary(&diags));
+                    ExitCode::from(1)
+                }
+                Err(BuildError::Failed(e)) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Check { root, format } => {
+            let root = root.unwrap_or_else(|| PathBuf::from("."));
+            let checked = pipeline::check(&root);
+            match format {
+                Format::Json => println!("{}", diagnostics::render_json(&checked.diags, &checked.texts)),
+                Format::Human => {
+                    print_diags(&checked.diags, &checked.texts);
+                    eprintln!("checked {}: {}", root.display(), summary(&checked.diags));
+                }
+            }
+            if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+        }
+        Command::Init { dir } => match mpgen::scaffold::init(&dir) {
+            Ok(files) => {
+                eprintln!("made a new site in {} ({} files); build it with `mpgen build --root {}`", dir.display(), files, dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Command::NewProfile { iso3, root } => {
+            let root = root.unwrap_or_else(|| PathBuf::from("."));
+            match mpgen::scaffold::new_profile(&root, &iso3) {
+                Ok(path) => {
+                    eprintln!("wrote {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}

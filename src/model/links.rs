@@ -1,0 +1,105 @@
+//! Checks across profiles: agreements both partners should list, and sources nobody cites.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Agreement, Profile, Source};
+use crate::diagnostics::Diagnostic;
+use crate::load::profile::RawProfile;
+
+/// Two profiles list the same agreement when their ids are equal, or, when either lacks
+/// an id, when kind and signed year agree and the partner sets name each other.
+fn same_agreement(a: &Agreement, a_owner: &str, b: &Agreement, b_owner: &str) -> bool {
+    match (&a.id, &b.id) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.kind == b.kind && a.signed == b.signed && a.partners.iter().any(|p| p == b_owner) && b.partners.iter().any(|p| p == a_owner),
+    }
+}
+
+/// Marks bilateral agreements that the partner's profile does not list, and warns.
+pub fn check_agreements(profiles: &mut BTreeMap<String, Profile>, raw: &[RawProfile], diags: &mut Vec<Diagnostic>) {
+    let mut one_sided: Vec<(String, usize, String)> = Vec::new();
+    for (code, p) in profiles.iter() {
+        for (i, a) in p.agreements.iter().enumerate() {
+            if a.kind != "bilateral" {
+                continue;
+            }
+            for partner in &a.partners {
+                let Some(other) = profiles.get(partner) else { continue };
+                if !other.agreements.iter().any(|b| same_agreement(a, code, b, partner)) {
+                    one_sided.push((code.clone(), i, partner.clone()));
+                }
+            }
+        }
+    }
+    for (code, i, partner) in one_sided {
+        let Some(p) = profiles.get_mut(&code) else { continue };
+        p.agreements[i].one_sided = true;
+        let span = raw.iter().find(|r| r.file_id == code).and_then(|r| r.agreements.get(i)).map(|a| a.span.clone());
+        diags.push(
+            Diagnostic::warning(&p.file, span, format!("the bilateral agreement \"{}\" is not listed in `profiles/{partner}.toml`", p.agreements[i].title))
+                .with_help(format!("add it to `profiles/{partner}.toml` too (with the same `id`), so both partners' views agree")),
+        );
+    }
+}
+
+/// Warns about sources that no data table cites.
+pub fn unused_sources(
+    site_sources: &BTreeMap<String, Source>,
+    raw_sources: &[crate::load::catalogue::RawSource],
+    raw: &[RawProfile],
+    profiles: &BTreeMap<String, Profile>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    for p in profiles.values() {
+        for s in p.series.values() {
+            used.extend(s.source.split('+'));
+        }
+        used.extend(p.partners.values().map(|x| x.source.as_str()));
+        used.extend(p.age_sex.values().map(|x| x.source.as_str()));
+        for (id, src) in &p.sources {
+            if !used.contains(id.as_str()) {
+                let span = raw.iter().find(|r| r.file_id == p.iso3).and_then(|r| r.sources.iter().find(|s| s.id.value == *id)).map(|s| s.span.clone());
+                diags.push(Diagnostic::warning(&p.file, span, format!("the source `{}` is not cited by any data table", src.id))
+                    .with_help("cite it with `source = \"...\"` in a series, or remove it"));
+            }
+        }
+    }
+    // With no profile loaded (errors elsewhere), every source would look unused.
+    if profiles.is_empty() {
+        return;
+    }
+    for (id, _) in site_sources {
+        if !used.contains(id.as_str()) {
+            let span = raw_sources.iter().find(|s| s.id.value == *id).map(|s| s.span.clone());
+            diags.push(Diagnostic::warning("sources.toml", span, format!("the source `{id}` is not cited by any data table"))
+                .with_help("cite it with `source = \"...\"` in a profile, or remove it"));
+        }
+    }
+}
+
+/// A `{{ chart(profile=.., id=..) }}` call in a content page must name a profile and one
+/// of its charts (an indicator id or a custom chart id).
+pub fn check_chart_calls(
+    pages: &[crate::load::content::RawPage],
+    profiles: &BTreeMap<String, Profile>,
+    indicators: &BTreeMap<String, super::Indicator>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for page in pages {
+        for call in crate::load::content::chart_calls(&page.body) {
+            let span = Some(page.body_offset + call.range.start..page.body_offset + call.range.end);
+            match profiles.get(&call.profile) {
+                None => diags.push(
+                    Diagnostic::error(&page.file, span, format!("this chart names the profile `{}`, which does not exist", call.profile))
+                        .with_help("`profile` is the code of a file in `profiles/`, such as \"MEX\""),
+                ),
+                Some(p) if !indicators.contains_key(&call.id) && !p.charts.iter().any(|c| c.id == call.id) => diags.push(
+                    Diagnostic::error(&page.file, span, format!("`{}` is not a chart of the profile `{}`", call.id, call.profile))
+                        .with_help("`id` is an indicator id of indicators.toml or the id of one of the profile's `[[charts]]`"),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! CHECK: raw parsed files in, the validated `Site` out.
+//!
+//! Every rule of the format spec lives here (or in a submodule), and every problem is
+//! collected as a `Diagnostic` rather than stopping at the first. Derived series and data
+//! gaps are computed here too, so no later stage can fail on input.
+
+mod catalogue;
+mod derive;
+mod links;
+mod profile;
+pub mod vocab;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, SourceTexts};
+use crate::load::Loaded;
+use crate::load::theme::ThemeFiles;
+use crate::load::toml_reader::Localized;
+
+pub use catalogue::{check_config, check_indicators};
+
+/// A text given once for all languages, or by language.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Text {
+    /// `""` holds a text given once for every language.
+    pub by_lang: BTreeMap<String, String>,
+}
+
+impl Text {
+    pub fn plain(s: &str) -> Self {
+        let mut by_lang = BTreeMap::new();
+        by_lang.insert(String::new(), s.to_string());
+        Text { by_lang }
+    }
+
+    pub fn from_raw(raw: &Localized) -> Self {
+        match raw {
+            Localized::One(s) => Text::plain(s),
+            Localized::ByLang(items) => Text {
+                by_lang: items.iter().map(|(l, s)| (l.value.clone(), s.clone())).collect(),
+            },
+        }
+    }
+
+    /// The text in `lang`, else the language-neutral one, else the default language's,
+    /// else any: a page is never left without a label.
+    pub fn get(&self, lang: &str, default_lang: &str) -> &str {
+        self.lookup(lang, default_lang).map_or("", |(_, s)| s)
+    }
+
+    /// Like `get`, also telling which language the text is in (`""` when neutral).
+    pub fn lookup(&self, lang: &str, default_lang: &str) -> Option<(&str, &str)> {
+        [lang, "", default_lang]
+            .iter()
+            .find_map(|l| self.by_lang.get_key_value(*l))
+            .or_else(|| self.by_lang.iter().next())
+            .map(|(l, s)| (l.as_str(), s.as_str()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChartStyle {
+    pub width: u32,
+    pub height: u32,
+    pub palette: Vec<String>,
+    pub formats: Vec<String>,
+    pub png_scale: f64,
+    pub top_partners: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Config {
+    pub title: Text,
+    pub base_url: String,
+    pub default_language: String,
+    /// The default language first, then the others in the order given.
+    pub languages: Vec<String>,
+    pub theme: String,
+    pub allow_raw_html: bool,
+    pub stale_after_years: i32,
+    pub reference_year: Option<i32>,
+    pub codes: BTreeMap<String, String>,
+    pub sections: Vec<String>,
+    /// language -> section id -> label
+    pub section_labels: BTreeMap<String, BTreeMap<String, String>>,
+    pub charts: ChartStyle,
+}
+
+impl Config {
+    pub fn section_label(&self, lang: &str, id: &str) -> String {
+        [lang, self.default_language.as_str()]
+            .iter()
+            .find_map(|l| self.section_labels.get(*l).and_then(|m| m.get(id)))
+            .cloned()
+            .unwrap_or_else(|| id.replace('_', " "))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Derive {
+    Ratio { numerator: String, denominator: String, scale: f64 },
+    Sum(Vec<String>),
+}
+
+impl Derive {
+    pub fn operands(&self) -> Vec<&str> {
+        match self {
+            Derive::Ratio { numerator, denominator, .. } => vec![numerator, denominator],
+            Derive::Sum(ops) => ops.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    pub id: String,
+    /// series | partners | age_sex
+    pub kind: String,
+    pub unit: String,
+    pub signed: bool,
+    pub section: String,
+    pub chart: String,
+    pub core: bool,
+    pub label: Text,
+    pub definition: Option<Text>,
+    pub default_source: Option<String>,
+    pub derive: Option<Derive>,
+    pub wdi_code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Source {
+    pub id: String,
+    pub title: String,
+    pub publisher: Option<String>,
+    pub url: Option<String>,
+    pub year: Option<i64>,
+    pub edition: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rcp {
+    pub id: String,
+    pub name: Text,
+    pub kind: String,
+    pub founded: Option<i64>,
+    pub url: Option<String>,
+}
+
+/// One year of a series. The `estimated` flag covers the year's total, female, male,
+/// low and high alike.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Point {
+    pub value: f64,
+    pub female: Option<f64>,
+    pub male: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub estimated: bool,
+    pub derived: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    /// The source id; for a series derived in full, the operands' sources joined by `+`.
+    pub source: String,
+    pub note: Option<String>,
+    pub method: Option<String>,
+    pub points: BTreeMap<i32, Point>,
+}
+
+impl Series {
+    pub fn latest(&self) -> Option<(i32, &Point)> {
+        self.points.iter().next_back().map(|(y, p)| (*y, p))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Partners {
+    pub source: String,
+    pub note: Option<String>,
+    pub year: i32,
+    /// Largest first; ties by code, so the order never depends on the file.
+    pub values: Vec<(String, f64)>,
+    pub other: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgeSex {
+    pub source: String,
+    pub note: Option<String>,
+    pub year: i32,
+    pub groups: Vec<String>,
+    pub female: Vec<f64>,
+    pub male: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Agreement {
+    pub id: Option<String>,
+    pub title: String,
+    pub partners: Vec<String>,
+    pub parties: Vec<String>,
+    pub kind: String,
+    pub topics: Vec<String>,
+    pub signed: Option<i32>,
+    pub status: Option<String>,
+    pub url: Option<String>,
+    pub summary: Option<String>,
+    /// A bilateral agreement whose partner has a profile that does not list it.
+    pub one_sided: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    pub title: String,
+    pub year: Option<i32>,
+    pub kind: String,
+    pub topics: Vec<String>,
+    pub url: Option<String>,
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Climate {
+    pub napa: Option<bool>,
+    pub napa_mentions_migration: Option<bool>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomChart {
+    pub id: String,
+    pub kind: String,
+    pub series: Vec<String>,
+    pub title: Option<Text>,
+    pub section: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GapStatus {
+    Missing,
+    Stale,
+}
+
+/// A core indicator that a profile lacks, or has only in old data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gap {
+    pub indicator: String,
+    pub status: GapStatus,
+    pub latest_year: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Profile {
+    pub iso3: String,
+    pub file: String,
+    pub name: Text,
+    pub region: String,
+    pub subregion: Option<String>,
+    pub roles: Vec<String>,
+    pub updated: Option<String>,
+    pub maintainer: Option<String>,
+    pub rcps: Vec<String>,
+    pub summary: Option<String>,
+    pub sources: BTreeMap<String, Source>,
+    pub series: BTreeMap<String, Series>,
+    pub partners: BTreeMap<String, Partners>,
+    pub age_sex: BTreeMap<String, AgeSex>,
+    pub agreements: Vec<Agreement>,
+    pub policies: Vec<Policy>,
+    pub climate: Option<Climate>,
+    pub gaps_notes: Option<String>,
+    /// section -> language -> Markdown
+    pub narrative: BTreeMap<String, BTreeMap<String, String>>,
+    pub charts: Vec<CustomChart>,
+    pub gaps: Vec<Gap>,
+}
+
+impl Profile {
+    /// A source by id: the profile's own first, then the site's.
+    pub fn source<'a>(&'a self, site: &'a Site, id: &str) -> Option<&'a Source> {
+        self.sources.get(id).or_else(|| site.sources.get(id))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page {
+    pub file: String,
+    /// Path under `content/` without extension or language: `themes/labour`.
+    pub stem: String,
+    pub lang: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    pub template: String,
+    pub weight: i64,
+    pub draft: bool,
+    pub body: String,
+}
+
+/// The validated site: everything a page, chart or data file is made from.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    pub indicators: BTreeMap<String, Indicator>,
+    /// Indicator ids in the order of indicators.toml: the order of tables on a page.
+    pub indicator_order: Vec<String>,
+    pub sources: BTreeMap<String, Source>,
+    pub rcps: BTreeMap<String, Rcp>,
+    pub profiles: BTreeMap<String, Profile>,
+    pub pages: Vec<Page>,
+    pub theme: ThemeFiles,
+    pub static_files: Vec<(String, Arc<[u8]>)>,
+    /// The year data gaps are measured from: `reference_year`, else the latest data year.
+    pub reference_year: i32,
+}
+
+impl Site {
+    pub fn indicators_in_order(&self) -> impl Iterator<Item = &Indicator> {
+        self.indicator_order.iter().filter_map(|id| self.indicators.get(id))
+    }
+
+    /// A country or area name for a code: a profile's name, a `[codes]` name, or the
+    /// ISO 3166 name.
+    pub fn country_name(&self, code: &str, lang: &str) -> String {
+        if let Some(p) = self.profiles.get(code) {
+            return p.name.get(lang, &self.config.default_language).to_string();
+        }
+        if let Some(n) = self.config.codes.get(code) {
+            return n.clone();
+        }
+        rust_iso3166::from_alpha3(code).map_or_else(|| code.to_string(), |c| c.name.to_string())
+    }
+}
+
+/// The outcome of checking: the site when there are no errors, and every diagnostic.
+pub struct Checked {
+    pub site: Option<Site>,
+    pub diags: Vec<Diagnostic>,
+    pub texts: SourceTexts,
+}
+
+/// Checks everything that was loaded and builds the `Site`.
+pub fn check(loaded: Loaded) -> Checked {
+    let Loaded {
+        config,
+        indicators,
+        sources,
+        rcps,
+        profiles,
+        pages,
+        theme,
+        static_files,
+        texts,
+        mut diags,
+    } = loaded;
+
+    let config = check_config(config.as_ref(), &mut diags);
+    let site_sources = catalogue::check_sources(&sources, "sources.toml", &mut diags);
+    let rcps = catalogue::check_rcps(&rcps, &mut diags);
+    let raw_indicators = indicators;
+    let indicators = check_indicators(&raw_indicators, &config, &site_sources, &mut diags);
+
+    let ctx = profile::Ctx {
+        config: &config,
+        indicators: &indicators,
+        sources: &site_sources,
+        rcps: &rcps,
+    };
+    let checked: Vec<(Profile, Vec<Diagnostic>)> = {
+        use rayon::prelude::*;
+        profiles
+            .par_iter()
+            .filter_map(|raw| {
+                let mut d = Vec::new();
+                profile::check(raw, &ctx, &mut d).map(|p| (p, d))
+            })
+            .collect()
+    };
+    let mut profile_map = BTreeMap::new();
+    for (p, d) in checked {
+        diags.extend(d);
+        profile_map.insert(p.iso3.clone(), p);
+    }
+
+    let reference_year = config.reference_year.unwrap_or_else(|| latest_data_year(&profile_map));
+    for p in profile_map.values_mut() {
+        derive::derive_series(p, &indicators);
+        p.gaps = derive::gaps(p, &indicators, reference_year, config.stale_after_years);
+        derive::gap_warnings(p, &indicators, reference_year, &mut diags);
+    }
+    links::check_agreements(&mut profile_map, &profiles, &mut diags);
+    links::unused_sources(&site_sources, &sources, &profiles, &profile_map, &mut diags);
+    links::check_chart_calls(&pages, &profile_map, &indicators, &mut diags);
+    let pages = catalogue::check_pages(&pages, &config, &theme, &mut diags);
+
+    crate::diagnostics::sort(&mut diags);
+    let has_errors = diags.iter().any(Diagnostic::is_error);
+    let indicator_order = raw_indicators.iter().map(|i| i.id.value.clone()).filter(|id| indicators.contains_key(id)).collect();
+    let site = (!has_errors).then(|| Site {
+        config,
+        indicators,
+        indicator_order,
+        sources: site_sources,
+        rcps,
+        profiles: profile_map,
+        pages,
+        theme,
+        static_files,
+        reference_year,
+    });
+    Checked { site, diags, texts }
+}
+
+fn latest_data_year(profiles: &BTreeMap<String, Profile>) -> i32 {
+    profiles
+        .values()
+        .flat_map(|p| {
+            p.series
+                .values()
+                .filter_map(|s| s.latest().map(|(y, _)| y))
+                .chain(p.partners.values().map(|x| x.year))
+                .chain(p.age_sex.values().map(|x| x.year))
+        })
+        .max()
+        .unwrap_or(2024)
+}

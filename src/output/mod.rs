@@ -1,0 +1,156 @@
+//! WRITE: put rendered files in the output folder. New and changed files are written
+//! atomically (a temporary file in the same folder, then a rename); files whose bytes did
+//! not change are left alone, so their modification times stay; files the site no
+//! longer has are removed. The manifest records each output's fingerprint and content
+//! hash, so the next process knows what it can skip.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The manifest's name in the output folder.
+pub const MANIFEST: &str = ".mpgen-manifest.json";
+const MANIFEST_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Entry {
+    pub fingerprint: String,
+    /// blake3 of the bytes written.
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: u32,
+    pub outputs: BTreeMap<String, Entry>,
+}
+
+impl Manifest {
+    /// The last build's manifest; empty when there is none or it cannot be read (then
+    /// everything is rendered again, which is always correct).
+    pub fn read(out: &Path) -> Manifest {
+        fs::read(out.join(MANIFEST))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
+            .filter(|m| m.version == MANIFEST_VERSION)
+            .unwrap_or_default()
+    }
+
+    /// Fingerprints of outputs that are still on disk; a file deleted by hand is redone.
+    pub fn live_fingerprints(&self, out: &Path) -> BTreeMap<String, String> {
+        self.outputs
+            .iter()
+            .filter(|(path, _)| out.join(path).is_file())
+            .map(|(p, e)| (p.clone(), e.fingerprint.clone()))
+            .collect()
+    }
+}
+
+/// A path inside the output folder, refusing anything that could leave it.
+pub fn safe_join(out: &Path, rel: &str) -> Result<PathBuf> {
+    let rel_path = Path::new(rel);
+    let ok = !rel.is_empty()
+        && !rel.contains('\\')
+        && rel_path.components().all(|c| matches!(c, Component::Normal(_)));
+    if ok {
+        Ok(out.join(rel_path))
+    } else {
+        Err(Error::Output(format!("refusing to write outside the output folder: {rel:?}")))
+    }
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteReport {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().ok_or_else(|| Error::Output(format!("no parent folder for {}", path.display())))?;
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp = tempfile::Builder::new().prefix(".mpgen-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+/// Writes the rendered files and removes stale ones. `rendered` holds only the outputs
+/// that were rendered this time; `kept` the fingerprints of every output of the plan.
+pub fn write(
+    out: &Path,
+    previous: &Manifest,
+    plan_fingerprints: &BTreeMap<String, String>,
+    rendered: Vec<(String, Vec<u8>)>,
+) -> Result<WriteReport> {
+    let mut report = WriteReport::default();
+    let mut next = Manifest { version: MANIFEST_VERSION, outputs: BTreeMap::new() };
+    let mut new_hashes: BTreeMap<String, String> = BTreeMap::new();
+
+    for (rel, bytes) in &rendered {
+        let path = safe_join(out, rel)?;
+        let hash = blake3::hash(bytes).to_hex().to_string();
+        let same = previous.outputs.get(rel).is_some_and(|e| e.hash == hash)
+            && fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+        if same {
+            report.unchanged += 1;
+        } else {
+            write_atomic(&path, bytes)?;
+            report.written += 1;
+        }
+        new_hashes.insert(rel.clone(), hash);
+    }
+
+    for (rel, fingerprint) in plan_fingerprints {
+        let hash = match new_hashes.remove(rel) {
+            Some(h) => h,
+            None => previous.outputs.get(rel).map(|e| e.hash.clone()).unwrap_or_default(),
+        };
+        next.outputs.insert(rel.clone(), Entry { fingerprint: fingerprint.clone(), hash });
+    }
+
+    for rel in previous.outputs.keys() {
+        if plan_fingerprints.contains_key(rel) {
+            continue;
+        }
+        let Ok(path) = safe_join(out, rel) else { continue };
+        if fs::remove_file(&path).is_ok() {
+            report.removed += 1;
+            remove_empty_parents(out, &path);
+        }
+    }
+
+    let manifest = serde_json::to_vec(&next).map_err(|e| Error::Output(e.to_string()))?;
+    write_atomic(&out.join(MANIFEST), &manifest)?;
+    Ok(report)
+}
+
+fn remove_empty_parents(out: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == out || !d.starts_with(out) || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_join_refuses_escapes() {
+        let out = Path::new("public");
+        assert!(safe_join(out, "profiles/mex/index.html").is_ok());
+        for bad in ["../x", "/etc/passwd", "a/../../b", "", "a\\..\\b", "./a"] {
+            assert!(safe_join(out, bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! The one place that orders the stages: load, check, plan, render, write.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostic, SourceTexts};
+use crate::error::Error;
+use crate::model::Site;
+use crate::output::{self, Manifest, WriteReport};
+use crate::plan::{self, Plan};
+use crate::render::{Renderer, templates};
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Default: `<root>/public`.
+    pub out: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    /// Worker threads for parsing and rendering; default: one per core.
+    pub threads: Option<usize>,
+}
+
+impl BuildOptions {
+    pub fn out_dir(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// A checked site, ready to plan.
+pub struct Checked {
+    pub site: Option<(Site, templates::Theme)>,
+    pub diags: Vec<Diagnostic>,
+    pub texts: SourceTexts,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diags.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Load and check: every problem of the site, and the site when there is none.
+pub fn check(root: &Path) -> Checked {
+    let loaded = crate::load::load(root);
+    let theme_files = loaded.theme.clone();
+    let mut checked = crate::model::check(loaded);
+    let languages = match &checked.site {
+        Some(s) => s.config.languages.clone(),
+        None => vec!["en".to_string()],
+    };
+    let theme = match templates::prepare(&theme_files, &languages) {
+        Ok(t) => Some(t),
+        Err(d) => {
+            checked.diags.extend(d);
+            crate::diagnostics::sort(&mut checked.diags);
+            None
+        }
+    };
+    let site = match (checked.site, theme) {
+        (Some(s), Some(t)) => Some((s, t)),
+        _ => None,
+    };
+    Checked { site, diags: checked.diags, texts: checked.texts }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildReport {
+    pub diags: Vec<Diagnostic>,
+    pub texts: SourceTexts,
+    pub pages: usize,
+    pub outputs: usize,
+    pub rendered: usize,
+    pub write: WriteReport,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug)]
+pub enum BuildError {
+    /// The site has errors; nothing was written.
+    Invalid { diags: Vec<Diagnostic>, texts: SourceTexts },
+    /// Rendering or writing failed.
+    Failed(Error),
+}
+
+impl From<Error> for BuildError {
+    fn from(e: Error) -> Self {
+        BuildError::Failed(e)
+    }
+}
+
+fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T, Error> {
+    match threads {
+        None => Ok(f()),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build().map_err(|e| Error::Output(e.to_string()))?;
+            Ok(pool.install(f))
+        }
+    }
+}
+
+/// The plan of a checked site, with the options applied.
+pub fn plan_site(site: &mut Site, theme: &templates::Theme, opts: &BuildOptions) -> Plan {
+    if let Some(url) = &opts.base_url {
+        site.config.base_url = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
+    }
+    if !opts.drafts {
+        site.pages.retain(|p| !p.draft);
+    }
+    plan::plan(site, &theme.hash, &theme.static_files)
+}
+
+/// Builds the site: renders the outputs whose fingerprints changed and writes the files
+/// whose bytes changed. On any error nothing is written.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    with_threads(opts.threads, || build_inner(opts))?
+}
+
+fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let start = Instant::now();
+    let out = opts.out_dir();
+    if out.canonicalize().ok().is_some_and(|o| opts.root.canonicalize().ok().is_some_and(|r| r == o || r.starts_with(&o))) {
+        return Err(Error::Output(format!("the output folder {} holds the site itself; pick another with --out", out.display())).into());
+    }
+    let checked = check(&opts.root);
+    let Some((mut site, theme)) = checked.site else {
+        return Err(BuildError::Invalid { diags: checked.diags, texts: checked.texts });
+    };
+    let plan = plan_site(&mut site, &theme, opts);
+
+    let previous = Manifest::read(&out);
+    let live = previous.live_fingerprints(&out);
+    let dirty = plan::dirty(&plan, &live);
+    let renderer = Renderer::new(&site, &theme);
+    let rendered: Vec<(String, Vec<u8>)> = dirty
+        .par_iter()
+        .map(|o| renderer.render(o).map(|bytes| (o.path.clone(), bytes)))
+        .collect::<Result<_, Error>>()?;
+
+    let fingerprints: BTreeMap<String, String> = plan.outputs.iter().map(|o| (o.path.clone(), o.fingerprint.clone())).collect();
+    let write = output::write(&out, &previous, &fingerprints, rendered)?;
+    Ok(BuildReport {
+        diags: checked.diags,
+        texts: checked.texts,
+        pages: plan.outputs.iter().filter(|o| o.path.ends_with(".html")).count(),
+        outputs: plan.outputs.len(),
+        rendered: dirty.len(),
+        write,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Renders every output of the site in memory, ignoring any previous build: for
+/// `--verify` and for tests of determinism.
+pub fn render_all(opts: &BuildOptions) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
+    with_threads(opts.threads, || {
+        let checked = check(&opts.root);
+        let Some((mut site, theme)) = checked.site else {
+            return Err(BuildError::Invalid { diags: checked.diags, texts: checked.texts });
+        };
+        let plan = plan_site(&mut site, &theme, opts);
+        let renderer = Renderer::new(&site, &theme);
+        let files = plan
+            .outputs
+            .par_iter()
+            .map(|o| renderer.render(o).map(|b| (o.path.clone(), b)))
+            .collect::<Result<BTreeMap<_, _>, Error>>()?;
+        Ok(files)
+    })?
+}

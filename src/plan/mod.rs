@@ -1,0 +1,198 @@
+//! PLAN: every output the site will have, each with its fingerprint: a hash of exactly
+//! the model data, theme and settings it is made from. Computing the plan is cheap (it
+//! hashes inputs, it builds no page); rendering is not, so only outputs whose
+//! fingerprint moved since the last build are rendered.
+//!
+//! What each output depends on:
+//! - every page: the theme (templates and UI strings) and the site-wide data (settings,
+//!   catalogue, sources, RCPs, the list of content pages and of profiles with their names);
+//! - a profile page and its data files: that profile (derived values, gaps and agreement
+//!   flags included, as they are part of the checked profile);
+//! - the home page and `all.csv`: every profile;
+//! - a content page: its own text.
+
+pub mod routes;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::model::Site;
+
+/// What to make for one output.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    Home { lang: String },
+    Profile { lang: String, iso3: String },
+    Content { lang: String, stem: String },
+    NotFound { lang: String },
+    ProfileCsv { iso3: String },
+    ProfileJson { iso3: String },
+    AllCsv,
+    Sitemap { pages: Vec<String> },
+    Robots,
+    Copy { bytes: Arc<[u8]> },
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Path in the output folder, `/`-separated.
+    pub path: String,
+    pub fingerprint: String,
+    pub job: Job,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Sorted by path; paths are unique.
+    pub outputs: Vec<Output>,
+}
+
+impl Plan {
+    pub fn get(&self, path: &str) -> Option<&Output> {
+        self.outputs.binary_search_by(|o| o.path.as_str().cmp(path)).ok().map(|i| &self.outputs[i])
+    }
+}
+
+fn hash_json<T: Serialize + ?Sized>(hasher: &mut blake3::Hasher, value: &T) {
+    // Serializing model types to JSON cannot fail: they have string keys only.
+    let _ = serde_json::to_writer(&mut *hasher, value);
+    hasher.update(b"\0");
+}
+
+struct Fingerprints {
+    site_wide: blake3::Hash,
+    profiles: BTreeMap<String, blake3::Hash>,
+    all_profiles: blake3::Hash,
+}
+
+fn fingerprints(site: &Site, theme_hash: &blake3::Hash) -> Fingerprints {
+    use rayon::prelude::*;
+    let profiles: BTreeMap<String, blake3::Hash> = site
+        .profiles
+        .par_iter()
+        .map(|(code, p)| {
+            let mut h = blake3::Hasher::new();
+            hash_json(&mut h, p);
+            (code.clone(), h.finalize())
+        })
+        .collect();
+
+    let mut h = blake3::Hasher::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(theme_hash.as_bytes());
+    hash_json(&mut h, &site.config);
+    hash_json(&mut h, &site.indicators);
+    hash_json(&mut h, &site.indicator_order);
+    hash_json(&mut h, &site.sources);
+    hash_json(&mut h, &site.rcps);
+    hash_json(&mut h, &site.reference_year);
+    let page_meta: Vec<_> = site.pages.iter().map(|p| (&p.stem, &p.lang, &p.title, p.weight, p.draft)).collect();
+    hash_json(&mut h, &page_meta);
+    let names: Vec<_> = site.profiles.values().map(|p| (&p.iso3, &p.name)).collect();
+    hash_json(&mut h, &names);
+    let site_wide = h.finalize();
+
+    let mut h = blake3::Hasher::new();
+    for (code, ph) in &profiles {
+        h.update(code.as_bytes());
+        h.update(ph.as_bytes());
+    }
+    Fingerprints { site_wide, profiles, all_profiles: h.finalize() }
+}
+
+fn fp(parts: &[&[u8]]) -> String {
+    let mut h = blake3::Hasher::new();
+    for p in parts {
+        h.update(&(p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    h.finalize().to_hex().to_string()
+}
+
+/// Lists every output of the site with its fingerprint.
+pub fn plan(site: &Site, theme_hash: &blake3::Hash, theme_static: &[(String, Arc<[u8]>)]) -> Plan {
+    let f = fingerprints(site, theme_hash);
+    let config = &site.config;
+    let sw = f.site_wide.as_bytes().as_slice();
+    let mut outputs = Vec::new();
+    let mut html_pages = Vec::new();
+
+    for lang in &config.languages {
+        let l = lang.as_bytes();
+        let path = routes::home(config, lang);
+        html_pages.push(path.clone());
+        outputs.push(Output { fingerprint: fp(&[b"home", l, sw, f.all_profiles.as_bytes()]), path, job: Job::Home { lang: lang.clone() } });
+
+        for (code, ph) in &f.profiles {
+            let path = routes::profile(config, lang, code);
+            html_pages.push(path.clone());
+            outputs.push(Output {
+                fingerprint: fp(&[b"profile", l, sw, ph.as_bytes()]),
+                path,
+                job: Job::Profile { lang: lang.clone(), iso3: code.clone() },
+            });
+        }
+
+        let mut stems: Vec<&str> = site.pages.iter().map(|p| p.stem.as_str()).collect();
+        stems.sort();
+        stems.dedup();
+        for stem in stems {
+            let mut h = blake3::Hasher::new();
+            for p in site.pages.iter().filter(|p| p.stem == stem) {
+                hash_json(&mut h, p);
+            }
+            let path = routes::content(config, lang, stem);
+            html_pages.push(path.clone());
+            outputs.push(Output {
+                fingerprint: fp(&[b"content", l, sw, h.finalize().as_bytes()]),
+                path,
+                job: Job::Content { lang: lang.clone(), stem: stem.to_string() },
+            });
+        }
+
+        outputs.push(Output {
+            fingerprint: fp(&[b"404", l, sw]),
+            path: routes::not_found(config, lang),
+            job: Job::NotFound { lang: lang.clone() },
+        });
+    }
+
+    for (code, ph) in &f.profiles {
+        for (kind, ext) in [(&b"csv"[..], "csv"), (&b"json"[..], "json")] {
+            let job = if ext == "csv" { Job::ProfileCsv { iso3: code.clone() } } else { Job::ProfileJson { iso3: code.clone() } };
+            outputs.push(Output { fingerprint: fp(&[kind, sw, ph.as_bytes()]), path: routes::profile_data(code, ext), job });
+        }
+    }
+    outputs.push(Output { fingerprint: fp(&[b"all.csv", sw, f.all_profiles.as_bytes()]), path: routes::ALL_CSV.to_string(), job: Job::AllCsv });
+
+    html_pages.sort();
+    let mut h = blake3::Hasher::new();
+    hash_json(&mut h, &config.base_url);
+    hash_json(&mut h, &html_pages);
+    outputs.push(Output { fingerprint: fp(&[b"sitemap", h.finalize().as_bytes()]), path: "sitemap.xml".into(), job: Job::Sitemap { pages: html_pages } });
+    outputs.push(Output { fingerprint: fp(&[b"robots", config.base_url.as_bytes()]), path: "robots.txt".into(), job: Job::Robots });
+
+    // Theme static files first, so a site's own `static/` file of the same name wins.
+    let mut copies: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
+    for (rel, bytes) in theme_static.iter().chain(site.static_files.iter()) {
+        copies.insert(rel.clone(), bytes.clone());
+    }
+    let taken: std::collections::BTreeSet<String> = outputs.iter().map(|o| o.path.clone()).collect();
+    for (rel, bytes) in copies {
+        if taken.contains(&rel) {
+            continue;
+        }
+        outputs.push(Output { fingerprint: fp(&[b"copy", &bytes]), path: rel, job: Job::Copy { bytes } });
+    }
+
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    outputs.dedup_by(|a, b| a.path == b.path);
+    Plan { outputs }
+}
+
+/// The outputs whose fingerprint differs from the last build's (or that are new).
+pub fn dirty<'p>(plan: &'p Plan, previous: &BTreeMap<String, String>) -> Vec<&'p Output> {
+    plan.outputs.iter().filter(|o| previous.get(&o.path) != Some(&o.fingerprint)).collect()
+}

@@ -1,0 +1,72 @@
+//! Where every output lives: its path in the output folder, and the links between
+//! pages. Links are relative (`../../profiles/mex/index.html`) so the site works from
+//! any sub-path of any static host and when opened from `file://`.
+
+use crate::model::Config;
+
+/// `""` for the default language, `fr/` for the others.
+pub fn lang_prefix(config: &Config, lang: &str) -> String {
+    if lang == config.default_language {
+        String::new()
+    } else {
+        format!("{lang}/")
+    }
+}
+
+pub fn home(config: &Config, lang: &str) -> String {
+    format!("{}index.html", lang_prefix(config, lang))
+}
+
+pub fn profile(config: &Config, lang: &str, iso3: &str) -> String {
+    format!("{}profiles/{}/index.html", lang_prefix(config, lang), iso3.to_ascii_lowercase())
+}
+
+pub fn content(config: &Config, lang: &str, stem: &str) -> String {
+    format!("{}{stem}/index.html", lang_prefix(config, lang))
+}
+
+pub fn not_found(config: &Config, lang: &str) -> String {
+    format!("{}404.html", lang_prefix(config, lang))
+}
+
+pub fn profile_data(iso3: &str, ext: &str) -> String {
+    format!("data/{}.{ext}", iso3.to_ascii_lowercase())
+}
+
+pub const ALL_CSV: &str = "data/all.csv";
+
+/// The relative prefix from a page to the output root: `../../` for `fr/about/index.html`.
+pub fn root_of(from: &str) -> String {
+    "../".repeat(from.matches('/').count())
+}
+
+/// A relative link from one output path to another.
+pub fn link(from: &str, to: &str) -> String {
+    format!("{}{to}", root_of(from))
+}
+
+/// The public URL of an output: `base_url` plus the path, with `index.html` dropped.
+pub fn absolute(config: &Config, path: &str) -> String {
+    format!("{}{}", config.base_url, path.strip_suffix("index.html").unwrap_or(path))
+}
+
+/// The path part of `base_url` (`/profiles/`): 404 pages are served at any depth, so
+/// their links must start from the site's root rather than from the page.
+pub fn base_path(config: &Config) -> String {
+    let after_scheme = config.base_url.split("://").nth(1).unwrap_or("");
+    match after_scheme.find('/') {
+        Some(i) => after_scheme[i..].to_string(),
+        None => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_relative() {
+        assert_eq!(link("index.html", "profiles/mex/index.html"), "profiles/mex/index.html");
+        assert_eq!(link("fr/profiles/mex/index.html", "style.css"), "../../../style.css");
+    }
+}

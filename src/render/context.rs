@@ -1,0 +1,643 @@
+//! The view of each page kind: one `Serialize` struct holding everything its template
+//! shows, already formatted for the page's language. Data reaches a template only
+//! through its view, so a hash of the view is an exact fingerprint of the page.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::markdown;
+use super::numbers::Numbers;
+use crate::load::content::chart_calls;
+use crate::model::{GapStatus, Indicator, Page, Profile, Series, Site, Source};
+use crate::plan::routes;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LangLink {
+    pub code: String,
+    pub url: String,
+    pub current: bool,
+}
+
+/// What every page has.
+#[derive(Debug, Clone, Serialize)]
+pub struct Common {
+    pub lang: String,
+    pub site_title: String,
+    pub page_title: String,
+    pub description: String,
+    /// Relative prefix to the output root: `../../`.
+    pub root: String,
+    pub home_url: String,
+    pub canonical: String,
+    pub nav: Vec<Link>,
+    pub languages: Vec<LangLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub indicator: String,
+    pub label: String,
+    pub value: String,
+    pub year: i32,
+    pub estimated: bool,
+    pub derived: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    pub iso3: String,
+    pub name: String,
+    pub url: String,
+    pub figures: Vec<Figure>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Region {
+    pub name: String,
+    pub profiles: Vec<Card>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HomeView {
+    pub common: Common,
+    pub intro_html: Option<String>,
+    pub regions: Vec<Region>,
+    pub profile_count: usize,
+    pub reference_year: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesRow {
+    pub year: i32,
+    pub value: String,
+    pub female: Option<String>,
+    pub male: Option<String>,
+    pub low: Option<String>,
+    pub high: Option<String>,
+    pub estimated: bool,
+    pub derived: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PartnerRow {
+    pub code: String,
+    pub name: String,
+    pub value: String,
+    pub share: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgeRow {
+    pub group: String,
+    pub female: String,
+    pub male: String,
+    pub total: String,
+}
+
+/// One indicator's table on a profile page.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorTable {
+    pub id: String,
+    pub kind: String,
+    pub label: String,
+    pub unit: String,
+    pub unit_label: String,
+    pub definition: Option<String>,
+    pub source_note: Option<usize>,
+    pub note: Option<String>,
+    pub method: Option<String>,
+    pub year: Option<i32>,
+    pub series: Vec<SeriesRow>,
+    pub has_sex: bool,
+    pub has_range: bool,
+    pub partners: Vec<PartnerRow>,
+    pub other: Option<String>,
+    pub age: Vec<AgeRow>,
+    pub all_derived: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionView {
+    pub id: String,
+    pub label: String,
+    pub narrative_html: Option<String>,
+    /// Set when the narrative is shown in another language than the page's.
+    pub narrative_lang: Option<String>,
+    pub tables: Vec<IndicatorTable>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementView {
+    pub title: String,
+    pub partners: Vec<Link>,
+    pub parties: Vec<String>,
+    pub kind: String,
+    pub topics: Vec<String>,
+    pub signed: Option<i32>,
+    pub status: Option<String>,
+    pub url: Option<String>,
+    pub summary_html: Option<String>,
+    pub one_sided: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyView {
+    pub title: String,
+    pub year: Option<i32>,
+    pub kind: String,
+    pub topics: Vec<String>,
+    pub url: Option<String>,
+    pub summary_html: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceNote {
+    pub n: usize,
+    pub id: String,
+    pub title: String,
+    pub publisher: Option<String>,
+    pub edition: Option<String>,
+    pub year: Option<i64>,
+    pub url: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GapView {
+    pub indicator: String,
+    pub label: String,
+    pub status: String,
+    pub latest_year: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileView {
+    pub common: Common,
+    pub iso3: String,
+    pub name: String,
+    pub region: String,
+    pub subregion: Option<String>,
+    pub roles: Vec<String>,
+    pub updated: Option<String>,
+    pub maintainer: Option<String>,
+    pub summary_html: Option<String>,
+    pub figures: Vec<Figure>,
+    pub sections: Vec<SectionView>,
+    pub agreements: Vec<AgreementView>,
+    pub policies: Vec<PolicyView>,
+    pub rcps: Vec<Link>,
+    pub climate: Option<ClimateView>,
+    pub sources: Vec<SourceNote>,
+    pub gaps: Vec<GapView>,
+    pub gaps_notes_html: Option<String>,
+    pub reference_year: i32,
+    pub stale_after_years: i32,
+    pub downloads: Vec<Link>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClimateView {
+    pub napa: Option<bool>,
+    pub napa_mentions_migration: Option<bool>,
+    pub notes_html: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContentView {
+    pub common: Common,
+    pub title: String,
+    pub body_html: String,
+    /// Set when the text is in another language than the page's (a fallback).
+    pub text_lang: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotFoundView {
+    pub common: Common,
+}
+
+/// Everything a view builder needs besides the site.
+pub struct Env<'a> {
+    pub site: &'a Site,
+    pub numbers: &'a BTreeMap<String, Numbers>,
+}
+
+impl<'a> Env<'a> {
+    fn num(&self, lang: &str) -> &Numbers {
+        self.numbers
+            .get(lang)
+            .or_else(|| self.numbers.values().next())
+            .expect("a Numbers for every language")
+    }
+
+    fn md(&self, text: &str) -> String {
+        markdown::to_html(text, self.site.config.allow_raw_html)
+    }
+
+    /// The common part of a page at `path`; `translations` gives each language's path.
+    pub fn common(&self, lang: &str, path: &str, page_title: &str, description: &str, translations: &dyn Fn(&str) -> String) -> Common {
+        let config = &self.site.config;
+        let site_title = config.title.get(lang, &config.default_language).to_string();
+        let is_404 = path.ends_with("404.html");
+        // 404 pages are served at any depth, so their links start from the site's root.
+        let link = |to: &str| if is_404 { format!("{}{to}", routes::base_path(config)) } else { routes::link(path, to) };
+        let mut nav = vec![Link {
+            title: site_title.clone(),
+            url: link(&routes::home(config, lang)),
+            current: path == routes::home(config, lang),
+        }];
+        for page in self.pages_in(lang) {
+            let to = routes::content(config, lang, &page.stem);
+            nav.push(Link { title: page.title.clone(), url: link(&to), current: to == path });
+        }
+        Common {
+            lang: lang.to_string(),
+            page_title: page_title.to_string(),
+            description: description.to_string(),
+            root: if is_404 { routes::base_path(config) } else { routes::root_of(path) },
+            home_url: link(&routes::home(config, lang)),
+            canonical: routes::absolute(config, path),
+            nav,
+            languages: config
+                .languages
+                .iter()
+                .map(|l| LangLink { code: l.clone(), url: link(&translations(l)), current: l == lang })
+                .collect(),
+            site_title,
+        }
+    }
+
+    /// The content pages shown in `lang`: each stem once, in its own language where it
+    /// has one, else in the default language, else in any.
+    pub fn pages_in(&self, lang: &str) -> Vec<&'a Page> {
+        let mut by_stem: BTreeMap<&str, &Page> = BTreeMap::new();
+        for p in self.site.pages.iter().filter(|p| !p.draft) {
+            let rank = |p: &Page| match &p.lang {
+                Some(l) if l == lang => 0,
+                None => 1,
+                Some(_) => 2,
+            };
+            match by_stem.get(p.stem.as_str()) {
+                Some(best) if rank(best) <= rank(p) => {}
+                _ => {
+                    by_stem.insert(&p.stem, p);
+                }
+            }
+        }
+        let mut pages: Vec<&Page> = by_stem.into_values().collect();
+        pages.sort_by(|a, b| (a.weight, &a.stem).cmp(&(b.weight, &b.stem)));
+        pages
+    }
+
+    fn label(&self, ind: &Indicator, lang: &str) -> String {
+        ind.label.get(lang, &self.site.config.default_language).to_string()
+    }
+
+    /// Key figures: the latest value of each core series indicator.
+    pub fn figures(&self, p: &Profile, lang: &str, max: usize) -> Vec<Figure> {
+        let num = self.num(lang);
+        self.site
+            .indicators_in_order()
+            .filter(|i| i.core && i.kind == "series")
+            .filter_map(|i| {
+                let (year, point) = p.series.get(&i.id)?.latest()?;
+                Some(Figure {
+                    indicator: i.id.clone(),
+                    label: self.label(i, lang),
+                    value: num.compact(point.value, &i.unit),
+                    year,
+                    estimated: point.estimated,
+                    derived: point.derived,
+                })
+            })
+            .take(max)
+            .collect()
+    }
+
+    pub fn home(&self, lang: &str) -> HomeView {
+        let config = &self.site.config;
+        let path = routes::home(config, lang);
+        let mut regions: BTreeMap<&str, Vec<Card>> = BTreeMap::new();
+        for p in self.site.profiles.values() {
+            regions.entry(&p.region).or_default().push(Card {
+                iso3: p.iso3.clone(),
+                name: p.name.get(lang, &config.default_language).to_string(),
+                url: routes::link(&path, &routes::profile(config, lang, &p.iso3)),
+                figures: self.figures(p, lang, 3),
+            });
+        }
+        let regions = regions
+            .into_iter()
+            .map(|(name, mut profiles)| {
+                profiles.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.iso3.cmp(&b.iso3)));
+                Region { name: name.to_string(), profiles }
+            })
+            .collect();
+        let site_title = config.title.get(lang, &config.default_language).to_string();
+        HomeView {
+            common: self.common(lang, &path, &site_title, "", &|l| routes::home(config, l)),
+            intro_html: None,
+            regions,
+            profile_count: self.site.profiles.len(),
+            reference_year: self.site.reference_year,
+        }
+    }
+
+    pub fn profile(&self, p: &Profile, lang: &str) -> ProfileView {
+        let site = self.site;
+        let config = &site.config;
+        let num = self.num(lang);
+        let path = routes::profile(config, lang, &p.iso3);
+        let name = p.name.get(lang, &config.default_language).to_string();
+
+        let mut notes: Vec<String> = Vec::new();
+        let mut cite = |source: &str| -> Option<usize> {
+            if source.is_empty() {
+                return None;
+            }
+            let first = source.split('+').next().unwrap_or(source).to_string();
+            Some(match notes.iter().position(|s| *s == first) {
+                Some(i) => i + 1,
+                None => {
+                    notes.push(first);
+                    notes.len()
+                }
+            })
+        };
+
+        let mut sections = Vec::new();
+        for section in &config.sections {
+            let mut tables = Vec::new();
+            for ind in site.indicators_in_order().filter(|i| &i.section == section) {
+                if let Some(t) = self.table(p, ind, lang, num, &mut cite) {
+                    tables.push(t);
+                }
+            }
+            let narrative = p.narrative.get(section).and_then(|by_lang| {
+                by_lang
+                    .get(lang)
+                    .map(|t| (lang, t))
+                    .or_else(|| by_lang.get(&config.default_language).map(|t| (config.default_language.as_str(), t)))
+                    .or_else(|| by_lang.iter().next().map(|(l, t)| (l.as_str(), t)))
+            });
+            sections.push(SectionView {
+                id: section.clone(),
+                label: config.section_label(lang, section),
+                narrative_html: narrative.map(|(_, t)| self.md(t)),
+                narrative_lang: narrative.filter(|(l, _)| *l != lang).map(|(l, _)| l.to_string()),
+                tables,
+            });
+        }
+
+        let sources = notes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, id)| p.source(site, id).map(|s| source_note(i + 1, s)))
+            .collect();
+
+        let agreements = p
+            .agreements
+            .iter()
+            .map(|a| AgreementView {
+                title: a.title.clone(),
+                partners: a
+                    .partners
+                    .iter()
+                    .map(|c| Link {
+                        title: site.country_name(c, lang),
+                        url: if site.profiles.contains_key(c) { routes::link(&path, &routes::profile(config, lang, c)) } else { String::new() },
+                        current: false,
+                    })
+                    .collect(),
+                parties: a.parties.clone(),
+                kind: a.kind.clone(),
+                topics: a.topics.clone(),
+                signed: a.signed,
+                status: a.status.clone(),
+                url: a.url.clone(),
+                summary_html: a.summary.as_deref().map(|s| self.md(s)),
+                one_sided: a.one_sided,
+            })
+            .collect();
+        let policies = p
+            .policies
+            .iter()
+            .map(|x| PolicyView {
+                title: x.title.clone(),
+                year: x.year,
+                kind: x.kind.clone(),
+                topics: x.topics.clone(),
+                url: x.url.clone(),
+                summary_html: x.summary.as_deref().map(|s| self.md(s)),
+            })
+            .collect();
+        let rcps = p
+            .rcps
+            .iter()
+            .filter_map(|id| site.rcps.get(id))
+            .map(|r| Link { title: r.name.get(lang, &config.default_language).to_string(), url: r.url.clone().unwrap_or_default(), current: false })
+            .collect();
+        let gaps = p
+            .gaps
+            .iter()
+            .map(|g| GapView {
+                indicator: g.indicator.clone(),
+                label: site.indicators.get(&g.indicator).map_or_else(|| g.indicator.clone(), |i| self.label(i, lang)),
+                status: match g.status {
+                    GapStatus::Missing => "missing".into(),
+                    GapStatus::Stale => "stale".into(),
+                },
+                latest_year: g.latest_year,
+            })
+            .collect();
+        let downloads = [("JSON", routes::profile_data(&p.iso3, "json")), ("CSV", routes::profile_data(&p.iso3, "csv"))]
+            .into_iter()
+            .map(|(title, to)| Link { title: title.into(), url: routes::link(&path, &to), current: false })
+            .chain(std::iter::once(Link { title: "all.csv".into(), url: routes::link(&path, routes::ALL_CSV), current: false }))
+            .collect();
+
+        let description = format!("{name}: {}", config.title.get(lang, &config.default_language));
+        ProfileView {
+            common: self.common(lang, &path, &name, &description, &|l| routes::profile(config, l, &p.iso3)),
+            iso3: p.iso3.clone(),
+            region: p.region.clone(),
+            subregion: p.subregion.clone(),
+            roles: p.roles.clone(),
+            updated: p.updated.clone(),
+            maintainer: p.maintainer.clone(),
+            summary_html: p.summary.as_deref().map(|s| self.md(s)),
+            figures: self.figures(p, lang, 6),
+            sections,
+            agreements,
+            policies,
+            rcps,
+            climate: p.climate.as_ref().map(|c| ClimateView {
+                napa: c.napa,
+                napa_mentions_migration: c.napa_mentions_migration,
+                notes_html: c.notes.as_deref().map(|s| self.md(s)),
+            }),
+            sources,
+            gaps,
+            gaps_notes_html: p.gaps_notes.as_deref().map(|s| self.md(s)),
+            reference_year: site.reference_year,
+            stale_after_years: config.stale_after_years,
+            downloads,
+            name,
+        }
+    }
+
+    fn table(&self, p: &Profile, ind: &Indicator, lang: &str, num: &Numbers, cite: &mut dyn FnMut(&str) -> Option<usize>) -> Option<IndicatorTable> {
+        let mut t = IndicatorTable {
+            id: ind.id.clone(),
+            kind: ind.kind.clone(),
+            label: self.label(ind, lang),
+            unit: ind.unit.clone(),
+            unit_label: String::new(),
+            definition: ind.definition.as_ref().map(|d| d.get(lang, &self.site.config.default_language).to_string()),
+            source_note: None,
+            note: None,
+            method: None,
+            year: None,
+            series: Vec::new(),
+            has_sex: false,
+            has_range: false,
+            partners: Vec::new(),
+            other: None,
+            age: Vec::new(),
+            all_derived: false,
+        };
+        match ind.kind.as_str() {
+            "series" => {
+                let s: &Series = p.series.get(&ind.id)?;
+                t.source_note = cite(&s.source);
+                t.note = s.note.clone();
+                t.method = s.method.clone();
+                let f = |v: Option<f64>| v.map(|v| num.full(v, &ind.unit));
+                t.series = s
+                    .points
+                    .iter()
+                    .map(|(y, pt)| SeriesRow {
+                        year: *y,
+                        value: num.full(pt.value, &ind.unit),
+                        female: f(pt.female),
+                        male: f(pt.male),
+                        low: f(pt.low),
+                        high: f(pt.high),
+                        estimated: pt.estimated,
+                        derived: pt.derived,
+                    })
+                    .collect();
+                t.has_sex = s.points.values().any(|pt| pt.female.is_some() || pt.male.is_some());
+                t.has_range = s.points.values().any(|pt| pt.low.is_some() || pt.high.is_some());
+                t.all_derived = s.points.values().all(|pt| pt.derived);
+            }
+            "partners" => {
+                let x = p.partners.get(&ind.id)?;
+                t.source_note = cite(&x.source);
+                t.note = x.note.clone();
+                t.year = Some(x.year);
+                let total: f64 = x.values.iter().map(|(_, v)| v).sum::<f64>() + x.other.unwrap_or(0.0);
+                let share = |v: f64| (total > 0.0).then(|| num.with_unit(v / total * 100.0, "percent"));
+                t.partners = x
+                    .values
+                    .iter()
+                    .map(|(code, v)| PartnerRow {
+                        code: code.clone(),
+                        name: self.site.country_name(code, lang),
+                        value: num.full(*v, &ind.unit),
+                        share: share(*v),
+                    })
+                    .collect();
+                t.other = x.other.map(|o| num.full(o, &ind.unit));
+            }
+            _ => {
+                let a = p.age_sex.get(&ind.id)?;
+                t.source_note = cite(&a.source);
+                t.note = a.note.clone();
+                t.year = Some(a.year);
+                t.age = a
+                    .groups
+                    .iter()
+                    .zip(a.female.iter().zip(&a.male))
+                    .map(|(g, (f, m))| AgeRow {
+                        group: g.clone(),
+                        female: num.full(*f, &ind.unit),
+                        male: num.full(*m, &ind.unit),
+                        total: num.full(f + m, &ind.unit),
+                    })
+                    .collect();
+            }
+        }
+        Some(t)
+    }
+
+    pub fn content(&self, page: &Page, lang: &str) -> ContentView {
+        let config = &self.site.config;
+        let path = routes::content(config, lang, &page.stem);
+        let body = self.expand_chart_calls(&page.body, lang, &path);
+        let text_lang = match &page.lang {
+            Some(l) if l != lang => Some(l.clone()),
+            None if lang != config.default_language => Some(config.default_language.clone()),
+            _ => None,
+        };
+        ContentView {
+            common: self.common(lang, &path, &page.title, page.description.as_deref().unwrap_or(""), &|l| routes::content(config, l, &page.stem)),
+            title: page.title.clone(),
+            body_html: self.md(&body),
+            text_lang,
+        }
+    }
+
+    /// Charts come with the charts feature; until then a chart call becomes a link to
+    /// the profile's table of the same data, never a picture that pretends to be one.
+    fn expand_chart_calls(&self, body: &str, lang: &str, path: &str) -> String {
+        let calls = chart_calls(body);
+        if calls.is_empty() {
+            return body.to_string();
+        }
+        let config = &self.site.config;
+        let mut out = String::with_capacity(body.len());
+        let mut last = 0;
+        for call in calls {
+            out.push_str(&body[last..call.range.start]);
+            let label = self.site.indicators.get(&call.id).map_or(call.id.clone(), |i| self.label(i, lang));
+            let name = self.site.country_name(&call.profile, lang);
+            let url = routes::link(path, &routes::profile(config, lang, &call.profile));
+            out.push_str(&format!("[{}: {}]({url}#ind-{})", escape_md(&name), escape_md(&label), call.id));
+            last = call.range.end;
+        }
+        out.push_str(&body[last..]);
+        out
+    }
+
+    pub fn not_found(&self, lang: &str) -> NotFoundView {
+        let config = &self.site.config;
+        let path = routes::not_found(config, lang);
+        NotFoundView { common: self.common(lang, &path, "404", "", &|l| routes::home(config, l)) }
+    }
+}
+
+fn escape_md(s: &str) -> String {
+    s.chars().flat_map(|c| if "[]()*_`\\<>".contains(c) { vec!['\\', c] } else { vec![c] }).collect()
+}
+
+fn source_note(n: usize, s: &Source) -> SourceNote {
+    SourceNote {
+        n,
+        id: s.id.clone(),
+        title: s.title.clone(),
+        publisher: s.publisher.clone(),
+        edition: s.edition.clone(),
+        year: s.year,
+        url: s.url.clone(),
+        note: s.note.clone(),
+    }
+}

@@ -1,0 +1,166 @@
+//! The data behind the pages, as files: tidy CSV and JSON per profile and for all
+//! profiles, and the sitemap and robots.txt.
+
+use serde::Serialize;
+
+use super::numbers::Numbers;
+use crate::model::{Profile, Site};
+use crate::plan::routes;
+
+/// One value, in the tidy layout of `site.md`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    pub iso3: String,
+    pub indicator: String,
+    pub year: i32,
+    pub sex: &'static str,
+    pub partner: String,
+    pub age_group: String,
+    pub value: f64,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub unit: String,
+    pub source: String,
+    pub flag: &'static str,
+}
+
+pub const COLUMNS: [&str; 12] = ["iso3", "indicator", "year", "sex", "partner", "age_group", "value", "low", "high", "unit", "source", "flag"];
+
+/// Every value of a profile, one row each: series (total, then female and male), then
+/// partners (`other` last), then age and sex. Indicators in catalogue order.
+pub fn rows(site: &Site, p: &Profile) -> Vec<Row> {
+    let mut out = Vec::new();
+    for ind in site.indicators_in_order() {
+        let base = |year, sex, partner: &str, age: &str, value, source: &str, flag| Row {
+            iso3: p.iso3.clone(),
+            indicator: ind.id.clone(),
+            year,
+            sex,
+            partner: partner.to_string(),
+            age_group: age.to_string(),
+            value,
+            low: None,
+            high: None,
+            unit: ind.unit.clone(),
+            source: source.to_string(),
+            flag,
+        };
+        if let Some(s) = p.series.get(&ind.id) {
+            for (year, pt) in &s.points {
+                let flag = if pt.derived { "derived" } else if pt.estimated { "estimated" } else { "" };
+                out.push(Row { low: pt.low, high: pt.high, ..base(*year, "total", "", "", pt.value, &s.source, flag) });
+                if let Some(f) = pt.female {
+                    out.push(base(*year, "female", "", "", f, &s.source, flag));
+                }
+                if let Some(m) = pt.male {
+                    out.push(base(*year, "male", "", "", m, &s.source, flag));
+                }
+            }
+        }
+        if let Some(x) = p.partners.get(&ind.id) {
+            for (code, v) in &x.values {
+                out.push(base(x.year, "total", code, "", *v, &x.source, ""));
+            }
+            if let Some(o) = x.other {
+                out.push(base(x.year, "total", "other", "", o, &x.source, ""));
+            }
+        }
+        if let Some(a) = p.age_sex.get(&ind.id) {
+            for (i, g) in a.groups.iter().enumerate() {
+                out.push(base(a.year, "female", "", g, a.female[i], &a.source, ""));
+                out.push(base(a.year, "male", "", g, a.male[i], &a.source, ""));
+            }
+        }
+    }
+    out
+}
+
+fn write_rows(w: &mut csv::Writer<Vec<u8>>, rows: &[Row]) {
+    let opt = |v: Option<f64>| v.map(Numbers::plain).unwrap_or_default();
+    for r in rows {
+        // Writing to a Vec cannot fail.
+        let _ = w.write_record([
+            r.iso3.as_str(),
+            &r.indicator,
+            &r.year.to_string(),
+            r.sex,
+            &r.partner,
+            &r.age_group,
+            &Numbers::plain(r.value),
+            &opt(r.low),
+            &opt(r.high),
+            &r.unit,
+            &r.source,
+            r.flag,
+        ]);
+    }
+}
+
+fn csv_of(groups: impl Iterator<Item = Vec<Row>>) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let _ = w.write_record(COLUMNS);
+    for rows in groups {
+        write_rows(&mut w, &rows);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+pub fn profile_csv(site: &Site, p: &Profile) -> Vec<u8> {
+    csv_of(std::iter::once(rows(site, p)))
+}
+
+pub fn all_csv(site: &Site) -> Vec<u8> {
+    csv_of(site.profiles.values().map(|p| rows(site, p)))
+}
+
+#[derive(Serialize)]
+struct ProfileJson<'a> {
+    iso3: &'a str,
+    name: &'a str,
+    region: &'a str,
+    subregion: Option<&'a str>,
+    updated: Option<&'a str>,
+    sources: Vec<&'a crate::model::Source>,
+    columns: [&'static str; 12],
+    rows: Vec<Row>,
+}
+
+pub fn profile_json(site: &Site, p: &Profile) -> Vec<u8> {
+    let rows = rows(site, p);
+    let mut source_ids: Vec<&str> = rows.iter().flat_map(|r| r.source.split('+')).collect();
+    source_ids.sort();
+    source_ids.dedup();
+    let doc = ProfileJson {
+        iso3: &p.iso3,
+        name: p.name.get(&site.config.default_language, &site.config.default_language),
+        region: &p.region,
+        subregion: p.subregion.as_deref(),
+        updated: p.updated.as_deref(),
+        sources: source_ids.iter().filter_map(|id| p.source(site, id)).collect(),
+        columns: COLUMNS,
+        rows,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Every HTML page but the 404s, as absolute URLs.
+pub fn sitemap(site: &Site, pages: &[String]) -> Vec<u8> {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for path in pages {
+        out.push_str("  <url><loc>");
+        out.push_str(&xml_escape(&routes::absolute(&site.config, path)));
+        out.push_str("</loc></url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out.into_bytes()
+}
+
+pub fn robots(site: &Site) -> Vec<u8> {
+    format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", site.config.base_url).into_bytes()
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

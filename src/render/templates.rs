@@ -1,0 +1,102 @@
+//! The theme made ready to render: a minijinja environment with every template
+//! compiled, the UI strings of each language, and one hash of it all for fingerprints.
+//! Template and i18n problems become diagnostics at check time, naming the file and line.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use minijinja::{Environment, UndefinedBehavior};
+
+use crate::diagnostics::Diagnostic;
+use crate::load::theme::ThemeFiles;
+
+pub type Strings = BTreeMap<String, String>;
+
+pub struct Theme {
+    pub env: Environment<'static>,
+    /// language -> key -> text, with English filling in what a language lacks.
+    pub strings: BTreeMap<String, Arc<Strings>>,
+    /// A hash of every template and i18n file: part of every page's fingerprint.
+    pub hash: blake3::Hash,
+    /// Static files of the theme (`static/**`): path under `static/` -> bytes.
+    pub static_files: Vec<(String, Arc<[u8]>)>,
+}
+
+/// Compiles the theme; every problem is a diagnostic.
+pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut env = Environment::new();
+    env.set_debug(true);
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build() {
+        env.set_syntax(syntax);
+    }
+    let mut hasher = blake3::Hasher::new();
+
+    for (name, file) in theme.under("templates/") {
+        hasher.update(name.as_bytes());
+        hasher.update(&file.bytes);
+        let Ok(text) = std::str::from_utf8(&file.bytes) else {
+            diags.push(Diagnostic::error(&file.origin, None, "this template is not UTF-8 text"));
+            continue;
+        };
+        if let Err(e) = env.add_template_owned(name.to_string(), text.to_string()) {
+            diags.push(template_diagnostic(&file.origin, text, &e));
+        }
+    }
+    for required in ["base.html", "home.html", "profile.html", "page.html", "404.html"] {
+        if !theme.files.contains_key(&format!("templates/{required}")) {
+            diags.push(Diagnostic::error("site.toml", None, format!("the theme has no `templates/{required}`")));
+        }
+    }
+
+    let mut raw: BTreeMap<String, Strings> = BTreeMap::new();
+    for (name, file) in theme.under("i18n/") {
+        hasher.update(name.as_bytes());
+        hasher.update(&file.bytes);
+        let Some(lang) = name.strip_suffix(".toml") else { continue };
+        let text = String::from_utf8_lossy(&file.bytes);
+        match toml::from_str::<Strings>(&text) {
+            Ok(map) => {
+                raw.insert(lang.to_string(), map);
+            }
+            Err(e) => diags.push(Diagnostic::error(
+                &file.origin,
+                e.span(),
+                format!("the UI strings are not a TOML table of texts: {}", e.message().trim()),
+            )),
+        }
+    }
+    let english = raw.get("en").cloned().unwrap_or_default();
+    let mut strings = BTreeMap::new();
+    for lang in languages {
+        let mut merged = english.clone();
+        if let Some(own) = raw.get(lang) {
+            merged.extend(own.clone());
+        }
+        strings.insert(lang.clone(), Arc::new(merged));
+    }
+
+    let static_files = theme
+        .under("static/")
+        .map(|(rel, f)| (rel.to_string(), f.bytes.clone()))
+        .collect();
+
+    if diags.is_empty() {
+        Ok(Theme { env, strings, hash: hasher.finalize(), static_files })
+    } else {
+        Err(diags)
+    }
+}
+
+/// A template error as a diagnostic pointing into the template file.
+pub fn template_diagnostic(origin: &str, text: &str, e: &minijinja::Error) -> Diagnostic {
+    let span = e.range().or_else(|| {
+        let line = e.line()?;
+        let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+        let len = text[start..].find('\n').unwrap_or(text.len() - start);
+        Some(start..start + len)
+    });
+    let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
+    Diagnostic::error(origin, span, format!("template error ({}){detail}", e.kind()))
+}
