@@ -100,12 +100,18 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 /// Sorts diagnostics into a stable order: by file, then position, then message.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (&a.file, a.span.as_ref().map(|s| (s.start, s.end)), &a.message, a.severity).cmp(&(
-            &b.file,
-            b.span.as_ref().map(|s| (s.start, s.end)),
-            &b.message,
-            b.severity,
-        ))
+        (
+            &a.file,
+            a.span.as_ref().map(|s| (s.start, s.end)),
+            &a.message,
+            a.severity,
+        )
+            .cmp(&(
+                &b.file,
+                b.span.as_ref().map(|s| (s.start, s.end)),
+                &b.message,
+                b.severity,
+            ))
     });
 }
 
@@ -156,6 +162,11 @@ pub fn render_human(diags: &[Diagnostic], texts: &SourceTexts, color: bool) -> S
 fn clamp_span(text: &str, span: Range<usize>) -> Range<usize> {
     let start = floor_char_boundary(text, span.start.min(text.len()));
     let mut end = floor_char_boundary(text, span.end.min(text.len())).max(start);
+    // A span that starts at a line end (an unclosed string, an empty first line) points
+    // at that end, not across into the next line.
+    if text[start..].starts_with(['\n', '\r']) || start == text.len() {
+        return start..start;
+    }
     if end == start {
         end = text[start..]
             .chars()
@@ -163,10 +174,10 @@ fn clamp_span(text: &str, span: Range<usize>) -> Range<usize> {
             .map_or(start, |c| start + c.len_utf8());
     }
     // A span over several lines is shown by its first line; the caret stays readable.
-    if let Some(nl) = text[start..end].find('\n') {
-        if nl > 0 {
-            end = start + nl;
-        }
+    if let Some(nl) = text[start..end].find('\n')
+        && nl > 0
+    {
+        end = start + nl;
     }
     start..end
 }
@@ -223,7 +234,7 @@ pub fn nearest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
         .map(|k| (strsim::damerau_levenshtein(word, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .filter(|(d, k)| *d <= 1.max(k.len() / 3))
         .min()
         .map(|(_, k)| k)
 }

@@ -10,7 +10,11 @@ use mpgen::diagnostics::{self, Diagnostic, SourceTexts};
 use mpgen::pipeline::{self, BuildError, BuildOptions};
 
 #[derive(Parser)]
-#[command(name = "mpgen", version, about = "Migration Profiles, from TOML to the web")]
+#[command(
+    name = "mpgen",
+    version,
+    about = "Migration Profiles, from TOML to the web"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -75,20 +79,48 @@ fn print_diags(diags: &[Diagnostic], texts: &SourceTexts) {
 fn summary(diags: &[Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
-    format!("{errors} error{}, {warnings} warning{}", if errors == 1 { "" } else { "s" }, if warnings == 1 { "" } else { "s" })
+    format!(
+        "{errors} error{}, {warnings} warning{}",
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" }
+    )
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { root, out, base_url, drafts, no_charts: _, verify, threads } => {
-            let opts = BuildOptions { root: root.unwrap_or_else(|| PathBuf::from(".")), out, base_url, drafts, threads };
+        Command::Build {
+            root,
+            out,
+            base_url,
+            drafts,
+            no_charts: _,
+            verify,
+            threads,
+        } => {
+            let opts = BuildOptions {
+                root: root.unwrap_or_else(|| PathBuf::from(".")),
+                out,
+                base_url,
+                drafts,
+                threads,
+            };
             if verify {
                 match (pipeline::render_all(&opts), pipeline::render_all(&opts)) {
-                    (Ok(a), Ok(b)) if a == b => eprintln!("verify: two builds gave the same {} files", a.len()),
+                    (Ok(a), Ok(b)) if a == b => {
+                        eprintln!("verify: two builds gave the same {} files", a.len())
+                    }
                     (Ok(a), Ok(b)) => {
-                        let differing: Vec<&String> = a.keys().chain(b.keys()).filter(|k| a.get(*k) != b.get(*k)).collect();
-                        eprintln!("error: two builds differ in {} files, first {:?}", differing.len(), differing.first());
+                        let differing: Vec<&String> = a
+                            .keys()
+                            .chain(b.keys())
+                            .filter(|k| a.get(*k) != b.get(*k))
+                            .collect();
+                        eprintln!(
+                            "error: two builds differ in {} files, first {:?}",
+                            differing.len(),
+                            differing.first()
+                        );
                         return ExitCode::from(1);
                     }
                     _ => {}
@@ -113,7 +145,10 @@ fn main() -> ExitCode {
                 }
                 Err(BuildError::Invalid { diags, texts }) => {
                     print_diags(&diags, &texts);
-                    eprintln!("error: the site has problems; nothing was written ({})", summary(&diags));
+                    eprintln!(
+                        "error: the site has problems; nothing was written ({})",
+                        summary(&diags)
+                    );
                     ExitCode::from(1)
                 }
                 Err(BuildError::Failed(e)) => {
@@ -126,17 +161,29 @@ fn main() -> ExitCode {
             let root = root.unwrap_or_else(|| PathBuf::from("."));
             let checked = pipeline::check(&root);
             match format {
-                Format::Json => println!("{}", diagnostics::render_json(&checked.diags, &checked.texts)),
+                Format::Json => println!(
+                    "{}",
+                    diagnostics::render_json(&checked.diags, &checked.texts)
+                ),
                 Format::Human => {
                     print_diags(&checked.diags, &checked.texts);
                     eprintln!("checked {}: {}", root.display(), summary(&checked.diags));
                 }
             }
-            if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+            if checked.has_errors() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Command::Init { dir } => match mpgen::scaffold::init(&dir) {
             Ok(files) => {
-                eprintln!("made a new site in {} ({} files); build it with `mpgen build --root {}`", dir.display(), files, dir.display());
+                eprintln!(
+                    "made a new site in {} ({} files); build it with `mpgen build --root {}`",
+                    dir.display(),
+                    files,
+                    dir.display()
+                );
                 ExitCode::SUCCESS
             }
             Err(e) => {

@@ -64,7 +64,11 @@ pub fn check(root: &Path) -> Checked {
         (Some(s), Some(t)) => Some((s, t)),
         _ => None,
     };
-    Checked { site, diags: checked.diags, texts: checked.texts }
+    Checked {
+        site,
+        diags: checked.diags,
+        texts: checked.texts,
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -74,6 +78,8 @@ pub struct BuildReport {
     pub pages: usize,
     pub outputs: usize,
     pub rendered: usize,
+    /// The outputs rendered this time, by path: what a change affected.
+    pub rendered_paths: Vec<String>,
     pub write: WriteReport,
     pub elapsed: Duration,
 }
@@ -81,7 +87,10 @@ pub struct BuildReport {
 #[derive(Debug)]
 pub enum BuildError {
     /// The site has errors; nothing was written.
-    Invalid { diags: Vec<Diagnostic>, texts: SourceTexts },
+    Invalid {
+        diags: Vec<Diagnostic>,
+        texts: SourceTexts,
+    },
     /// Rendering or writing failed.
     Failed(Error),
 }
@@ -96,7 +105,10 @@ fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -
     match threads {
         None => Ok(f()),
         Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build().map_err(|e| Error::Output(e.to_string()))?;
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .build()
+                .map_err(|e| Error::Output(e.to_string()))?;
             Ok(pool.install(f))
         }
     }
@@ -105,7 +117,11 @@ fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -
 /// The plan of a checked site, with the options applied.
 pub fn plan_site(site: &mut Site, theme: &templates::Theme, opts: &BuildOptions) -> Plan {
     if let Some(url) = &opts.base_url {
-        site.config.base_url = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
+        site.config.base_url = if url.ends_with('/') {
+            url.clone()
+        } else {
+            format!("{url}/")
+        };
     }
     if !opts.drafts {
         site.pages.retain(|p| !p.draft);
@@ -122,12 +138,24 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
     let out = opts.out_dir();
-    if out.canonicalize().ok().is_some_and(|o| opts.root.canonicalize().ok().is_some_and(|r| r == o || r.starts_with(&o))) {
-        return Err(Error::Output(format!("the output folder {} holds the site itself; pick another with --out", out.display())).into());
+    if out.canonicalize().ok().is_some_and(|o| {
+        opts.root
+            .canonicalize()
+            .ok()
+            .is_some_and(|r| r == o || r.starts_with(&o))
+    }) {
+        return Err(Error::Output(format!(
+            "the output folder {} holds the site itself; pick another with --out",
+            out.display()
+        ))
+        .into());
     }
     let checked = check(&opts.root);
     let Some((mut site, theme)) = checked.site else {
-        return Err(BuildError::Invalid { diags: checked.diags, texts: checked.texts });
+        return Err(BuildError::Invalid {
+            diags: checked.diags,
+            texts: checked.texts,
+        });
     };
     let plan = plan_site(&mut site, &theme, opts);
 
@@ -140,14 +168,23 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         .map(|o| renderer.render(o).map(|bytes| (o.path.clone(), bytes)))
         .collect::<Result<_, Error>>()?;
 
-    let fingerprints: BTreeMap<String, String> = plan.outputs.iter().map(|o| (o.path.clone(), o.fingerprint.clone())).collect();
+    let fingerprints: BTreeMap<String, String> = plan
+        .outputs
+        .iter()
+        .map(|o| (o.path.clone(), o.fingerprint.clone()))
+        .collect();
     let write = output::write(&out, &previous, &fingerprints, rendered)?;
     Ok(BuildReport {
         diags: checked.diags,
         texts: checked.texts,
-        pages: plan.outputs.iter().filter(|o| o.path.ends_with(".html")).count(),
+        pages: plan
+            .outputs
+            .iter()
+            .filter(|o| o.path.ends_with(".html"))
+            .count(),
         outputs: plan.outputs.len(),
         rendered: dirty.len(),
+        rendered_paths: dirty.iter().map(|o| o.path.clone()).collect(),
         write,
         elapsed: start.elapsed(),
     })
@@ -159,7 +196,10 @@ pub fn render_all(opts: &BuildOptions) -> Result<BTreeMap<String, Vec<u8>>, Buil
     with_threads(opts.threads, || {
         let checked = check(&opts.root);
         let Some((mut site, theme)) = checked.site else {
-            return Err(BuildError::Invalid { diags: checked.diags, texts: checked.texts });
+            return Err(BuildError::Invalid {
+                diags: checked.diags,
+                texts: checked.texts,
+            });
         };
         let plan = plan_site(&mut site, &theme, opts);
         let renderer = Renderer::new(&site, &theme);

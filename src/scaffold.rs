@@ -9,11 +9,20 @@ use crate::error::{Error, Result};
 /// The starter site: settings, catalogue, sources, one example profile and a page.
 const INIT_FILES: &[(&str, &str)] = &[
     ("site.toml", include_str!("../scaffold/site.toml")),
-    ("indicators.toml", include_str!("../scaffold/indicators.toml")),
+    (
+        "indicators.toml",
+        include_str!("../scaffold/indicators.toml"),
+    ),
     ("sources.toml", include_str!("../scaffold/sources.toml")),
     ("rcps.toml", include_str!("../scaffold/rcps.toml")),
-    ("profiles/MEX.toml", include_str!("../scaffold/profiles/MEX.toml")),
-    ("content/about.md", include_str!("../scaffold/content/about.md")),
+    (
+        "profiles/MEX.toml",
+        include_str!("../scaffold/profiles/MEX.toml"),
+    ),
+    (
+        "content/about.md",
+        include_str!("../scaffold/content/about.md"),
+    ),
     (".gitignore", "public/\n"),
 ];
 
@@ -22,7 +31,10 @@ pub fn init(dir: &Path) -> Result<usize> {
     if dir.exists() {
         let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
         if entries.next().is_some() {
-            return Err(Error::Output(format!("{} is not empty; init makes a new site in an empty folder", dir.display())));
+            return Err(Error::Output(format!(
+                "{} is not empty; init makes a new site in an empty folder",
+                dir.display()
+            )));
         }
     }
     for (rel, text) in INIT_FILES {
@@ -47,7 +59,10 @@ pub fn new_profile(root: &Path, code: &str) -> Result<PathBuf> {
     }
     let path = root.join("profiles").join(format!("{code}.toml"));
     if path.exists() {
-        return Err(Error::Output(format!("{} exists already; edit it instead", path.display())));
+        return Err(Error::Output(format!(
+            "{} exists already; edit it instead",
+            path.display()
+        )));
     }
     let name = declared
         .get(code)
@@ -60,7 +75,9 @@ pub fn new_profile(root: &Path, code: &str) -> Result<PathBuf> {
          # subregion = \"\"\n# roles = [\"origin\", \"transit\", \"destination\"]\n# updated = 2026-01-31\n# maintainer = \"{name} country team\"\n\
          # rcps = []                      # ids from rcps.toml\n# summary = \"\"\"Markdown shown at the top of the profile.\"\"\"\n"
     );
-    text.push_str("\n# Core indicators: a profile without them has a data gap. Uncomment and fill in.\n");
+    text.push_str(
+        "\n# Core indicators: a profile without them has a data gap. Uncomment and fill in.\n",
+    );
     for ind in &loaded.indicators {
         let core = ind.core.as_ref().is_some_and(|c| c.value);
         let derived = ind.derive.is_some();
@@ -69,13 +86,20 @@ pub fn new_profile(root: &Path, code: &str) -> Result<PathBuf> {
         }
         let label = match ind.label.as_ref().map(|l| &l.value) {
             Some(crate::load::toml_reader::Localized::One(s)) => s.clone(),
-            Some(crate::load::toml_reader::Localized::ByLang(items)) => items.first().map(|(_, s)| s.clone()).unwrap_or_default(),
+            Some(crate::load::toml_reader::Localized::ByLang(items)) => {
+                items.first().map(|(_, s)| s.clone()).unwrap_or_default()
+            }
             None => String::new(),
         };
         let unit = ind.unit.as_ref().map_or("", |u| u.value.as_str());
-        let source = ind.default_source.as_ref().map_or(String::from("(name a source)"), |s| s.value.clone());
+        let source = ind
+            .default_source
+            .as_ref()
+            .map_or(String::from("(name a source)"), |s| s.value.clone());
         let id = &ind.id.value;
-        text.push_str(&format!("\n# {label} ({unit}); source defaults to {source}\n"));
+        text.push_str(&format!(
+            "\n# {label} ({unit}); source defaults to {source}\n"
+        ));
         match ind.kind.as_ref().map_or("series", |k| k.value.as_str()) {
             "partners" => text.push_str(&format!("# [partners.{id}]\n# year = 2024\n# values = {{ USA = 0, ESP = 0 }}\n# other = 0\n")),
             "age_sex" => text.push_str(&format!(

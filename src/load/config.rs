@@ -1,6 +1,6 @@
 //! `site.toml`: the raw site settings, as written.
 
-use super::toml_reader::{Localized, Reader, Sp, Table, each_entry};
+use super::toml_reader::{Keyed, Localized, Reader, Sp, Table, each_entry};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RawConfig {
@@ -16,7 +16,7 @@ pub struct RawConfig {
     pub codes: Vec<(Sp<String>, Sp<String>)>,
     pub sections_order: Option<Sp<Vec<Sp<String>>>>,
     /// language -> (section id, label)
-    pub section_labels: Vec<(Sp<String>, Vec<(Sp<String>, Sp<String>)>)>,
+    pub section_labels: Keyed<Keyed<Sp<String>>>,
     pub charts: RawCharts,
 }
 

@@ -24,7 +24,14 @@ pub struct RawPage {
     pub front_span: Range<usize>,
 }
 
-pub const FRONT_MATTER_KEYS: &[&str] = &["title", "description", "template", "weight", "lang", "draft"];
+pub const FRONT_MATTER_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "template",
+    "weight",
+    "lang",
+    "draft",
+];
 
 /// Splits `+++\n...\n+++\n` from the body and reads the front matter.
 pub fn read(file: &str, rel_in_content: &str, text: &str, diags: &mut Vec<Diagnostic>) -> RawPage {
@@ -37,8 +44,9 @@ pub fn read(file: &str, rel_in_content: &str, text: &str, diags: &mut Vec<Diagno
     };
     let Some((front, front_start, body_offset)) = split_front_matter(text) else {
         diags.push(
-            Diagnostic::error(file, Some(0..0), "this page has no front matter")
-                .with_help("start the file with a `+++` line, `title = \"...\"`, and another `+++` line"),
+            Diagnostic::error(file, Some(0..0), "this page has no front matter").with_help(
+                "start the file with a `+++` line, `title = \"...\"`, and another `+++` line",
+            ),
         );
         page.body = text.to_string();
         return page;
@@ -74,9 +82,14 @@ pub fn read(file: &str, rel_in_content: &str, text: &str, diags: &mut Vec<Diagno
         }
         diags.push(d);
     }
-    for s in [&mut page.title, &mut page.description, &mut page.template, &mut page.lang]
-        .into_iter()
-        .flatten()
+    for s in [
+        &mut page.title,
+        &mut page.description,
+        &mut page.template,
+        &mut page.lang,
+    ]
+    .into_iter()
+    .flatten()
     {
         shift(&mut s.span);
     }
@@ -145,8 +158,14 @@ mod tests {
 
     #[test]
     fn language_comes_from_the_file_name() {
-        assert_eq!(stem_and_lang("about.fr.md"), ("about".into(), Some("fr".into())));
-        assert_eq!(stem_and_lang("themes/labour.md"), ("themes/labour".into(), None));
+        assert_eq!(
+            stem_and_lang("about.fr.md"),
+            ("about".into(), Some("fr".into()))
+        );
+        assert_eq!(
+            stem_and_lang("themes/labour.md"),
+            ("themes/labour".into(), None)
+        );
     }
 
     #[test]
@@ -172,14 +191,21 @@ pub fn chart_calls(body: &str) -> Vec<ChartCall> {
     let mut from = 0;
     while let Some(open) = body[from..].find("{{") {
         let start = from + open;
-        let Some(close) = body[start..].find("}}") else { break };
+        let Some(close) = body[start..].find("}}") else {
+            break;
+        };
         let end = start + close + 2;
         let inner = body[start + 2..end - 2].trim();
-        if let Some(args) = inner.strip_prefix("chart(").and_then(|r| r.strip_suffix(')')) {
+        if let Some(args) = inner
+            .strip_prefix("chart(")
+            .and_then(|r| r.strip_suffix(')'))
+        {
             let mut profile = None;
             let mut id = None;
             for arg in args.split(',') {
-                let Some((k, v)) = arg.split_once('=') else { continue };
+                let Some((k, v)) = arg.split_once('=') else {
+                    continue;
+                };
                 let v = v.trim().trim_matches('"').to_string();
                 match k.trim() {
                     "profile" => profile = Some(v),
@@ -188,7 +214,11 @@ pub fn chart_calls(body: &str) -> Vec<ChartCall> {
                 }
             }
             if let (Some(profile), Some(id)) = (profile, id) {
-                out.push(ChartCall { range: start..end, profile, id });
+                out.push(ChartCall {
+                    range: start..end,
+                    profile,
+                    id,
+                });
             }
         }
         from = end;
@@ -207,6 +237,9 @@ mod chart_call_tests {
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].profile, "MEX");
         assert_eq!(calls[0].id, "migrant_stock");
-        assert_eq!(&body[calls[0].range.clone()], "{{ chart(profile=\"MEX\", id=\"migrant_stock\") }}");
+        assert_eq!(
+            &body[calls[0].range.clone()],
+            "{{ chart(profile=\"MEX\", id=\"migrant_stock\") }}"
+        );
     }
 }

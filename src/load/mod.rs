@@ -73,10 +73,10 @@ fn walk(root: &Path, dir: &str) -> Vec<String> {
             let Ok(ft) = e.file_type() else { continue };
             if ft.is_dir() {
                 stack.push(path);
-            } else if ft.is_file() {
-                if let Ok(rel) = path.strip_prefix(root) {
-                    out.push(rel.to_string_lossy().replace('\\', "/"));
-                }
+            } else if ft.is_file()
+                && let Ok(rel) = path.strip_prefix(root)
+            {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
             }
         }
     }
@@ -87,7 +87,12 @@ fn walk(root: &Path, dir: &str) -> Vec<String> {
 /// Reads a text file: refuses files that are too large, empty or not UTF-8, and drops
 /// a byte-order mark. On failure the text (lossy) is still recorded, so the diagnostic
 /// can show the line.
-pub fn read_text(root: &Path, rel: &str, texts: &mut SourceTexts, diags: &mut Vec<Diagnostic>) -> Option<Arc<str>> {
+pub fn read_text(
+    root: &Path,
+    rel: &str,
+    texts: &mut SourceTexts,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Arc<str>> {
     let bytes = match read_bytes(root, rel) {
         Ok(b) => b,
         Err(msg) => {
@@ -136,7 +141,9 @@ pub fn decode(rel: &str, bytes: &[u8]) -> (Arc<str>, Option<Diagnostic>) {
                 Some(at..at + '\u{FFFD}'.len_utf8()),
                 "this file is not UTF-8 text",
             )
-            .with_help("save the file with the UTF-8 encoding (most editors offer it under \"Save as\")");
+            .with_help(
+                "save the file with the UTF-8 encoding (most editors offer it under \"Save as\")",
+            );
             (Arc::from(lossy), Some(d))
         }
     }
@@ -149,11 +156,11 @@ pub fn load(root: &Path) -> Loaded {
     let mut diags = Vec::new();
 
     if root.join("site.toml").is_file() {
-        if let Some(text) = read_text(root, "site.toml", &mut texts, &mut diags) {
-            if let Some(doc) = toml_reader::parse("site.toml", &text, &mut diags) {
-                let mut r = Reader::new("site.toml", &mut diags);
-                loaded.config = Some(config::read(&mut r, doc.get_ref(), doc.span()));
-            }
+        if let Some(text) = read_text(root, "site.toml", &mut texts, &mut diags)
+            && let Some(doc) = toml_reader::parse("site.toml", &text, &mut diags)
+        {
+            let mut r = Reader::new("site.toml", &mut diags);
+            loaded.config = Some(config::read(&mut r, doc.get_ref(), doc.span()));
         }
     } else {
         diags.push(
@@ -162,19 +169,35 @@ pub fn load(root: &Path) -> Loaded {
         );
     }
 
-    for (file, what) in [("indicators.toml", true), ("sources.toml", false), ("rcps.toml", false)] {
+    for (file, what) in [
+        ("indicators.toml", true),
+        ("sources.toml", false),
+        ("rcps.toml", false),
+    ] {
         if !root.join(file).is_file() {
             if what {
-                diags.push(Diagnostic::error(file, None, "there is no indicators.toml: a site needs its indicator catalogue"));
+                diags.push(Diagnostic::error(
+                    file,
+                    None,
+                    "there is no indicators.toml: a site needs its indicator catalogue",
+                ));
             }
             continue;
         }
-        let Some(text) = read_text(root, file, &mut texts, &mut diags) else { continue };
-        let Some(doc) = toml_reader::parse(file, &text, &mut diags) else { continue };
+        let Some(text) = read_text(root, file, &mut texts, &mut diags) else {
+            continue;
+        };
+        let Some(doc) = toml_reader::parse(file, &text, &mut diags) else {
+            continue;
+        };
         let mut r = Reader::new(file, &mut diags);
         match file {
-            "indicators.toml" => loaded.indicators = catalogue::read_indicators(&mut r, doc.get_ref()),
-            "sources.toml" => loaded.sources = catalogue::read_sources(&mut r, doc.get_ref(), "sources.toml"),
+            "indicators.toml" => {
+                loaded.indicators = catalogue::read_indicators(&mut r, doc.get_ref())
+            }
+            "sources.toml" => {
+                loaded.sources = catalogue::read_sources(&mut r, doc.get_ref(), "sources.toml")
+            }
             _ => loaded.rcps = catalogue::read_rcps(&mut r, doc.get_ref()),
         }
     }
@@ -183,7 +206,12 @@ pub fn load(root: &Path) -> Loaded {
     let parsed: Vec<Parsed> = walk(root, "profiles")
         .into_par_iter()
         .map(|rel| parse_profile(root, rel))
-        .chain(walk(root, "content").into_par_iter().filter(|r| r.ends_with(".md")).map(|rel| parse_page(root, rel)))
+        .chain(
+            walk(root, "content")
+                .into_par_iter()
+                .filter(|r| r.ends_with(".md"))
+                .map(|rel| parse_page(root, rel)),
+        )
         .collect();
     for p in parsed {
         texts.merge(p.texts);
@@ -234,19 +262,36 @@ fn parse_profile(root: &Path, rel: String) -> Parsed {
     let name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
     let Some(file_id) = name.strip_suffix(".toml") else {
         // Not a profile: only `*.toml` files are read from `profiles/`.
-        return Parsed { item: None, texts, diags };
+        return Parsed {
+            item: None,
+            texts,
+            diags,
+        };
     };
     if rel.matches('/').count() > 1 {
         diags.push(
-            Diagnostic::error(&rel, None, "profiles live directly in `profiles/`, not in sub-folders")
-                .with_help(format!("move it to `profiles/{name}`")),
+            Diagnostic::error(
+                &rel,
+                None,
+                "profiles live directly in `profiles/`, not in sub-folders",
+            )
+            .with_help(format!("move it to `profiles/{name}`")),
         );
-        return Parsed { item: None, texts, diags };
+        return Parsed {
+            item: None,
+            texts,
+            diags,
+        };
     }
     let item = read_text(root, &rel, &mut texts, &mut diags).and_then(|text| {
         let doc = toml_reader::parse(&rel, &text, &mut diags)?;
         let mut r = Reader::new(&rel, &mut diags);
-        Some(Item::Profile(Box::new(profile::read(&mut r, doc.get_ref(), &rel, file_id))))
+        Some(Item::Profile(Box::new(profile::read(
+            &mut r,
+            doc.get_ref(),
+            &rel,
+            file_id,
+        ))))
     });
     Parsed { item, texts, diags }
 }
@@ -255,13 +300,24 @@ fn parse_page(root: &Path, rel: String) -> Parsed {
     let mut texts = SourceTexts::default();
     let mut diags = Vec::new();
     let in_content = rel["content/".len()..].to_string();
-    let item = read_text(root, &rel, &mut texts, &mut diags)
-        .map(|text| Item::Page(Box::new(content::read(&rel, &in_content, &text, &mut diags))));
+    let item = read_text(root, &rel, &mut texts, &mut diags).map(|text| {
+        Item::Page(Box::new(content::read(
+            &rel,
+            &in_content,
+            &text,
+            &mut diags,
+        )))
+    });
     Parsed { item, texts, diags }
 }
 
 /// The embedded default theme, with the files of `themes/<name>/` on disk laid over it.
-fn load_theme(root: &Path, name: &str, texts: &mut SourceTexts, diags: &mut Vec<Diagnostic>) -> ThemeFiles {
+fn load_theme(
+    root: &Path,
+    name: &str,
+    texts: &mut SourceTexts,
+    diags: &mut Vec<Diagnostic>,
+) -> ThemeFiles {
     let mut theme = ThemeFiles::embedded();
     for file in theme.files.values() {
         if let Ok(text) = std::str::from_utf8(&file.bytes) {
@@ -282,11 +338,23 @@ fn load_theme(root: &Path, name: &str, texts: &mut SourceTexts, diags: &mut Vec<
         if is_text {
             if let Some(text) = read_text(root, &rel, texts, diags) {
                 let bytes: Arc<[u8]> = Arc::from(text.as_bytes());
-                theme.overlay(inner, ThemeFile { origin: rel.clone(), bytes });
+                theme.overlay(
+                    inner,
+                    ThemeFile {
+                        origin: rel.clone(),
+                        bytes,
+                    },
+                );
             }
         } else {
             match read_bytes(root, &rel) {
-                Ok(b) => theme.overlay(inner, ThemeFile { origin: rel.clone(), bytes: Arc::from(b) }),
+                Ok(b) => theme.overlay(
+                    inner,
+                    ThemeFile {
+                        origin: rel.clone(),
+                        bytes: Arc::from(b),
+                    },
+                ),
                 Err(msg) => diags.push(Diagnostic::error(&rel, None, msg)),
             }
         }
@@ -311,7 +379,10 @@ mod tests {
 
         let (t, d) = decode("a.toml", b"a = 1\nb = \"\xFF\"\n");
         let d = d.unwrap();
-        assert_eq!(crate::diagnostics::line_col(&t, d.span.unwrap().start), (2, 6));
+        assert_eq!(
+            crate::diagnostics::line_col(&t, d.span.unwrap().start),
+            (2, 6)
+        );
 
         let (_, d) = decode("a.toml", b"  \n");
         assert!(d.unwrap().message.contains("empty"));
@@ -319,7 +390,14 @@ mod tests {
 
     #[test]
     fn editor_files_are_ignored() {
-        for name in [".MEX.toml.swp", "MEX.toml~", "MEX.toml.bak", ".hidden", "4913", ".#MEX.toml"] {
+        for name in [
+            ".MEX.toml.swp",
+            "MEX.toml~",
+            "MEX.toml.bak",
+            ".hidden",
+            "4913",
+            ".#MEX.toml",
+        ] {
             assert!(is_ignored(name), "{name}");
         }
         assert!(!is_ignored("MEX.toml"));

@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 use super::catalogue::{RawSource, read_source};
-use super::toml_reader::{Localized, Reader, Sp, Table, Value, each_entry};
+use super::toml_reader::{Keyed, Localized, Reader, Sp, Table, Value, each_entry};
 
 type Years = Vec<(Sp<i64>, Sp<f64>)>;
 
@@ -22,7 +22,7 @@ pub struct RawProfile {
     pub climate: Option<RawClimate>,
     pub gaps_notes: Option<Sp<String>>,
     /// section -> (language, Markdown)
-    pub narrative: Vec<(Sp<String>, Vec<(Sp<String>, Sp<String>)>)>,
+    pub narrative: Keyed<Keyed<Sp<String>>>,
     pub charts: Vec<RawChart>,
 }
 
@@ -145,7 +145,11 @@ pub fn read(r: &mut Reader, doc: &Table<'_>, file: &str, file_id: &str) -> RawPr
     };
     for (key, v) in each_entry(doc) {
         match key.as_str() {
-            "country" => p.country = r.table("country", v).map(|t| read_country(r, t, key.span.clone())),
+            "country" => {
+                p.country = r
+                    .table("country", v)
+                    .map(|t| read_country(r, t, key.span.clone()))
+            }
             "sources" => {
                 if let Some(t) = r.table("sources", v) {
                     for (id, s) in each_entry(t) {
@@ -182,7 +186,11 @@ pub fn read(r: &mut Reader, doc: &Table<'_>, file: &str, file_id: &str) -> RawPr
             }
             "climate" => {
                 if let Some(t) = r.table("climate", v) {
-                    r.known_keys(t, &["napa", "napa_mentions_migration", "notes"], "`[climate]`");
+                    r.known_keys(
+                        t,
+                        &["napa", "napa_mentions_migration", "notes"],
+                        "`[climate]`",
+                    );
                     let mut c = RawClimate::default();
                     for (k, x) in each_entry(t) {
                         match k.as_str() {
@@ -223,8 +231,8 @@ pub fn read(r: &mut Reader, doc: &Table<'_>, file: &str, file_id: &str) -> RawPr
         }
     }
     if p.country.is_none() {
-        r.error(0..0, "a profile needs a `[country]` table")
-            .help = Some("start the file with `[country]`, then `iso3`, `name` and `region`".into());
+        r.error(0..0, "a profile needs a `[country]` table").help =
+            Some("start the file with `[country]`, then `iso3`, `name` and `region`".into());
     }
     p
 }
@@ -385,7 +393,9 @@ fn read_partners(r: &mut Reader, id: Sp<String>, t: &Table<'_>) -> RawPartners {
 fn read_age_sex(r: &mut Reader, id: Sp<String>, t: &Table<'_>) -> RawAgeSex {
     r.known_keys(
         t,
-        &["year", "groups", "female", "male", "source", "note", "method"],
+        &[
+            "year", "groups", "female", "male", "source", "note", "method",
+        ],
         &format!("age_sex table `{}`", id.value),
     );
     let mut a = RawAgeSex {
@@ -444,7 +454,11 @@ fn read_agreement(r: &mut Reader, t: &Table<'_>, span: Range<usize>) -> RawAgree
         }
     }
     if Reader::get(t, "partners").is_none() && Reader::get(t, "parties").is_none() {
-        r.missing(span, "partners", "an agreement (or `parties`, for organisations)");
+        r.missing(
+            span,
+            "partners",
+            "an agreement (or `parties`, for organisations)",
+        );
     }
     a
 }
@@ -479,11 +493,7 @@ fn read_policy(r: &mut Reader, t: &Table<'_>, span: Range<usize>) -> RawPolicy {
 }
 
 fn read_chart(r: &mut Reader, t: &Table<'_>, span: Range<usize>) -> RawChart {
-    r.known_keys(
-        t,
-        &["id", "kind", "series", "title", "section"],
-        "a chart",
-    );
+    r.known_keys(t, &["id", "kind", "series", "title", "section"], "a chart");
     let mut c = RawChart {
         span: span.clone(),
         ..RawChart::default()

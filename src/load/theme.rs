@@ -42,7 +42,10 @@ impl ThemeFiles {
         self.files.insert(rel, file);
     }
 
-    pub fn under<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = (&'a str, &'a ThemeFile)> + 'a {
+    pub fn under<'a>(
+        &'a self,
+        dir: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a ThemeFile)> + 'a {
         self.files
             .iter()
             .filter_map(move |(k, v)| k.strip_prefix(dir).map(|rest| (rest, v)))

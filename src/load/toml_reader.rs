@@ -37,7 +37,11 @@ impl<T> std::ops::Deref for Sp<T> {
 }
 
 /// Parses TOML text; a syntax error becomes a diagnostic.
-pub fn parse<'i>(file: &str, text: &'i str, diags: &mut Vec<Diagnostic>) -> Option<Spanned<Table<'i>>> {
+pub fn parse<'i>(
+    file: &str,
+    text: &'i str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Spanned<Table<'i>>> {
     match DeTable::parse(text) {
         Ok(t) => Some(t),
         Err(e) => {
@@ -112,8 +116,8 @@ impl<'d> Reader<'d> {
 
     /// Reports a missing required key at the table it belongs to.
     pub fn missing(&mut self, table_span: Range<usize>, key: &str, what: &str) {
-        self.error(table_span, format!("{what} needs `{key}`"))
-            .help = Some(format!("add `{key} = ...` to this table"));
+        self.error(table_span, format!("{what} needs `{key}`")).help =
+            Some(format!("add `{key} = ...` to this table"));
     }
 
     pub fn table<'t, 'i>(&mut self, key: &str, v: &'t Value<'i>) -> Option<&'t Table<'i>> {
@@ -256,7 +260,9 @@ impl<'d> Reader<'d> {
             let Ok(year) = year_text.trim().parse::<i64>() else {
                 self.error(
                     k.span(),
-                    format!("`{year_text}` is not a year; the keys of `{key}` are years such as 2010"),
+                    format!(
+                        "`{year_text}` is not a year; the keys of `{key}` are years such as 2010"
+                    ),
                 );
                 continue;
             };
@@ -267,6 +273,10 @@ impl<'d> Reader<'d> {
         Some(out)
     }
 }
+
+/// Texts keyed by an id (a language, or a section then a language), with spans: what
+/// `[sections.labels.<lang>]` and `[narrative.<section>]` hold.
+pub type Keyed<T> = Vec<(Sp<String>, T)>;
 
 /// A text given once, or by language.
 #[derive(Debug, Clone, PartialEq)]
@@ -305,7 +315,12 @@ mod tests {
         assert_eq!(d.len(), 3);
         assert_eq!(d[0].help.as_deref(), Some("did you mean `values`?"));
         assert_eq!(d[1].help.as_deref(), Some("did you mean `source`?"));
-        assert!(d[2].help.as_deref().unwrap().contains("`values` or `source`"));
+        assert!(
+            d[2].help
+                .as_deref()
+                .unwrap()
+                .contains("`values` or `source`")
+        );
     }
 
     #[test]
@@ -319,9 +334,18 @@ mod tests {
     #[test]
     fn numbers_read_every_toml_spelling() {
         let mut diags = Vec::new();
-        let doc = parse("t.toml", "a = 1_000\nb = 6.57e9\nc = 0x10\nd = inf\n", &mut diags).unwrap();
+        let doc = parse(
+            "t.toml",
+            "a = 1_000\nb = 6.57e9\nc = 0x10\nd = inf\n",
+            &mut diags,
+        )
+        .unwrap();
         let mut r = Reader::new("t.toml", &mut diags);
-        let n = |r: &mut Reader, k| r.number(k, Reader::get(doc.get_ref(), k).unwrap()).unwrap().value;
+        let n = |r: &mut Reader, k| {
+            r.number(k, Reader::get(doc.get_ref(), k).unwrap())
+                .unwrap()
+                .value
+        };
         assert_eq!(n(&mut r, "a"), 1000.0);
         assert_eq!(n(&mut r, "b"), 6.57e9);
         assert_eq!(n(&mut r, "c"), 16.0);

@@ -34,11 +34,18 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
 
     if let Some(url) = base_url {
         let ok = (url.starts_with("https://") || url.starts_with("http://"))
-            && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
+            && url
+                .split("://")
+                .nth(1)
+                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
         if !ok {
             diags.push(
-                Diagnostic::error(SITE, Some(url.span.clone()), "`base_url` must be an absolute http:// or https:// URL")
-                    .with_help("for example `base_url = \"https://example.org/profiles/\"`"),
+                Diagnostic::error(
+                    SITE,
+                    Some(url.span.clone()),
+                    "`base_url` must be an absolute http:// or https:// URL",
+                )
+                .with_help("for example `base_url = \"https://example.org/profiles/\"`"),
             );
         }
     }
@@ -54,11 +61,19 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
             for l in list.iter() {
                 if !vocab::is_language(l) {
                     diags.push(
-                        Diagnostic::error(SITE, Some(l.span.clone()), format!("`{}` is not a language code", l.value))
-                            .with_help("use a lower-case language code such as `en`, `fr` or `es`"),
+                        Diagnostic::error(
+                            SITE,
+                            Some(l.span.clone()),
+                            format!("`{}` is not a language code", l.value),
+                        )
+                        .with_help("use a lower-case language code such as `en`, `fr` or `es`"),
                     );
                 } else if langs.contains(&l.value) {
-                    diags.push(Diagnostic::error(SITE, Some(l.span.clone()), format!("`{}` is listed twice", l.value)));
+                    diags.push(Diagnostic::error(
+                        SITE,
+                        Some(l.span.clone()),
+                        format!("`{}` is listed twice", l.value),
+                    ));
                 } else {
                     langs.push(l.value.clone());
                 }
@@ -75,7 +90,10 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
                         Some(d.span.clone()),
                         format!("the default language `{}` is not in `languages`", d.value),
                     )
-                    .with_help(format!("add \"{}\" to `languages`, or pick one of them", d.value)),
+                    .with_help(format!(
+                        "add \"{}\" to `languages`, or pick one of them",
+                        d.value
+                    )),
                 );
             }
             d.value.clone()
@@ -93,8 +111,12 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
         let well_formed = code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase());
         if !well_formed {
             diags.push(
-                Diagnostic::error(SITE, Some(code.span.clone()), format!("`{}` is not a three-letter code in capitals", code.value))
-                    .with_help("user-assigned codes look like `XKX`"),
+                Diagnostic::error(
+                    SITE,
+                    Some(code.span.clone()),
+                    format!("`{}` is not a three-letter code in capitals", code.value),
+                )
+                .with_help("user-assigned codes look like `XKX`"),
             );
         } else {
             code_map.insert(code.value.clone(), name.value.clone());
@@ -105,10 +127,20 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
     if let Some(order) = sections_order {
         for s in order.iter() {
             if !vocab::is_slug(s) {
-                diags.push(Diagnostic::error(SITE, Some(s.span.clone()), format!("`{}` is not a valid section id", s.value))
-                    .with_help("section ids are lower case, such as `trends`"));
+                diags.push(
+                    Diagnostic::error(
+                        SITE,
+                        Some(s.span.clone()),
+                        format!("`{}` is not a valid section id", s.value),
+                    )
+                    .with_help("section ids are lower case, such as `trends`"),
+                );
             } else if sections.contains(&s.value) {
-                diags.push(Diagnostic::error(SITE, Some(s.span.clone()), format!("the section `{}` is listed twice", s.value)));
+                diags.push(Diagnostic::error(
+                    SITE,
+                    Some(s.span.clone()),
+                    format!("the section `{}` is listed twice", s.value),
+                ));
             } else {
                 sections.push(s.value.clone());
             }
@@ -117,21 +149,43 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
     let mut labels: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for (lang, entries) in section_labels {
         if !langs.contains(&lang.value) {
-            diags.push(Diagnostic::error(SITE, Some(lang.span.clone()), format!("`{}` is not in `languages`", lang.value)));
+            diags.push(Diagnostic::error(
+                SITE,
+                Some(lang.span.clone()),
+                format!("`{}` is not in `languages`", lang.value),
+            ));
             continue;
         }
         for (id, label) in entries {
             if !sections.contains(&id.value) {
-                unknown_id(SITE, id, sections.iter(), "section", "`[sections] order`", diags);
+                unknown_id(
+                    SITE,
+                    id,
+                    sections.iter(),
+                    "section",
+                    "`[sections] order`",
+                    diags,
+                );
                 continue;
             }
-            labels.entry(lang.value.clone()).or_default().insert(id.value.clone(), label.value.clone());
+            labels
+                .entry(lang.value.clone())
+                .or_default()
+                .insert(id.value.clone(), label.value.clone());
         }
     }
 
-    let positive = |v: &Option<crate::load::toml_reader::Sp<i64>>, key: &str, default: u32, max: i64, diags: &mut Vec<Diagnostic>| match v {
+    let positive = |v: &Option<crate::load::toml_reader::Sp<i64>>,
+                    key: &str,
+                    default: u32,
+                    max: i64,
+                    diags: &mut Vec<Diagnostic>| match v {
         Some(x) if x.value < 1 || x.value > max => {
-            diags.push(Diagnostic::error(SITE, Some(x.span.clone()), format!("`{key}` must be between 1 and {max}")));
+            diags.push(Diagnostic::error(
+                SITE,
+                Some(x.span.clone()),
+                format!("`{key}` must be between 1 and {max}"),
+            ));
             default
         }
         Some(x) => x.value as u32,
@@ -139,19 +193,28 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
     };
     let mut palette = Vec::new();
     for c in charts.palette.iter().flatten() {
-        let ok = c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        let ok =
+            c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit());
         if ok {
             palette.push(c.value.to_ascii_uppercase());
         } else {
-            diags.push(Diagnostic::error(SITE, Some(c.span.clone()), format!("`{}` is not a colour", c.value))
-                .with_help("palette colours are written `#RRGGBB`, such as `#0072B2`"));
+            diags.push(
+                Diagnostic::error(
+                    SITE,
+                    Some(c.span.clone()),
+                    format!("`{}` is not a colour", c.value),
+                )
+                .with_help("palette colours are written `#RRGGBB`, such as `#0072B2`"),
+            );
         }
     }
     if palette.is_empty() {
         // Okabe and Ito's colour-blind safe palette.
-        palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-            .map(String::from)
-            .to_vec();
+        palette = [
+            "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+        ]
+        .map(String::from)
+        .to_vec();
     }
     let mut formats = Vec::new();
     for f in charts.formats.iter().flatten() {
@@ -164,7 +227,11 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
     }
     let png_scale = match &charts.png_scale {
         Some(s) if !(s.value > 0.0 && s.value <= 8.0) => {
-            diags.push(Diagnostic::error(SITE, Some(s.span.clone()), "`png_scale` must be above 0 and at most 8"));
+            diags.push(Diagnostic::error(
+                SITE,
+                Some(s.span.clone()),
+                "`png_scale` must be above 0 and at most 8",
+            ));
             1.5
         }
         Some(s) => s.value,
@@ -181,25 +248,46 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
 
     let stale = match stale_after_years {
         Some(s) if !(0..=200).contains(&s.value) => {
-            diags.push(Diagnostic::error(SITE, Some(s.span.clone()), "`stale_after_years` must be between 0 and 200"));
+            diags.push(Diagnostic::error(
+                SITE,
+                Some(s.span.clone()),
+                "`stale_after_years` must be between 0 and 200",
+            ));
             5
         }
         Some(s) => s.value as i32,
         None => 5,
     };
-    let reference_year = reference_year.as_ref().and_then(|y| vocab::year(SITE, y, diags));
-    let theme = theme.as_ref().map_or("default".to_string(), |t| t.value.clone());
-    if !vocab::is_slug(&theme) {
-        if let Some(t) = raw.theme.as_ref() {
-            diags.push(Diagnostic::error(SITE, Some(t.span.clone()), "a theme name is a folder name under `themes/`, in lower case"));
-        }
+    let reference_year = reference_year
+        .as_ref()
+        .and_then(|y| vocab::year(SITE, y, diags));
+    let theme = theme
+        .as_ref()
+        .map_or("default".to_string(), |t| t.value.clone());
+    if !vocab::is_slug(&theme)
+        && let Some(t) = raw.theme.as_ref()
+    {
+        diags.push(Diagnostic::error(
+            SITE,
+            Some(t.span.clone()),
+            "a theme name is a folder name under `themes/`, in lower case",
+        ));
     }
 
     Config {
-        title: title.as_ref().map_or_else(|| Text::plain("Migration Profiles"), |t| Text::from_raw(t)),
-        base_url: base_url.as_ref().map_or_else(|| "https://example.org/".to_string(), |u| {
-            if u.ends_with('/') { u.value.clone() } else { format!("{}/", u.value) }
-        }),
+        title: title
+            .as_ref()
+            .map_or_else(|| Text::plain("Migration Profiles"), |t| Text::from_raw(t)),
+        base_url: base_url.as_ref().map_or_else(
+            || "https://example.org/".to_string(),
+            |u| {
+                if u.ends_with('/') {
+                    u.value.clone()
+                } else {
+                    format!("{}/", u.value)
+                }
+            },
+        ),
         default_language: default_lang,
         languages: langs,
         theme,
@@ -213,12 +301,22 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
     }
 }
 
-pub fn check_sources(raw: &[RawSource], file: &str, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, Source> {
+pub fn check_sources(
+    raw: &[RawSource],
+    file: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Source> {
     let mut out = BTreeMap::new();
     for s in raw {
         if !vocab::is_slug(&s.id) {
-            diags.push(Diagnostic::error(file, Some(s.id.span.clone()), format!("`{}` is not a valid source id", s.id.value))
-                .with_help("source ids are lower case with `-` or `_`, such as `undesa-ims-2024`"));
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    Some(s.id.span.clone()),
+                    format!("`{}` is not a valid source id", s.id.value),
+                )
+                .with_help("source ids are lower case with `-` or `_`, such as `undesa-ims-2024`"),
+            );
             continue;
         }
         if let Some(y) = &s.year {
@@ -228,7 +326,10 @@ pub fn check_sources(raw: &[RawSource], file: &str, diags: &mut Vec<Diagnostic>)
             s.id.value.clone(),
             Source {
                 id: s.id.value.clone(),
-                title: s.title.as_ref().map_or_else(String::new, |t| t.value.clone()),
+                title: s
+                    .title
+                    .as_ref()
+                    .map_or_else(String::new, |t| t.value.clone()),
                 publisher: s.publisher.as_ref().map(|x| x.value.clone()),
                 url: s.url.as_ref().map(|x| x.value.clone()),
                 year: s.year.as_ref().map(|x| x.value),
@@ -246,8 +347,14 @@ pub fn check_rcps(raw: &[RawRcp], diags: &mut Vec<Diagnostic>) -> BTreeMap<Strin
     for r in raw {
         let mut ok = vocab::is_slug(&r.id);
         if !ok {
-            diags.push(Diagnostic::error(file, Some(r.id.span.clone()), format!("`{}` is not a valid RCP id", r.id.value))
-                .with_help("RCP ids are lower case with `-`, such as `puebla-process`"));
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    Some(r.id.span.clone()),
+                    format!("`{}` is not a valid RCP id", r.id.value),
+                )
+                .with_help("RCP ids are lower case with `-`, such as `puebla-process`"),
+            );
         }
         if let Some(k) = &r.kind {
             ok &= allowed(file, k, vocab::RCP_KINDS, "RCP kind", diags);
@@ -260,8 +367,14 @@ pub fn check_rcps(raw: &[RawRcp], diags: &mut Vec<Diagnostic>) -> BTreeMap<Strin
                 r.id.value.clone(),
                 Rcp {
                     id: r.id.value.clone(),
-                    name: r.name.as_ref().map_or_else(|| Text::plain(&r.id), |n| Text::from_raw(n)),
-                    kind: r.kind.as_ref().map_or_else(|| "rcp".into(), |k| k.value.clone()),
+                    name: r
+                        .name
+                        .as_ref()
+                        .map_or_else(|| Text::plain(&r.id), |n| Text::from_raw(n)),
+                    kind: r
+                        .kind
+                        .as_ref()
+                        .map_or_else(|| "rcp".into(), |k| k.value.clone()),
                     founded: r.founded.as_ref().map(|f| f.value),
                     url: r.url.as_ref().map(|u| u.value.clone()),
                 },
@@ -287,8 +400,14 @@ pub fn check_indicators(
     for ind in raw {
         let mut ok = true;
         if !vocab::is_slug(&ind.id) || ind.id.contains('-') {
-            diags.push(Diagnostic::error(file, Some(ind.id.span.clone()), format!("`{}` is not a valid indicator id", ind.id.value))
-                .with_help("indicator ids are lower snake case, such as `migrant_stock`"));
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    Some(ind.id.span.clone()),
+                    format!("`{}` is not a valid indicator id", ind.id.value),
+                )
+                .with_help("indicator ids are lower snake case, such as `migrant_stock`"),
+            );
             ok = false;
         }
         for (v, list, what) in [
@@ -300,45 +419,84 @@ pub fn check_indicators(
                 ok &= allowed(file, v, list, what, diags);
             }
         }
-        if let Some(s) = &ind.section {
-            if !config.sections.contains(&s.value) {
-                unknown_id(file, s, config.sections.iter(), "section", "`[sections] order` of site.toml", diags);
-                ok = false;
-            }
+        if let Some(s) = &ind.section
+            && !config.sections.contains(&s.value)
+        {
+            unknown_id(
+                file,
+                s,
+                config.sections.iter(),
+                "section",
+                "`[sections] order` of site.toml",
+                diags,
+            );
+            ok = false;
         }
-        if let Some(s) = &ind.default_source {
-            if !sources.contains_key(&s.value) {
-                unknown_id(file, s, sources.keys(), "source", "sources.toml", diags);
-                ok = false;
-            }
+        if let Some(s) = &ind.default_source
+            && !sources.contains_key(&s.value)
+        {
+            unknown_id(file, s, sources.keys(), "source", "sources.toml", diags);
+            ok = false;
         }
         let derive = match &ind.derive {
             None => None,
             Some(d) => {
                 let (ops, span) = match d {
-                    RawDerive::Ratio { operands, span, .. } | RawDerive::Sum { operands, span } => (operands, span),
+                    RawDerive::Ratio { operands, span, .. } | RawDerive::Sum { operands, span } => {
+                        (operands, span)
+                    }
                 };
                 for op in ops {
                     if !ids.contains(op.as_str()) {
                         let known: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
-                        unknown_id(file, op, known.iter(), "indicator", "indicators.toml", diags);
+                        unknown_id(
+                            file,
+                            op,
+                            known.iter(),
+                            "indicator",
+                            "indicators.toml",
+                            diags,
+                        );
                         ok = false;
                     } else if kinds.get(op.as_str()) != Some(&"series") {
-                        diags.push(Diagnostic::error(file, Some(op.span.clone()), format!("`{}` is not a series indicator; only series can be derived from", op.value)));
+                        diags.push(Diagnostic::error(
+                            file,
+                            Some(op.span.clone()),
+                            format!(
+                                "`{}` is not a series indicator; only series can be derived from",
+                                op.value
+                            ),
+                        ));
                         ok = false;
                     } else if op.value == ind.id.value {
-                        diags.push(Diagnostic::error(file, Some(op.span.clone()), "an indicator cannot be derived from itself"));
+                        diags.push(Diagnostic::error(
+                            file,
+                            Some(op.span.clone()),
+                            "an indicator cannot be derived from itself",
+                        ));
                         ok = false;
                     }
                 }
                 if ind.kind.as_ref().is_some_and(|k| k.value != "series") {
-                    diags.push(Diagnostic::error(file, Some(span.clone()), "only `series` indicators can be derived"));
+                    diags.push(Diagnostic::error(
+                        file,
+                        Some(span.clone()),
+                        "only `series` indicators can be derived",
+                    ));
                     ok = false;
                 }
                 match d {
-                    RawDerive::Ratio { operands, scale, span } => {
+                    RawDerive::Ratio {
+                        operands,
+                        scale,
+                        span,
+                    } => {
                         if operands.len() != 2 {
-                            diags.push(Diagnostic::error(file, Some(span.clone()), "`ratio` takes two indicators: [numerator, denominator]"));
+                            diags.push(Diagnostic::error(
+                                file,
+                                Some(span.clone()),
+                                "`ratio` takes two indicators: [numerator, denominator]",
+                            ));
                             ok = false;
                             None
                         } else {
@@ -351,10 +509,16 @@ pub fn check_indicators(
                     }
                     RawDerive::Sum { operands, span } => {
                         if operands.len() < 2 {
-                            diags.push(Diagnostic::error(file, Some(span.clone()), "`sum` takes at least two indicators"));
+                            diags.push(Diagnostic::error(
+                                file,
+                                Some(span.clone()),
+                                "`sum` takes at least two indicators",
+                            ));
                             ok = false;
                         }
-                        Some(Derive::Sum(operands.iter().map(|o| o.value.clone()).collect()))
+                        Some(Derive::Sum(
+                            operands.iter().map(|o| o.value.clone()).collect(),
+                        ))
                     }
                 }
             }
@@ -362,8 +526,17 @@ pub fn check_indicators(
         if let Some(lbl) = &ind.label {
             check_text_langs(file, lbl, config, diags);
         }
-        if ok && ind.kind.is_some() && ind.unit.is_some() && ind.section.is_some() && ind.label.is_some() {
-            let kind = ind.kind.as_ref().map(|k| k.value.clone()).unwrap_or_default();
+        if ok
+            && ind.kind.is_some()
+            && ind.unit.is_some()
+            && ind.section.is_some()
+            && ind.label.is_some()
+        {
+            let kind = ind
+                .kind
+                .as_ref()
+                .map(|k| k.value.clone())
+                .unwrap_or_default();
             let default_chart = match kind.as_str() {
                 "partners" => "bar",
                 "age_sex" => "pyramid",
@@ -374,12 +547,27 @@ pub fn check_indicators(
                 Indicator {
                     id: ind.id.value.clone(),
                     kind,
-                    unit: ind.unit.as_ref().map(|u| u.value.clone()).unwrap_or_default(),
+                    unit: ind
+                        .unit
+                        .as_ref()
+                        .map(|u| u.value.clone())
+                        .unwrap_or_default(),
                     signed: ind.signed.as_ref().is_some_and(|s| s.value),
-                    section: ind.section.as_ref().map(|s| s.value.clone()).unwrap_or_default(),
-                    chart: ind.chart.as_ref().map_or(default_chart.to_string(), |c| c.value.clone()),
+                    section: ind
+                        .section
+                        .as_ref()
+                        .map(|s| s.value.clone())
+                        .unwrap_or_default(),
+                    chart: ind
+                        .chart
+                        .as_ref()
+                        .map_or(default_chart.to_string(), |c| c.value.clone()),
                     core: ind.core.as_ref().is_some_and(|c| c.value),
-                    label: ind.label.as_ref().map(|l| Text::from_raw(l)).unwrap_or_default(),
+                    label: ind
+                        .label
+                        .as_ref()
+                        .map(|l| Text::from_raw(l))
+                        .unwrap_or_default(),
                     definition: ind.definition.as_ref().map(|d| Text::from_raw(d)),
                     default_source: ind.default_source.as_ref().map(|s| s.value.clone()),
                     derive,
@@ -393,20 +581,38 @@ pub fn check_indicators(
 }
 
 /// A derived indicator must not depend on itself through others.
-fn check_derive_cycles(raw: &[RawIndicator], inds: &BTreeMap<String, Indicator>, diags: &mut Vec<Diagnostic>) {
+fn check_derive_cycles(
+    raw: &[RawIndicator],
+    inds: &BTreeMap<String, Indicator>,
+    diags: &mut Vec<Diagnostic>,
+) {
     for ind in inds.values() {
         let mut seen = BTreeSet::new();
-        let mut stack: Vec<&str> = ind.derive.as_ref().map(|d| d.operands()).unwrap_or_default();
+        let mut stack: Vec<&str> = ind
+            .derive
+            .as_ref()
+            .map(|d| d.operands())
+            .unwrap_or_default();
         while let Some(op) = stack.pop() {
             if op == ind.id {
-                let span = raw.iter().find(|r| r.id.value == ind.id).map(|r| r.id.span.clone());
-                diags.push(Diagnostic::error("indicators.toml", span, format!("`{}` is derived from itself through other derived indicators", ind.id)));
+                let span = raw
+                    .iter()
+                    .find(|r| r.id.value == ind.id)
+                    .map(|r| r.id.span.clone());
+                diags.push(Diagnostic::error(
+                    "indicators.toml",
+                    span,
+                    format!(
+                        "`{}` is derived from itself through other derived indicators",
+                        ind.id
+                    ),
+                ));
                 break;
             }
-            if seen.insert(op) {
-                if let Some(d) = inds.get(op).and_then(|i| i.derive.as_ref()) {
-                    stack.extend(d.operands());
-                }
+            if seen.insert(op)
+                && let Some(d) = inds.get(op).and_then(|i| i.derive.as_ref())
+            {
+                stack.extend(d.operands());
             }
         }
     }
@@ -423,64 +629,144 @@ pub fn check_text_langs(
         for (lang, _) in items {
             if !config.languages.contains(&lang.value) {
                 diags.push(
-                    Diagnostic::error(file, Some(lang.span.clone()), format!("`{}` is not one of the site's languages", lang.value))
-                        .with_help(format!("the languages of site.toml are {}", crate::diagnostics::one_of(&config.languages.iter().map(String::as_str).collect::<Vec<_>>()))),
+                    Diagnostic::error(
+                        file,
+                        Some(lang.span.clone()),
+                        format!("`{}` is not one of the site's languages", lang.value),
+                    )
+                    .with_help(format!(
+                        "the languages of site.toml are {}",
+                        crate::diagnostics::one_of(
+                            &config
+                                .languages
+                                .iter()
+                                .map(String::as_str)
+                                .collect::<Vec<_>>()
+                        )
+                    )),
                 );
             }
         }
     }
 }
 
-pub fn check_pages(raw: &[RawPage], config: &Config, theme: &ThemeFiles, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
+pub fn check_pages(
+    raw: &[RawPage],
+    config: &Config,
+    theme: &ThemeFiles,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Page> {
     let mut out: Vec<Page> = Vec::new();
     let mut seen: BTreeMap<(String, Option<String>), String> = BTreeMap::new();
     for p in raw {
         let mut ok = true;
         let safe = p.stem.split('/').all(|c| {
-            !c.is_empty() && c != "." && c != ".." && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            !c.is_empty()
+                && c != "."
+                && c != ".."
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         });
         if !safe {
-            diags.push(Diagnostic::error(&p.file, None, "a content file name may use only letters, digits, `-` and `_`")
-                .with_help("the file name becomes the page's URL"));
+            diags.push(
+                Diagnostic::error(
+                    &p.file,
+                    None,
+                    "a content file name may use only letters, digits, `-` and `_`",
+                )
+                .with_help("the file name becomes the page's URL"),
+            );
             ok = false;
         }
         // The folders mpgen itself writes, and the language folders.
-        let reserved = ["profiles", "data", "charts", "embed", "indicators", "partnerships", "rcps", "data-gaps", "corridors"];
+        let reserved = [
+            "profiles",
+            "data",
+            "charts",
+            "embed",
+            "indicators",
+            "partnerships",
+            "rcps",
+            "data-gaps",
+            "corridors",
+        ];
         let first = p.stem.split('/').next().unwrap_or("");
         if reserved.contains(&first) || config.languages.iter().any(|l| l == first) {
-            diags.push(Diagnostic::error(&p.file, None, format!("`content/{first}/` would collide with the pages mpgen makes at `/{first}/`")));
+            diags.push(Diagnostic::error(
+                &p.file,
+                None,
+                format!(
+                    "`content/{first}/` would collide with the pages mpgen makes at `/{first}/`"
+                ),
+            ));
             ok = false;
         }
         let mut lang = p.file_lang.clone();
-        if let Some(fl) = &p.file_lang {
-            if !config.languages.contains(fl) {
-                diags.push(Diagnostic::error(&p.file, None, format!("the file name marks the language `{fl}`, which is not in `languages` of site.toml")));
-                ok = false;
-            }
+        if let Some(fl) = &p.file_lang
+            && !config.languages.contains(fl)
+        {
+            diags.push(Diagnostic::error(&p.file, None, format!("the file name marks the language `{fl}`, which is not in `languages` of site.toml")));
+            ok = false;
         }
         if let Some(l) = &p.lang {
             if !config.languages.contains(&l.value) {
-                diags.push(Diagnostic::error(&p.file, Some(l.span.clone()), format!("`{}` is not one of the site's languages", l.value))
-                    .with_help(format!("the languages of site.toml are {}", crate::diagnostics::one_of(&config.languages.iter().map(String::as_str).collect::<Vec<_>>()))));
+                diags.push(
+                    Diagnostic::error(
+                        &p.file,
+                        Some(l.span.clone()),
+                        format!("`{}` is not one of the site's languages", l.value),
+                    )
+                    .with_help(format!(
+                        "the languages of site.toml are {}",
+                        crate::diagnostics::one_of(
+                            &config
+                                .languages
+                                .iter()
+                                .map(String::as_str)
+                                .collect::<Vec<_>>()
+                        )
+                    )),
+                );
                 ok = false;
             } else if p.file_lang.as_ref().is_some_and(|fl| *fl != l.value) {
-                diags.push(Diagnostic::error(&p.file, Some(l.span.clone()), "`lang` differs from the language in the file name"));
+                diags.push(Diagnostic::error(
+                    &p.file,
+                    Some(l.span.clone()),
+                    "`lang` differs from the language in the file name",
+                ));
                 ok = false;
             }
             lang = Some(l.value.clone());
         }
-        let template = p.template.as_ref().map_or("page.html".to_string(), |t| t.value.clone());
-        if let Some(t) = &p.template {
-            if !theme.files.contains_key(&format!("templates/{}", t.value)) {
-                let names: Vec<String> = theme.under("templates/").map(|(n, _)| n.to_string()).collect();
-                unknown_id(&p.file, t, names.iter(), "template", "the theme's `templates/` folder", diags);
-                ok = false;
-            }
+        let template = p
+            .template
+            .as_ref()
+            .map_or("page.html".to_string(), |t| t.value.clone());
+        if let Some(t) = &p.template
+            && !theme.files.contains_key(&format!("templates/{}", t.value))
+        {
+            let names: Vec<String> = theme
+                .under("templates/")
+                .map(|(n, _)| n.to_string())
+                .collect();
+            unknown_id(
+                &p.file,
+                t,
+                names.iter(),
+                "template",
+                "the theme's `templates/` folder",
+                diags,
+            );
+            ok = false;
         }
         // A page without a language is in the default language.
         let key_lang = lang.clone().filter(|l| *l != config.default_language);
         if let Some(other) = seen.get(&(p.stem.clone(), key_lang.clone())) {
-            diags.push(Diagnostic::error(&p.file, None, format!("this page has the same URL and language as `{other}`")));
+            diags.push(Diagnostic::error(
+                &p.file,
+                None,
+                format!("this page has the same URL and language as `{other}`"),
+            ));
             ok = false;
         }
         seen.insert((p.stem.clone(), key_lang.clone()), p.file.clone());
@@ -489,7 +775,11 @@ pub fn check_pages(raw: &[RawPage], config: &Config, theme: &ThemeFiles, diags: 
                 file: p.file.clone(),
                 stem: p.stem.clone(),
                 lang: key_lang,
-                title: p.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+                title: p
+                    .title
+                    .as_ref()
+                    .map(|t| t.value.clone())
+                    .unwrap_or_default(),
                 description: p.description.as_ref().map(|d| d.value.clone()),
                 template,
                 weight: p.weight.as_ref().map_or(0, |w| w.value),

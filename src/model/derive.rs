@@ -14,26 +14,52 @@ pub fn derive_series(profile: &mut Profile, indicators: &BTreeMap<String, Indica
         let mut changed = false;
         for ind in &derived {
             let Some(rule) = &ind.derive else { continue };
-            let operands: Option<Vec<&Series>> = rule.operands().iter().map(|o| profile.series.get(*o)).collect();
+            let operands: Option<Vec<&Series>> = rule
+                .operands()
+                .iter()
+                .map(|o| profile.series.get(*o))
+                .collect();
             let Some(operands) = operands else { continue };
             let mut new_points = BTreeMap::new();
             let years: Vec<i32> = operands[0].points.keys().copied().collect();
             for year in years {
-                if profile.series.get(&ind.id).is_some_and(|s| s.points.contains_key(&year)) {
+                if profile
+                    .series
+                    .get(&ind.id)
+                    .is_some_and(|s| s.points.contains_key(&year))
+                {
                     continue;
                 }
-                let values: Option<Vec<f64>> = operands.iter().map(|s| s.points.get(&year).map(|p| p.value)).collect();
+                let values: Option<Vec<f64>> = operands
+                    .iter()
+                    .map(|s| s.points.get(&year).map(|p| p.value))
+                    .collect();
                 let Some(values) = values else { continue };
                 let value = match rule {
-                    Derive::Ratio { scale, .. } if values[1] != 0.0 => values[0] / values[1] * scale,
+                    Derive::Ratio { scale, .. } if values[1] != 0.0 => {
+                        values[0] / values[1] * scale
+                    }
                     Derive::Ratio { .. } => continue,
                     Derive::Sum(_) => values.iter().sum(),
                 };
                 if !value.is_finite() {
                     continue;
                 }
-                let estimated = operands.iter().any(|s| s.points.get(&year).is_some_and(|p| p.estimated));
-                new_points.insert(year, Point { value, female: None, male: None, low: None, high: None, estimated, derived: true });
+                let estimated = operands
+                    .iter()
+                    .any(|s| s.points.get(&year).is_some_and(|p| p.estimated));
+                new_points.insert(
+                    year,
+                    Point {
+                        value,
+                        female: None,
+                        male: None,
+                        low: None,
+                        high: None,
+                        estimated,
+                        derived: true,
+                    },
+                );
             }
             if new_points.is_empty() {
                 continue;
@@ -46,7 +72,12 @@ pub fn derive_series(profile: &mut Profile, indicators: &BTreeMap<String, Indica
             profile
                 .series
                 .entry(ind.id.clone())
-                .or_insert_with(|| Series { source, note: None, method: None, points: BTreeMap::new() })
+                .or_insert_with(|| Series {
+                    source,
+                    note: None,
+                    method: None,
+                    points: BTreeMap::new(),
+                })
                 .points
                 .extend(new_points);
         }
@@ -67,30 +98,62 @@ pub fn latest_year(profile: &Profile, id: &str) -> Option<i32> {
 }
 
 /// Core indicators that a profile lacks, or has only older than `stale_after` years.
-pub fn gaps(profile: &Profile, indicators: &BTreeMap<String, Indicator>, reference_year: i32, stale_after: i32) -> Vec<Gap> {
+pub fn gaps(
+    profile: &Profile,
+    indicators: &BTreeMap<String, Indicator>,
+    reference_year: i32,
+    stale_after: i32,
+) -> Vec<Gap> {
     indicators
         .values()
         .filter(|i| i.core)
         .filter_map(|i| match latest_year(profile, &i.id) {
-            None => Some(Gap { indicator: i.id.clone(), status: GapStatus::Missing, latest_year: None }),
-            Some(y) if y < reference_year - stale_after => {
-                Some(Gap { indicator: i.id.clone(), status: GapStatus::Stale, latest_year: Some(y) })
-            }
+            None => Some(Gap {
+                indicator: i.id.clone(),
+                status: GapStatus::Missing,
+                latest_year: None,
+            }),
+            Some(y) if y < reference_year - stale_after => Some(Gap {
+                indicator: i.id.clone(),
+                status: GapStatus::Stale,
+                latest_year: Some(y),
+            }),
             Some(_) => None,
         })
         .collect()
 }
 
-pub fn gap_warnings(profile: &Profile, indicators: &BTreeMap<String, Indicator>, reference_year: i32, diags: &mut Vec<Diagnostic>) {
+pub fn gap_warnings(
+    profile: &Profile,
+    indicators: &BTreeMap<String, Indicator>,
+    reference_year: i32,
+    diags: &mut Vec<Diagnostic>,
+) {
     for gap in &profile.gaps {
-        let label = indicators.get(&gap.indicator).map_or(gap.indicator.as_str(), |i| i.label.get("", "en"));
+        let label = indicators
+            .get(&gap.indicator)
+            .map_or(gap.indicator.as_str(), |i| i.label.get("", "en"));
         let d = match gap.status {
-            GapStatus::Missing => Diagnostic::warning(&profile.file, None, format!("data gap: the core indicator `{}` ({label}) is missing", gap.indicator))
-                .with_help(format!("add `[series.{}]` (or the table of its kind) when the data exist", gap.indicator)),
+            GapStatus::Missing => Diagnostic::warning(
+                &profile.file,
+                None,
+                format!(
+                    "data gap: the core indicator `{}` ({label}) is missing",
+                    gap.indicator
+                ),
+            )
+            .with_help(format!(
+                "add `[series.{}]` (or the table of its kind) when the data exist",
+                gap.indicator
+            )),
             GapStatus::Stale => Diagnostic::warning(
                 &profile.file,
                 None,
-                format!("data gap: the latest value of `{}` ({label}) is from {}, older than the reference year {reference_year} allows", gap.indicator, gap.latest_year.unwrap_or_default()),
+                format!(
+                    "data gap: the latest value of `{}` ({label}) is from {}, older than the reference year {reference_year} allows",
+                    gap.indicator,
+                    gap.latest_year.unwrap_or_default()
+                ),
             ),
         };
         diags.push(d);

@@ -11,12 +11,21 @@ use crate::load::profile::RawProfile;
 fn same_agreement(a: &Agreement, a_owner: &str, b: &Agreement, b_owner: &str) -> bool {
     match (&a.id, &b.id) {
         (Some(x), Some(y)) => x == y,
-        _ => a.kind == b.kind && a.signed == b.signed && a.partners.iter().any(|p| p == b_owner) && b.partners.iter().any(|p| p == a_owner),
+        _ => {
+            a.kind == b.kind
+                && a.signed == b.signed
+                && a.partners.iter().any(|p| p == b_owner)
+                && b.partners.iter().any(|p| p == a_owner)
+        }
     }
 }
 
 /// Marks bilateral agreements that the partner's profile does not list, and warns.
-pub fn check_agreements(profiles: &mut BTreeMap<String, Profile>, raw: &[RawProfile], diags: &mut Vec<Diagnostic>) {
+pub fn check_agreements(
+    profiles: &mut BTreeMap<String, Profile>,
+    raw: &[RawProfile],
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut one_sided: Vec<(String, usize, String)> = Vec::new();
     for (code, p) in profiles.iter() {
         for (i, a) in p.agreements.iter().enumerate() {
@@ -24,17 +33,29 @@ pub fn check_agreements(profiles: &mut BTreeMap<String, Profile>, raw: &[RawProf
                 continue;
             }
             for partner in &a.partners {
-                let Some(other) = profiles.get(partner) else { continue };
-                if !other.agreements.iter().any(|b| same_agreement(a, code, b, partner)) {
+                let Some(other) = profiles.get(partner) else {
+                    continue;
+                };
+                if !other
+                    .agreements
+                    .iter()
+                    .any(|b| same_agreement(a, code, b, partner))
+                {
                     one_sided.push((code.clone(), i, partner.clone()));
                 }
             }
         }
     }
     for (code, i, partner) in one_sided {
-        let Some(p) = profiles.get_mut(&code) else { continue };
+        let Some(p) = profiles.get_mut(&code) else {
+            continue;
+        };
         p.agreements[i].one_sided = true;
-        let span = raw.iter().find(|r| r.file_id == code).and_then(|r| r.agreements.get(i)).map(|a| a.span.clone());
+        let span = raw
+            .iter()
+            .find(|r| r.file_id == code)
+            .and_then(|r| r.agreements.get(i))
+            .map(|a| a.span.clone());
         diags.push(
             Diagnostic::warning(&p.file, span, format!("the bilateral agreement \"{}\" is not listed in `profiles/{partner}.toml`", p.agreements[i].title))
                 .with_help(format!("add it to `profiles/{partner}.toml` too (with the same `id`), so both partners' views agree")),
@@ -59,9 +80,19 @@ pub fn unused_sources(
         used.extend(p.age_sex.values().map(|x| x.source.as_str()));
         for (id, src) in &p.sources {
             if !used.contains(id.as_str()) {
-                let span = raw.iter().find(|r| r.file_id == p.iso3).and_then(|r| r.sources.iter().find(|s| s.id.value == *id)).map(|s| s.span.clone());
-                diags.push(Diagnostic::warning(&p.file, span, format!("the source `{}` is not cited by any data table", src.id))
-                    .with_help("cite it with `source = \"...\"` in a series, or remove it"));
+                let span = raw
+                    .iter()
+                    .find(|r| r.file_id == p.iso3)
+                    .and_then(|r| r.sources.iter().find(|s| s.id.value == *id))
+                    .map(|s| s.span.clone());
+                diags.push(
+                    Diagnostic::warning(
+                        &p.file,
+                        span,
+                        format!("the source `{}` is not cited by any data table", src.id),
+                    )
+                    .with_help("cite it with `source = \"...\"` in a series, or remove it"),
+                );
             }
         }
     }
@@ -69,11 +100,20 @@ pub fn unused_sources(
     if profiles.is_empty() {
         return;
     }
-    for (id, _) in site_sources {
+    for id in site_sources.keys() {
         if !used.contains(id.as_str()) {
-            let span = raw_sources.iter().find(|s| s.id.value == *id).map(|s| s.span.clone());
-            diags.push(Diagnostic::warning("sources.toml", span, format!("the source `{id}` is not cited by any data table"))
-                .with_help("cite it with `source = \"...\"` in a profile, or remove it"));
+            let span = raw_sources
+                .iter()
+                .find(|s| s.id.value == *id)
+                .map(|s| s.span.clone());
+            diags.push(
+                Diagnostic::warning(
+                    "sources.toml",
+                    span,
+                    format!("the source `{id}` is not cited by any data table"),
+                )
+                .with_help("cite it with `source = \"...\"` in a profile, or remove it"),
+            );
         }
     }
 }
@@ -82,6 +122,7 @@ pub fn unused_sources(
 /// of its charts (an indicator id or a custom chart id).
 pub fn check_chart_calls(
     pages: &[crate::load::content::RawPage],
+    raw_profiles: &[RawProfile],
     profiles: &BTreeMap<String, Profile>,
     indicators: &BTreeMap<String, super::Indicator>,
     diags: &mut Vec<Diagnostic>,
@@ -89,7 +130,10 @@ pub fn check_chart_calls(
     for page in pages {
         for call in crate::load::content::chart_calls(&page.body) {
             let span = Some(page.body_offset + call.range.start..page.body_offset + call.range.end);
+            // A profile that failed its own checks still exists: no second error here.
+            let exists = raw_profiles.iter().any(|r| r.file_id == call.profile);
             match profiles.get(&call.profile) {
+                None if exists => {}
                 None => diags.push(
                     Diagnostic::error(&page.file, span, format!("this chart names the profile `{}`, which does not exist", call.profile))
                         .with_help("`profile` is the code of a file in `profiles/`, such as \"MEX\""),

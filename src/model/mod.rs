@@ -40,7 +40,10 @@ impl Text {
         match raw {
             Localized::One(s) => Text::plain(s),
             Localized::ByLang(items) => Text {
-                by_lang: items.iter().map(|(l, s)| (l.value.clone(), s.clone())).collect(),
+                by_lang: items
+                    .iter()
+                    .map(|(l, s)| (l.value.clone(), s.clone()))
+                    .collect(),
             },
         }
     }
@@ -101,14 +104,22 @@ impl Config {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Derive {
-    Ratio { numerator: String, denominator: String, scale: f64 },
+    Ratio {
+        numerator: String,
+        denominator: String,
+        scale: f64,
+    },
     Sum(Vec<String>),
 }
 
 impl Derive {
     pub fn operands(&self) -> Vec<&str> {
         match self {
-            Derive::Ratio { numerator, denominator, .. } => vec![numerator, denominator],
+            Derive::Ratio {
+                numerator,
+                denominator,
+                ..
+            } => vec![numerator, denominator],
             Derive::Sum(ops) => ops.iter().map(String::as_str).collect(),
         }
     }
@@ -322,7 +333,9 @@ pub struct Site {
 
 impl Site {
     pub fn indicators_in_order(&self) -> impl Iterator<Item = &Indicator> {
-        self.indicator_order.iter().filter_map(|id| self.indicators.get(id))
+        self.indicator_order
+            .iter()
+            .filter_map(|id| self.indicators.get(id))
     }
 
     /// A country or area name for a code: a profile's name, a `[codes]` name, or the
@@ -372,23 +385,31 @@ pub fn check(loaded: Loaded) -> Checked {
         sources: &site_sources,
         rcps: &rcps,
     };
-    let checked: Vec<(Profile, Vec<Diagnostic>)> = {
+    let checked: Vec<(Option<Profile>, Vec<Diagnostic>)> = {
         use rayon::prelude::*;
         profiles
             .par_iter()
-            .filter_map(|raw| {
+            .map(|raw| {
                 let mut d = Vec::new();
-                profile::check(raw, &ctx, &mut d).map(|p| (p, d))
+                (profile::check(raw, &ctx, &mut d), d)
             })
             .collect()
     };
     let mut profile_map = BTreeMap::new();
     for (p, d) in checked {
         diags.extend(d);
-        profile_map.insert(p.iso3.clone(), p);
+        if let Some(p) = p {
+            // A profile with problems in its own file (a misspelled `values`, say) is
+            // left out, so it causes no second round of warnings about missing data.
+            if !diags.iter().any(|d| d.is_error() && d.file == p.file) {
+                profile_map.insert(p.iso3.clone(), p);
+            }
+        }
     }
 
-    let reference_year = config.reference_year.unwrap_or_else(|| latest_data_year(&profile_map));
+    let reference_year = config
+        .reference_year
+        .unwrap_or_else(|| latest_data_year(&profile_map));
     for p in profile_map.values_mut() {
         derive::derive_series(p, &indicators);
         p.gaps = derive::gaps(p, &indicators, reference_year, config.stale_after_years);
@@ -396,13 +417,17 @@ pub fn check(loaded: Loaded) -> Checked {
     }
     links::check_agreements(&mut profile_map, &profiles, &mut diags);
     links::unused_sources(&site_sources, &sources, &profiles, &profile_map, &mut diags);
-    links::check_chart_calls(&pages, &profile_map, &indicators, &mut diags);
+    links::check_chart_calls(&pages, &profiles, &profile_map, &indicators, &mut diags);
     let pages = catalogue::check_pages(&pages, &config, &theme, &mut diags);
 
     crate::diagnostics::sort(&mut diags);
     let has_errors = diags.iter().any(Diagnostic::is_error);
-    let indicator_order = raw_indicators.iter().map(|i| i.id.value.clone()).filter(|id| indicators.contains_key(id)).collect();
-    let site = (!has_errors).then(|| Site {
+    let indicator_order = raw_indicators
+        .iter()
+        .map(|i| i.id.value.clone())
+        .filter(|id| indicators.contains_key(id))
+        .collect();
+    let site = (!has_errors).then_some(Site {
         config,
         indicators,
         indicator_order,

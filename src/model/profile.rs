@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use super::catalogue::{check_sources, check_text_langs};
 use super::vocab::{self, allowed, unknown_id};
 use super::{
-    AgeSex, Agreement, Climate, Config, CustomChart, Indicator, Partners, Point, Policy, Profile, Rcp,
-    Series, Source, Text,
+    AgeSex, Agreement, Climate, Config, CustomChart, Indicator, Partners, Point, Policy, Profile,
+    Rcp, Series, Source, Text,
 };
 use crate::diagnostics::Diagnostic;
 use crate::load::profile::{RawMeta, RawProfile, RawSeries};
@@ -36,18 +36,32 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
             format!("rename the file to `{upper}.toml`")
         };
         diags.push(
-            Diagnostic::error(file, None, format!("`{}.toml` is not named after an ISO 3166-1 alpha-3 code in capitals", raw.file_id))
-                .with_help(help),
+            Diagnostic::error(
+                file,
+                None,
+                format!(
+                    "`{}.toml` is not named after an ISO 3166-1 alpha-3 code in capitals",
+                    raw.file_id
+                ),
+            )
+            .with_help(help),
         );
     }
     let country = raw.country.as_ref()?;
-    if let Some(iso3) = &country.iso3 {
-        if iso3.value != raw.file_id {
-            diags.push(
-                Diagnostic::error(file, Some(iso3.span.clone()), format!("`iso3` is \"{}\" but the file is named `{}.toml`", iso3.value, raw.file_id))
-                    .with_help("the code and the file name must be the same"),
-            );
-        }
+    if let Some(iso3) = &country.iso3
+        && iso3.value != raw.file_id
+    {
+        diags.push(
+            Diagnostic::error(
+                file,
+                Some(iso3.span.clone()),
+                format!(
+                    "`iso3` is \"{}\" but the file is named `{}.toml`",
+                    iso3.value, raw.file_id
+                ),
+            )
+            .with_help("the code and the file name must be the same"),
+        );
     }
     for role in &country.roles {
         allowed(file, role, vocab::ROLES, "role", diags);
@@ -63,13 +77,28 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
 
     let local_sources = check_sources(&raw.sources, file, diags);
     let known_source = |id: &str| local_sources.contains_key(id) || ctx.sources.contains_key(id);
-    let mut all_sources: Vec<String> = local_sources.keys().chain(ctx.sources.keys()).cloned().collect();
+    let mut all_sources: Vec<String> = local_sources
+        .keys()
+        .chain(ctx.sources.keys())
+        .cloned()
+        .collect();
     all_sources.sort();
-    let resolve_source = |meta: &RawMeta, ind: &Indicator, table: &Sp<String>, diags: &mut Vec<Diagnostic>| -> Option<String> {
+    let resolve_source = |meta: &RawMeta,
+                          ind: &Indicator,
+                          table: &Sp<String>,
+                          diags: &mut Vec<Diagnostic>|
+     -> Option<String> {
         match &meta.source {
             Some(s) if known_source(&s.value) => Some(s.value.clone()),
             Some(s) => {
-                unknown_id(file, s, all_sources.iter(), "source", "sources.toml or the profile's `[sources]`", diags);
+                unknown_id(
+                    file,
+                    s,
+                    all_sources.iter(),
+                    "source",
+                    "sources.toml or the profile's `[sources]`",
+                    diags,
+                );
                 None
             }
             None => match &ind.default_source {
@@ -87,7 +116,9 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
 
     let mut series = BTreeMap::new();
     for s in &raw.series {
-        let Some(ind) = indicator_of_kind(file, &s.id, "series", ctx, diags) else { continue };
+        let Some(ind) = indicator_of_kind(file, &s.id, "series", ctx, diags) else {
+            continue;
+        };
         let source = resolve_source(&s.meta, ind, &s.id, diags);
         if let (Some(points), Some(source)) = (check_series(file, s, ind, diags), source) {
             series.insert(
@@ -104,7 +135,9 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
 
     let mut partners = BTreeMap::new();
     for p in &raw.partners {
-        let Some(ind) = indicator_of_kind(file, &p.id, "partners", ctx, diags) else { continue };
+        let Some(ind) = indicator_of_kind(file, &p.id, "partners", ctx, diags) else {
+            continue;
+        };
         let source = resolve_source(&p.meta, ind, &p.id, diags);
         let year = p.year.as_ref().and_then(|y| vocab::year(file, y, diags));
         let mut values = Vec::new();
@@ -117,25 +150,44 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
                 } else {
                     "partner codes are ISO 3166-1 alpha-3 codes such as `USA`, or codes declared in `[codes]` of site.toml".to_string()
                 };
-                diags.push(Diagnostic::error(file, Some(code.span.clone()), format!("`{}` is not a known country code", code.value)).with_help(help));
+                diags.push(
+                    Diagnostic::error(
+                        file,
+                        Some(code.span.clone()),
+                        format!("`{}` is not a known country code", code.value),
+                    )
+                    .with_help(help),
+                );
             }
             if check_value(file, v, ind, diags) && code_ok {
                 values.push((code.value.clone(), v.value));
             }
         }
-        let other = p.other.as_ref().filter(|o| check_value(file, o, ind, diags)).map(|o| o.value);
+        let other = p
+            .other
+            .as_ref()
+            .filter(|o| check_value(file, o, ind, diags))
+            .map(|o| o.value);
         values.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         if let (Some(year), Some(source), Some(_)) = (year, source, &p.values) {
             partners.insert(
                 p.id.value.clone(),
-                Partners { source, note: p.meta.note.as_ref().map(|n| n.value.clone()), year, values, other },
+                Partners {
+                    source,
+                    note: p.meta.note.as_ref().map(|n| n.value.clone()),
+                    year,
+                    values,
+                    other,
+                },
             );
         }
     }
 
     let mut age_sex = BTreeMap::new();
     for a in &raw.age_sex {
-        let Some(ind) = indicator_of_kind(file, &a.id, "age_sex", ctx, diags) else { continue };
+        let Some(ind) = indicator_of_kind(file, &a.id, "age_sex", ctx, diags) else {
+            continue;
+        };
         let source = resolve_source(&a.meta, ind, &a.id, diags);
         let year = a.year.as_ref().and_then(|y| vocab::year(file, y, diags));
         let mut ok = true;
@@ -144,8 +196,16 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
                 if let Some(arr) = arr {
                     if arr.len() != groups.len() {
                         diags.push(
-                            Diagnostic::error(file, Some(arr.span.clone()), format!("`{name}` has {} values but `groups` has {}", arr.len(), groups.len()))
-                                .with_help("give one value for each age group, in the same order"),
+                            Diagnostic::error(
+                                file,
+                                Some(arr.span.clone()),
+                                format!(
+                                    "`{name}` has {} values but `groups` has {}",
+                                    arr.len(),
+                                    groups.len()
+                                ),
+                            )
+                            .with_help("give one value for each age group, in the same order"),
                         );
                         ok = false;
                     }
@@ -155,7 +215,9 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
                 }
             }
         }
-        if let (true, Some(year), Some(source), Some(groups), Some(female), Some(male)) = (ok, year, source, &a.groups, &a.female, &a.male) {
+        if let (true, Some(year), Some(source), Some(groups), Some(female), Some(male)) =
+            (ok, year, source, &a.groups, &a.female, &a.male)
+        {
             age_sex.insert(
                 a.id.value.clone(),
                 AgeSex {
@@ -188,14 +250,22 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
             }
         }
         let signed = a.signed.as_ref().and_then(|y| vocab::year(file, y, diags));
-        if let Some(id) = &a.id {
-            if !vocab::is_slug(id) {
-                diags.push(Diagnostic::error(file, Some(id.span.clone()), "an agreement `id` is lower case with `-` or `_`, such as `mex-can-sawp`"));
-            }
+        if let Some(id) = &a.id
+            && !vocab::is_slug(id)
+        {
+            diags.push(Diagnostic::error(
+                file,
+                Some(id.span.clone()),
+                "an agreement `id` is lower case with `-` or `_`, such as `mex-can-sawp`",
+            ));
         }
         agreements.push(Agreement {
             id: a.id.as_ref().map(|i| i.value.clone()),
-            title: a.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+            title: a
+                .title
+                .as_ref()
+                .map(|t| t.value.clone())
+                .unwrap_or_default(),
             partners: a.partners.iter().map(|p| p.value.clone()).collect(),
             parties: a.parties.iter().map(|p| p.value.clone()).collect(),
             kind: a.kind.as_ref().map(|k| k.value.clone()).unwrap_or_default(),
@@ -218,7 +288,11 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
         }
         let year = p.year.as_ref().and_then(|y| vocab::year(file, y, diags));
         policies.push(Policy {
-            title: p.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+            title: p
+                .title
+                .as_ref()
+                .map(|t| t.value.clone())
+                .unwrap_or_default(),
             year,
             kind: p.kind.as_ref().map(|k| k.value.clone()).unwrap_or_default(),
             topics: p.topics.iter().map(|t| t.value.clone()).collect(),
@@ -230,15 +304,29 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
     let mut narrative: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for (section, texts) in &raw.narrative {
         if !ctx.config.sections.contains(&section.value) {
-            unknown_id(file, section, ctx.config.sections.iter(), "section", "`[sections] order` of site.toml", diags);
+            unknown_id(
+                file,
+                section,
+                ctx.config.sections.iter(),
+                "section",
+                "`[sections] order` of site.toml",
+                diags,
+            );
             continue;
         }
         for (lang, text) in texts {
             if !ctx.config.languages.contains(&lang.value) {
-                diags.push(Diagnostic::error(file, Some(lang.span.clone()), format!("`{}` is not one of the site's languages", lang.value)));
+                diags.push(Diagnostic::error(
+                    file,
+                    Some(lang.span.clone()),
+                    format!("`{}` is not one of the site's languages", lang.value),
+                ));
                 continue;
             }
-            narrative.entry(section.value.clone()).or_default().insert(lang.value.clone(), text.value.clone());
+            narrative
+                .entry(section.value.clone())
+                .or_default()
+                .insert(lang.value.clone(), text.value.clone());
         }
     }
 
@@ -248,12 +336,26 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
         let mut ok = true;
         if let Some(id) = &c.id {
             if !vocab::is_slug(id) {
-                diags.push(Diagnostic::error(file, Some(id.span.clone()), format!("`{}` is not a valid chart id", id.value))
-                    .with_help("chart ids are lower case with `-` or `_`: they become file names"));
+                diags.push(
+                    Diagnostic::error(
+                        file,
+                        Some(id.span.clone()),
+                        format!("`{}` is not a valid chart id", id.value),
+                    )
+                    .with_help("chart ids are lower case with `-` or `_`: they become file names"),
+                );
                 ok = false;
             } else if ctx.indicators.contains_key(&id.value) || chart_ids.contains(&id.value) {
-                diags.push(Diagnostic::error(file, Some(id.span.clone()), format!("the chart id `{}` is already taken", id.value))
-                    .with_help("an indicator's default chart has the indicator's id; pick another id"));
+                diags.push(
+                    Diagnostic::error(
+                        file,
+                        Some(id.span.clone()),
+                        format!("the chart id `{}` is already taken", id.value),
+                    )
+                    .with_help(
+                        "an indicator's default chart has the indicator's id; pick another id",
+                    ),
+                );
                 ok = false;
             } else {
                 chart_ids.push(id.value.clone());
@@ -264,15 +366,29 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
         }
         for s in &c.series {
             if !ctx.indicators.contains_key(&s.value) {
-                unknown_id(file, s, ctx.indicators.keys(), "indicator", "indicators.toml", diags);
+                unknown_id(
+                    file,
+                    s,
+                    ctx.indicators.keys(),
+                    "indicator",
+                    "indicators.toml",
+                    diags,
+                );
                 ok = false;
             }
         }
-        if let Some(s) = &c.section {
-            if !ctx.config.sections.contains(&s.value) {
-                unknown_id(file, s, ctx.config.sections.iter(), "section", "`[sections] order` of site.toml", diags);
-                ok = false;
-            }
+        if let Some(s) = &c.section
+            && !ctx.config.sections.contains(&s.value)
+        {
+            unknown_id(
+                file,
+                s,
+                ctx.config.sections.iter(),
+                "section",
+                "`[sections] order` of site.toml",
+                diags,
+            );
+            ok = false;
         }
         if let Some(t) = &c.title {
             check_text_langs(file, t, ctx.config, diags);
@@ -322,16 +438,41 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
 }
 
 /// The indicator a data table names, when it exists and has the table's kind.
-fn indicator_of_kind<'a>(file: &str, id: &Sp<String>, kind: &str, ctx: &'a Ctx, diags: &mut Vec<Diagnostic>) -> Option<&'a Indicator> {
+fn indicator_of_kind<'a>(
+    file: &str,
+    id: &Sp<String>,
+    kind: &str,
+    ctx: &'a Ctx,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'a Indicator> {
     let Some(ind) = ctx.indicators.get(&id.value) else {
-        let same_kind: Vec<String> = ctx.indicators.values().filter(|i| i.kind == kind).map(|i| i.id.clone()).collect();
-        unknown_id(file, id, same_kind.iter(), "indicator", "indicators.toml", diags);
+        let same_kind: Vec<String> = ctx
+            .indicators
+            .values()
+            .filter(|i| i.kind == kind)
+            .map(|i| i.id.clone())
+            .collect();
+        unknown_id(
+            file,
+            id,
+            same_kind.iter(),
+            "indicator",
+            "indicators.toml",
+            diags,
+        );
         return None;
     };
     if ind.kind != kind {
         diags.push(
-            Diagnostic::error(file, Some(id.span.clone()), format!("`{}` is a `{}` indicator, but it is given under `[{kind}]`", id.value, ind.kind))
-                .with_help(format!("move it to `[{}.{}]`", ind.kind, id.value)),
+            Diagnostic::error(
+                file,
+                Some(id.span.clone()),
+                format!(
+                    "`{}` is a `{}` indicator, but it is given under `[{kind}]`",
+                    id.value, ind.kind
+                ),
+            )
+            .with_help(format!("move it to `[{}.{}]`", ind.kind, id.value)),
         );
         return None;
     }
@@ -341,14 +482,20 @@ fn indicator_of_kind<'a>(file: &str, id: &Sp<String>, kind: &str, ctx: &'a Ctx, 
 /// A single value: finite, not negative unless the indicator is signed, a percent at most 100.
 fn check_value(file: &str, v: &Sp<f64>, ind: &Indicator, diags: &mut Vec<Diagnostic>) -> bool {
     let (message, help) = if !v.value.is_finite() {
-        ("this value is not a finite number".to_string(), "write the number itself; leave the year out where there is no value".to_string())
+        (
+            "this value is not a finite number".to_string(),
+            "write the number itself; leave the year out where there is no value".to_string(),
+        )
     } else if v.value < 0.0 && !ind.signed {
         (
             format!("`{}` cannot be negative", ind.id),
             "only indicators with `signed = true` in indicators.toml (net migration, for instance) take negative values".to_string(),
         )
     } else if ind.unit == "percent" && v.value > 100.0 {
-        (format!("{} is above 100, but `{}` is a percentage", v.value, ind.id), "percentages are written 0 to 100: 3.2 for 3.2 %".to_string())
+        (
+            format!("{} is above 100, but `{}` is a percentage", v.value, ind.id),
+            "percentages are written 0 to 100: 3.2 for 3.2 %".to_string(),
+        )
     } else {
         return true;
     };
@@ -357,40 +504,71 @@ fn check_value(file: &str, v: &Sp<f64>, ind: &Indicator, diags: &mut Vec<Diagnos
 }
 
 /// The points of a series, with every rule about years and their flags.
-fn check_series(file: &str, s: &RawSeries, ind: &Indicator, diags: &mut Vec<Diagnostic>) -> Option<BTreeMap<i32, Point>> {
+fn check_series(
+    file: &str,
+    s: &RawSeries,
+    ind: &Indicator,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<BTreeMap<i32, Point>> {
     let mut ok = true;
     let mut points: BTreeMap<i32, Point> = BTreeMap::new();
     for (y, v) in s.values.iter().flatten() {
         let year = vocab::year(file, y, diags);
         let good = check_value(file, v, ind, diags);
         if let (Some(year), true) = (year, good) {
-            points.insert(year, Point { value: v.value, female: None, male: None, low: None, high: None, estimated: false, derived: false });
+            points.insert(
+                year,
+                Point {
+                    value: v.value,
+                    female: None,
+                    male: None,
+                    low: None,
+                    high: None,
+                    estimated: false,
+                    derived: false,
+                },
+            );
         } else {
             ok = false;
         }
     }
     let all_value_years: Vec<i64> = s.values.iter().flatten().map(|(y, _)| y.value).collect();
-    for (key, part) in [("female", &s.female), ("male", &s.male), ("low", &s.low), ("high", &s.high)] {
+    for (key, part) in [
+        ("female", &s.female),
+        ("male", &s.male),
+        ("low", &s.low),
+        ("high", &s.high),
+    ] {
         for (y, v) in part.iter().flatten() {
             let year = vocab::year(file, y, diags);
             let good = check_value(file, v, ind, diags);
             ok &= year.is_some() && good;
             if !all_value_years.contains(&y.value) {
                 diags.push(
-                    Diagnostic::error(file, Some(y.span.clone()), format!("`{key}` has a value for {} but `values` has none for that year", y.value))
-                        .with_help(format!("add {} to `values`, or remove it from `{key}`", y.value)),
+                    Diagnostic::error(
+                        file,
+                        Some(y.span.clone()),
+                        format!(
+                            "`{key}` has a value for {} but `values` has none for that year",
+                            y.value
+                        ),
+                    )
+                    .with_help(format!(
+                        "add {} to `values`, or remove it from `{key}`",
+                        y.value
+                    )),
                 );
                 ok = false;
                 continue;
             }
-            if let (Some(year), true) = (year, good) {
-                if let Some(p) = points.get_mut(&year) {
-                    match key {
-                        "female" => p.female = Some(v.value),
-                        "male" => p.male = Some(v.value),
-                        "low" => p.low = Some(v.value),
-                        _ => p.high = Some(v.value),
-                    }
+            if let (Some(year), true) = (year, good)
+                && let Some(p) = points.get_mut(&year)
+            {
+                match key {
+                    "female" => p.female = Some(v.value),
+                    "male" => p.male = Some(v.value),
+                    "low" => p.low = Some(v.value),
+                    _ => p.high = Some(v.value),
                 }
             }
         }
@@ -398,8 +576,15 @@ fn check_series(file: &str, s: &RawSeries, ind: &Indicator, diags: &mut Vec<Diag
     for y in &s.estimated {
         if !all_value_years.contains(&y.value) {
             diags.push(
-                Diagnostic::error(file, Some(y.span.clone()), format!("{} is marked as estimated but `values` has no value for it", y.value))
-                    .with_help("`estimated` lists years of `values`"),
+                Diagnostic::error(
+                    file,
+                    Some(y.span.clone()),
+                    format!(
+                        "{} is marked as estimated but `values` has no value for it",
+                        y.value
+                    ),
+                )
+                .with_help("`estimated` lists years of `values`"),
             );
             ok = false;
         } else if let Some(p) = points.get_mut(&(y.value as i32)) {
@@ -408,22 +593,40 @@ fn check_series(file: &str, s: &RawSeries, ind: &Indicator, diags: &mut Vec<Diag
     }
     // Range and sex checks, pointing at the offending entry.
     let span_of = |part: &Option<Vec<(Sp<i64>, Sp<f64>)>>, year: i32| {
-        part.iter().flatten().find(|(y, _)| y.value == year as i64).map(|(_, v)| v.span.clone())
+        part.iter()
+            .flatten()
+            .find(|(y, _)| y.value == year as i64)
+            .map(|(_, v)| v.span.clone())
     };
     for (year, p) in &points {
-        if let Some(low) = p.low {
-            if low > p.value {
-                diags.push(Diagnostic::error(file, span_of(&s.low, *year), format!("in {year}, `low` ({low}) is above the value ({})", p.value))
-                    .with_help("a range estimate needs low ≤ value ≤ high"));
-                ok = false;
-            }
+        if let Some(low) = p.low
+            && low > p.value
+        {
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    span_of(&s.low, *year),
+                    format!("in {year}, `low` ({low}) is above the value ({})", p.value),
+                )
+                .with_help("a range estimate needs low ≤ value ≤ high"),
+            );
+            ok = false;
         }
-        if let Some(high) = p.high {
-            if p.value > high {
-                diags.push(Diagnostic::error(file, span_of(&s.high, *year), format!("in {year}, the value ({}) is above `high` ({high})", p.value))
-                    .with_help("a range estimate needs low ≤ value ≤ high"));
-                ok = false;
-            }
+        if let Some(high) = p.high
+            && p.value > high
+        {
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    span_of(&s.high, *year),
+                    format!(
+                        "in {year}, the value ({}) is above `high` ({high})",
+                        p.value
+                    ),
+                )
+                .with_help("a range estimate needs low ≤ value ≤ high"),
+            );
+            ok = false;
         }
         if let (Some(f), Some(m)) = (p.female, p.male) {
             let total = p.value;

@@ -3,7 +3,9 @@
 use crate::diagnostics::{Diagnostic, nearest, one_of};
 use crate::load::toml_reader::Sp;
 
-pub const UNITS: &[&str] = &["persons", "usd", "percent", "per_1000", "years", "index", "count"];
+pub const UNITS: &[&str] = &[
+    "persons", "usd", "percent", "per_1000", "years", "index", "count",
+];
 pub const INDICATOR_KINDS: &[&str] = &["series", "partners", "age_sex"];
 pub const CHART_KINDS: &[&str] = &["line", "bar", "area", "pyramid", "map"];
 pub const RCP_KINDS: &[&str] = &["rcp", "interregional"];
@@ -48,12 +50,19 @@ pub fn allowed(
         return true;
     }
     let help = match nearest(value, list) {
-        Some(near) => format!("did you mean `{near}`? The {what} values are {}", one_of(list)),
+        Some(near) => format!(
+            "did you mean `{near}`? The {what} values are {}",
+            one_of(list)
+        ),
         None => format!("the {what} values are {}", one_of(list)),
     };
     diags.push(
-        Diagnostic::error(file, Some(value.span.clone()), format!("`{}` is not a known {what}", value.value))
-            .with_help(help),
+        Diagnostic::error(
+            file,
+            Some(value.span.clone()),
+            format!("`{}` is not a known {what}", value.value),
+        )
+        .with_help(help),
     );
     false
 }
@@ -73,8 +82,12 @@ pub fn unknown_id<'a>(
         None => format!("{what}s are defined in {where_defined}"),
     };
     diags.push(
-        Diagnostic::error(file, Some(value.span.clone()), format!("unknown {what} `{}`", value.value))
-            .with_help(help),
+        Diagnostic::error(
+            file,
+            Some(value.span.clone()),
+            format!("unknown {what} `{}`", value.value),
+        )
+        .with_help(help),
     );
 }
 
@@ -84,8 +97,12 @@ pub fn year(file: &str, y: &Sp<i64>, diags: &mut Vec<Diagnostic>) -> Option<i32>
         Some(y.value as i32)
     } else {
         diags.push(
-            Diagnostic::error(file, Some(y.span.clone()), format!("the year {} is outside 1900 to 2100", y.value))
-                .with_help("years are four-digit calendar years, such as 2010"),
+            Diagnostic::error(
+                file,
+                Some(y.span.clone()),
+                format!("the year {} is outside 1900 to 2100", y.value),
+            )
+            .with_help("years are four-digit calendar years, such as 2010"),
         );
         None
     }
@@ -124,7 +141,9 @@ mod tests {
 
     #[test]
     fn codes() {
-        let declared = [("XKX".to_string(), "Kosovo".to_string())].into_iter().collect();
+        let declared = [("XKX".to_string(), "Kosovo".to_string())]
+            .into_iter()
+            .collect();
         assert!(is_country_code("MEX", &declared));
         assert!(is_country_code("XKX", &declared));
         assert!(!is_country_code("mex", &declared));
@@ -137,6 +156,8 @@ mod tests {
         assert!(is_slug("migrant_stock"));
         assert!(!is_slug("../x"));
         assert!(!is_slug("Migrant"));
-        assert!(is_language("en") && is_language("pt-BR") && !is_language("../fr") && !is_language("e"));
+        assert!(
+            is_language("en") && is_language("pt-BR") && !is_language("../fr") && !is_language("e")
+        );
     }
 }

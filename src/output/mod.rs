@@ -56,11 +56,15 @@ pub fn safe_join(out: &Path, rel: &str) -> Result<PathBuf> {
     let rel_path = Path::new(rel);
     let ok = !rel.is_empty()
         && !rel.contains('\\')
-        && rel_path.components().all(|c| matches!(c, Component::Normal(_)));
+        && rel_path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
     if ok {
         Ok(out.join(rel_path))
     } else {
-        Err(Error::Output(format!("refusing to write outside the output folder: {rel:?}")))
+        Err(Error::Output(format!(
+            "refusing to write outside the output folder: {rel:?}"
+        )))
     }
 }
 
@@ -73,9 +77,14 @@ pub struct WriteReport {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().ok_or_else(|| Error::Output(format!("no parent folder for {}", path.display())))?;
+    let dir = path
+        .parent()
+        .ok_or_else(|| Error::Output(format!("no parent folder for {}", path.display())))?;
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut tmp = tempfile::Builder::new().prefix(".mpgen-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".mpgen-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
@@ -90,7 +99,10 @@ pub fn write(
     rendered: Vec<(String, Vec<u8>)>,
 ) -> Result<WriteReport> {
     let mut report = WriteReport::default();
-    let mut next = Manifest { version: MANIFEST_VERSION, outputs: BTreeMap::new() };
+    let mut next = Manifest {
+        version: MANIFEST_VERSION,
+        outputs: BTreeMap::new(),
+    };
     let mut new_hashes: BTreeMap<String, String> = BTreeMap::new();
 
     for (rel, bytes) in &rendered {
@@ -110,16 +122,28 @@ pub fn write(
     for (rel, fingerprint) in plan_fingerprints {
         let hash = match new_hashes.remove(rel) {
             Some(h) => h,
-            None => previous.outputs.get(rel).map(|e| e.hash.clone()).unwrap_or_default(),
+            None => previous
+                .outputs
+                .get(rel)
+                .map(|e| e.hash.clone())
+                .unwrap_or_default(),
         };
-        next.outputs.insert(rel.clone(), Entry { fingerprint: fingerprint.clone(), hash });
+        next.outputs.insert(
+            rel.clone(),
+            Entry {
+                fingerprint: fingerprint.clone(),
+                hash,
+            },
+        );
     }
 
     for rel in previous.outputs.keys() {
         if plan_fingerprints.contains_key(rel) {
             continue;
         }
-        let Ok(path) = safe_join(out, rel) else { continue };
+        let Ok(path) = safe_join(out, rel) else {
+            continue;
+        };
         if fs::remove_file(&path).is_ok() {
             report.removed += 1;
             remove_empty_parents(out, &path);

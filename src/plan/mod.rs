@@ -51,7 +51,10 @@ pub struct Plan {
 
 impl Plan {
     pub fn get(&self, path: &str) -> Option<&Output> {
-        self.outputs.binary_search_by(|o| o.path.as_str().cmp(path)).ok().map(|i| &self.outputs[i])
+        self.outputs
+            .binary_search_by(|o| o.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.outputs[i])
     }
 }
 
@@ -62,7 +65,10 @@ fn hash_json<T: Serialize + ?Sized>(hasher: &mut blake3::Hasher, value: &T) {
 }
 
 struct Fingerprints {
+    /// What every page depends on besides its own data: the theme and site-wide data.
     site_wide: blake3::Hash,
+    /// What every data file depends on besides its profile: no theme, no page list.
+    data_wide: blake3::Hash,
     profiles: BTreeMap<String, blake3::Hash>,
     all_profiles: blake3::Hash,
 }
@@ -81,6 +87,14 @@ fn fingerprints(site: &Site, theme_hash: &blake3::Hash) -> Fingerprints {
 
     let mut h = blake3::Hasher::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hash_json(&mut h, &site.indicators);
+    hash_json(&mut h, &site.indicator_order);
+    hash_json(&mut h, &site.sources);
+    hash_json(&mut h, &site.config.default_language);
+    let data_wide = h.finalize();
+
+    let mut h = blake3::Hasher::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(theme_hash.as_bytes());
     hash_json(&mut h, &site.config);
     hash_json(&mut h, &site.indicators);
@@ -88,7 +102,11 @@ fn fingerprints(site: &Site, theme_hash: &blake3::Hash) -> Fingerprints {
     hash_json(&mut h, &site.sources);
     hash_json(&mut h, &site.rcps);
     hash_json(&mut h, &site.reference_year);
-    let page_meta: Vec<_> = site.pages.iter().map(|p| (&p.stem, &p.lang, &p.title, p.weight, p.draft)).collect();
+    let page_meta: Vec<_> = site
+        .pages
+        .iter()
+        .map(|p| (&p.stem, &p.lang, &p.title, p.weight, p.draft))
+        .collect();
     hash_json(&mut h, &page_meta);
     let names: Vec<_> = site.profiles.values().map(|p| (&p.iso3, &p.name)).collect();
     hash_json(&mut h, &names);
@@ -99,7 +117,12 @@ fn fingerprints(site: &Site, theme_hash: &blake3::Hash) -> Fingerprints {
         h.update(code.as_bytes());
         h.update(ph.as_bytes());
     }
-    Fingerprints { site_wide, profiles, all_profiles: h.finalize() }
+    Fingerprints {
+        site_wide,
+        data_wide,
+        profiles,
+        all_profiles: h.finalize(),
+    }
 }
 
 fn fp(parts: &[&[u8]]) -> String {
@@ -123,7 +146,11 @@ pub fn plan(site: &Site, theme_hash: &blake3::Hash, theme_static: &[(String, Arc
         let l = lang.as_bytes();
         let path = routes::home(config, lang);
         html_pages.push(path.clone());
-        outputs.push(Output { fingerprint: fp(&[b"home", l, sw, f.all_profiles.as_bytes()]), path, job: Job::Home { lang: lang.clone() } });
+        outputs.push(Output {
+            fingerprint: fp(&[b"home", l, sw, f.all_profiles.as_bytes()]),
+            path,
+            job: Job::Home { lang: lang.clone() },
+        });
 
         for (code, ph) in &f.profiles {
             let path = routes::profile(config, lang, code);
@@ -131,7 +158,10 @@ pub fn plan(site: &Site, theme_hash: &blake3::Hash, theme_static: &[(String, Arc
             outputs.push(Output {
                 fingerprint: fp(&[b"profile", l, sw, ph.as_bytes()]),
                 path,
-                job: Job::Profile { lang: lang.clone(), iso3: code.clone() },
+                job: Job::Profile {
+                    lang: lang.clone(),
+                    iso3: code.clone(),
+                },
             });
         }
 
@@ -148,7 +178,10 @@ pub fn plan(site: &Site, theme_hash: &blake3::Hash, theme_static: &[(String, Arc
             outputs.push(Output {
                 fingerprint: fp(&[b"content", l, sw, h.finalize().as_bytes()]),
                 path,
-                job: Job::Content { lang: lang.clone(), stem: stem.to_string() },
+                job: Job::Content {
+                    lang: lang.clone(),
+                    stem: stem.to_string(),
+                },
             });
         }
 
@@ -159,32 +192,58 @@ pub fn plan(site: &Site, theme_hash: &blake3::Hash, theme_static: &[(String, Arc
         });
     }
 
+    let dw = f.data_wide.as_bytes().as_slice();
     for (code, ph) in &f.profiles {
         for (kind, ext) in [(&b"csv"[..], "csv"), (&b"json"[..], "json")] {
-            let job = if ext == "csv" { Job::ProfileCsv { iso3: code.clone() } } else { Job::ProfileJson { iso3: code.clone() } };
-            outputs.push(Output { fingerprint: fp(&[kind, sw, ph.as_bytes()]), path: routes::profile_data(code, ext), job });
+            let job = if ext == "csv" {
+                Job::ProfileCsv { iso3: code.clone() }
+            } else {
+                Job::ProfileJson { iso3: code.clone() }
+            };
+            outputs.push(Output {
+                fingerprint: fp(&[kind, dw, ph.as_bytes()]),
+                path: routes::profile_data(code, ext),
+                job,
+            });
         }
     }
-    outputs.push(Output { fingerprint: fp(&[b"all.csv", sw, f.all_profiles.as_bytes()]), path: routes::ALL_CSV.to_string(), job: Job::AllCsv });
+    outputs.push(Output {
+        fingerprint: fp(&[b"all.csv", dw, f.all_profiles.as_bytes()]),
+        path: routes::ALL_CSV.to_string(),
+        job: Job::AllCsv,
+    });
 
     html_pages.sort();
     let mut h = blake3::Hasher::new();
     hash_json(&mut h, &config.base_url);
     hash_json(&mut h, &html_pages);
-    outputs.push(Output { fingerprint: fp(&[b"sitemap", h.finalize().as_bytes()]), path: "sitemap.xml".into(), job: Job::Sitemap { pages: html_pages } });
-    outputs.push(Output { fingerprint: fp(&[b"robots", config.base_url.as_bytes()]), path: "robots.txt".into(), job: Job::Robots });
+    outputs.push(Output {
+        fingerprint: fp(&[b"sitemap", h.finalize().as_bytes()]),
+        path: "sitemap.xml".into(),
+        job: Job::Sitemap { pages: html_pages },
+    });
+    outputs.push(Output {
+        fingerprint: fp(&[b"robots", config.base_url.as_bytes()]),
+        path: "robots.txt".into(),
+        job: Job::Robots,
+    });
 
     // Theme static files first, so a site's own `static/` file of the same name wins.
     let mut copies: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
     for (rel, bytes) in theme_static.iter().chain(site.static_files.iter()) {
         copies.insert(rel.clone(), bytes.clone());
     }
-    let taken: std::collections::BTreeSet<String> = outputs.iter().map(|o| o.path.clone()).collect();
+    let taken: std::collections::BTreeSet<String> =
+        outputs.iter().map(|o| o.path.clone()).collect();
     for (rel, bytes) in copies {
         if taken.contains(&rel) {
             continue;
         }
-        outputs.push(Output { fingerprint: fp(&[b"copy", &bytes]), path: rel, job: Job::Copy { bytes } });
+        outputs.push(Output {
+            fingerprint: fp(&[b"copy", &bytes]),
+            path: rel,
+            job: Job::Copy { bytes },
+        });
     }
 
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
@@ -194,5 +253,8 @@ pub fn plan(site: &Site, theme_hash: &blake3::Hash, theme_static: &[(String, Arc
 
 /// The outputs whose fingerprint differs from the last build's (or that are new).
 pub fn dirty<'p>(plan: &'p Plan, previous: &BTreeMap<String, String>) -> Vec<&'p Output> {
-    plan.outputs.iter().filter(|o| previous.get(&o.path) != Some(&o.fingerprint)).collect()
+    plan.outputs
+        .iter()
+        .filter(|o| previous.get(&o.path) != Some(&o.fingerprint))
+        .collect()
 }

@@ -18,7 +18,11 @@ pub fn home(config: &Config, lang: &str) -> String {
 }
 
 pub fn profile(config: &Config, lang: &str, iso3: &str) -> String {
-    format!("{}profiles/{}/index.html", lang_prefix(config, lang), iso3.to_ascii_lowercase())
+    format!(
+        "{}profiles/{}/index.html",
+        lang_prefix(config, lang),
+        iso3.to_ascii_lowercase()
+    )
 }
 
 pub fn content(config: &Config, lang: &str, stem: &str) -> String {
@@ -47,7 +51,11 @@ pub fn link(from: &str, to: &str) -> String {
 
 /// The public URL of an output: `base_url` plus the path, with `index.html` dropped.
 pub fn absolute(config: &Config, path: &str) -> String {
-    format!("{}{}", config.base_url, path.strip_suffix("index.html").unwrap_or(path))
+    format!(
+        "{}{}",
+        config.base_url,
+        path.strip_suffix("index.html").unwrap_or(path)
+    )
 }
 
 /// The path part of `base_url` (`/profiles/`): 404 pages are served at any depth, so
@@ -66,7 +74,13 @@ mod tests {
 
     #[test]
     fn links_are_relative() {
-        assert_eq!(link("index.html", "profiles/mex/index.html"), "profiles/mex/index.html");
-        assert_eq!(link("fr/profiles/mex/index.html", "style.css"), "../../../style.css");
+        assert_eq!(
+            link("index.html", "profiles/mex/index.html"),
+            "profiles/mex/index.html"
+        );
+        assert_eq!(
+            link("fr/profiles/mex/index.html", "style.css"),
+            "../../../style.css"
+        );
     }
 }

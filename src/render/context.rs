@@ -243,12 +243,25 @@ impl<'a> Env<'a> {
     }
 
     /// The common part of a page at `path`; `translations` gives each language's path.
-    pub fn common(&self, lang: &str, path: &str, page_title: &str, description: &str, translations: &dyn Fn(&str) -> String) -> Common {
+    pub fn common(
+        &self,
+        lang: &str,
+        path: &str,
+        page_title: &str,
+        description: &str,
+        translations: &dyn Fn(&str) -> String,
+    ) -> Common {
         let config = &self.site.config;
         let site_title = config.title.get(lang, &config.default_language).to_string();
         let is_404 = path.ends_with("404.html");
         // 404 pages are served at any depth, so their links start from the site's root.
-        let link = |to: &str| if is_404 { format!("{}{to}", routes::base_path(config)) } else { routes::link(path, to) };
+        let link = |to: &str| {
+            if is_404 {
+                format!("{}{to}", routes::base_path(config))
+            } else {
+                routes::link(path, to)
+            }
+        };
         let mut nav = vec![Link {
             title: site_title.clone(),
             url: link(&routes::home(config, lang)),
@@ -256,20 +269,32 @@ impl<'a> Env<'a> {
         }];
         for page in self.pages_in(lang) {
             let to = routes::content(config, lang, &page.stem);
-            nav.push(Link { title: page.title.clone(), url: link(&to), current: to == path });
+            nav.push(Link {
+                title: page.title.clone(),
+                url: link(&to),
+                current: to == path,
+            });
         }
         Common {
             lang: lang.to_string(),
             page_title: page_title.to_string(),
             description: description.to_string(),
-            root: if is_404 { routes::base_path(config) } else { routes::root_of(path) },
+            root: if is_404 {
+                routes::base_path(config)
+            } else {
+                routes::root_of(path)
+            },
             home_url: link(&routes::home(config, lang)),
             canonical: routes::absolute(config, path),
             nav,
             languages: config
                 .languages
                 .iter()
-                .map(|l| LangLink { code: l.clone(), url: link(&translations(l)), current: l == lang })
+                .map(|l| LangLink {
+                    code: l.clone(),
+                    url: link(&translations(l)),
+                    current: l == lang,
+                })
                 .collect(),
             site_title,
         }
@@ -279,7 +304,8 @@ impl<'a> Env<'a> {
     /// has one, else in the default language, else in any.
     pub fn pages_in(&self, lang: &str) -> Vec<&'a Page> {
         let mut by_stem: BTreeMap<&str, &Page> = BTreeMap::new();
-        for p in self.site.pages.iter().filter(|p| !p.draft) {
+        // Drafts are removed by the pipeline unless `--drafts` asks for them.
+        for p in &self.site.pages {
             let rank = |p: &Page| match &p.lang {
                 Some(l) if l == lang => 0,
                 None => 1,
@@ -298,7 +324,9 @@ impl<'a> Env<'a> {
     }
 
     fn label(&self, ind: &Indicator, lang: &str) -> String {
-        ind.label.get(lang, &self.site.config.default_language).to_string()
+        ind.label
+            .get(lang, &self.site.config.default_language)
+            .to_string()
     }
 
     /// Key figures: the latest value of each core series indicator.
@@ -338,7 +366,10 @@ impl<'a> Env<'a> {
             .into_iter()
             .map(|(name, mut profiles)| {
                 profiles.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.iso3.cmp(&b.iso3)));
-                Region { name: name.to_string(), profiles }
+                Region {
+                    name: name.to_string(),
+                    profiles,
+                }
             })
             .collect();
         let site_title = config.title.get(lang, &config.default_language).to_string();
@@ -385,14 +416,20 @@ impl<'a> Env<'a> {
                 by_lang
                     .get(lang)
                     .map(|t| (lang, t))
-                    .or_else(|| by_lang.get(&config.default_language).map(|t| (config.default_language.as_str(), t)))
+                    .or_else(|| {
+                        by_lang
+                            .get(&config.default_language)
+                            .map(|t| (config.default_language.as_str(), t))
+                    })
                     .or_else(|| by_lang.iter().next().map(|(l, t)| (l.as_str(), t)))
             });
             sections.push(SectionView {
                 id: section.clone(),
                 label: config.section_label(lang, section),
                 narrative_html: narrative.map(|(_, t)| self.md(t)),
-                narrative_lang: narrative.filter(|(l, _)| *l != lang).map(|(l, _)| l.to_string()),
+                narrative_lang: narrative
+                    .filter(|(l, _)| *l != lang)
+                    .map(|(l, _)| l.to_string()),
                 tables,
             });
         }
@@ -413,7 +450,11 @@ impl<'a> Env<'a> {
                     .iter()
                     .map(|c| Link {
                         title: site.country_name(c, lang),
-                        url: if site.profiles.contains_key(c) { routes::link(&path, &routes::profile(config, lang, c)) } else { String::new() },
+                        url: if site.profiles.contains_key(c) {
+                            routes::link(&path, &routes::profile(config, lang, c))
+                        } else {
+                            String::new()
+                        },
                         current: false,
                     })
                     .collect(),
@@ -443,14 +484,21 @@ impl<'a> Env<'a> {
             .rcps
             .iter()
             .filter_map(|id| site.rcps.get(id))
-            .map(|r| Link { title: r.name.get(lang, &config.default_language).to_string(), url: r.url.clone().unwrap_or_default(), current: false })
+            .map(|r| Link {
+                title: r.name.get(lang, &config.default_language).to_string(),
+                url: r.url.clone().unwrap_or_default(),
+                current: false,
+            })
             .collect();
         let gaps = p
             .gaps
             .iter()
             .map(|g| GapView {
                 indicator: g.indicator.clone(),
-                label: site.indicators.get(&g.indicator).map_or_else(|| g.indicator.clone(), |i| self.label(i, lang)),
+                label: site
+                    .indicators
+                    .get(&g.indicator)
+                    .map_or_else(|| g.indicator.clone(), |i| self.label(i, lang)),
                 status: match g.status {
                     GapStatus::Missing => "missing".into(),
                     GapStatus::Stale => "stale".into(),
@@ -458,15 +506,31 @@ impl<'a> Env<'a> {
                 latest_year: g.latest_year,
             })
             .collect();
-        let downloads = [("JSON", routes::profile_data(&p.iso3, "json")), ("CSV", routes::profile_data(&p.iso3, "csv"))]
-            .into_iter()
-            .map(|(title, to)| Link { title: title.into(), url: routes::link(&path, &to), current: false })
-            .chain(std::iter::once(Link { title: "all.csv".into(), url: routes::link(&path, routes::ALL_CSV), current: false }))
-            .collect();
+        let downloads = [
+            ("JSON", routes::profile_data(&p.iso3, "json")),
+            ("CSV", routes::profile_data(&p.iso3, "csv")),
+        ]
+        .into_iter()
+        .map(|(title, to)| Link {
+            title: title.into(),
+            url: routes::link(&path, &to),
+            current: false,
+        })
+        .chain(std::iter::once(Link {
+            title: "all.csv".into(),
+            url: routes::link(&path, routes::ALL_CSV),
+            current: false,
+        }))
+        .collect();
 
-        let description = format!("{name}: {}", config.title.get(lang, &config.default_language));
+        let description = format!(
+            "{name}: {}",
+            config.title.get(lang, &config.default_language)
+        );
         ProfileView {
-            common: self.common(lang, &path, &name, &description, &|l| routes::profile(config, l, &p.iso3)),
+            common: self.common(lang, &path, &name, &description, &|l| {
+                routes::profile(config, l, &p.iso3)
+            }),
             iso3: p.iso3.clone(),
             region: p.region.clone(),
             subregion: p.subregion.clone(),
@@ -494,14 +558,24 @@ impl<'a> Env<'a> {
         }
     }
 
-    fn table(&self, p: &Profile, ind: &Indicator, lang: &str, num: &Numbers, cite: &mut dyn FnMut(&str) -> Option<usize>) -> Option<IndicatorTable> {
+    fn table(
+        &self,
+        p: &Profile,
+        ind: &Indicator,
+        lang: &str,
+        num: &Numbers,
+        cite: &mut dyn FnMut(&str) -> Option<usize>,
+    ) -> Option<IndicatorTable> {
         let mut t = IndicatorTable {
             id: ind.id.clone(),
             kind: ind.kind.clone(),
             label: self.label(ind, lang),
             unit: ind.unit.clone(),
             unit_label: String::new(),
-            definition: ind.definition.as_ref().map(|d| d.get(lang, &self.site.config.default_language).to_string()),
+            definition: ind
+                .definition
+                .as_ref()
+                .map(|d| d.get(lang, &self.site.config.default_language).to_string()),
             source_note: None,
             note: None,
             method: None,
@@ -535,8 +609,14 @@ impl<'a> Env<'a> {
                         derived: pt.derived,
                     })
                     .collect();
-                t.has_sex = s.points.values().any(|pt| pt.female.is_some() || pt.male.is_some());
-                t.has_range = s.points.values().any(|pt| pt.low.is_some() || pt.high.is_some());
+                t.has_sex = s
+                    .points
+                    .values()
+                    .any(|pt| pt.female.is_some() || pt.male.is_some());
+                t.has_range = s
+                    .points
+                    .values()
+                    .any(|pt| pt.low.is_some() || pt.high.is_some());
                 t.all_derived = s.points.values().all(|pt| pt.derived);
             }
             "partners" => {
@@ -544,8 +624,10 @@ impl<'a> Env<'a> {
                 t.source_note = cite(&x.source);
                 t.note = x.note.clone();
                 t.year = Some(x.year);
-                let total: f64 = x.values.iter().map(|(_, v)| v).sum::<f64>() + x.other.unwrap_or(0.0);
-                let share = |v: f64| (total > 0.0).then(|| num.with_unit(v / total * 100.0, "percent"));
+                let total: f64 =
+                    x.values.iter().map(|(_, v)| v).sum::<f64>() + x.other.unwrap_or(0.0);
+                let share =
+                    |v: f64| (total > 0.0).then(|| num.with_unit(v / total * 100.0, "percent"));
                 t.partners = x
                     .values
                     .iter()
@@ -589,7 +671,13 @@ impl<'a> Env<'a> {
             _ => None,
         };
         ContentView {
-            common: self.common(lang, &path, &page.title, page.description.as_deref().unwrap_or(""), &|l| routes::content(config, l, &page.stem)),
+            common: self.common(
+                lang,
+                &path,
+                &page.title,
+                page.description.as_deref().unwrap_or(""),
+                &|l| routes::content(config, l, &page.stem),
+            ),
             title: page.title.clone(),
             body_html: self.md(&body),
             text_lang,
@@ -608,10 +696,19 @@ impl<'a> Env<'a> {
         let mut last = 0;
         for call in calls {
             out.push_str(&body[last..call.range.start]);
-            let label = self.site.indicators.get(&call.id).map_or(call.id.clone(), |i| self.label(i, lang));
+            let label = self
+                .site
+                .indicators
+                .get(&call.id)
+                .map_or(call.id.clone(), |i| self.label(i, lang));
             let name = self.site.country_name(&call.profile, lang);
             let url = routes::link(path, &routes::profile(config, lang, &call.profile));
-            out.push_str(&format!("[{}: {}]({url}#ind-{})", escape_md(&name), escape_md(&label), call.id));
+            out.push_str(&format!(
+                "[{}: {}]({url}#ind-{})",
+                escape_md(&name),
+                escape_md(&label),
+                call.id
+            ));
             last = call.range.end;
         }
         out.push_str(&body[last..]);
@@ -621,12 +718,22 @@ impl<'a> Env<'a> {
     pub fn not_found(&self, lang: &str) -> NotFoundView {
         let config = &self.site.config;
         let path = routes::not_found(config, lang);
-        NotFoundView { common: self.common(lang, &path, "404", "", &|l| routes::home(config, l)) }
+        NotFoundView {
+            common: self.common(lang, &path, "404", "", &|l| routes::home(config, l)),
+        }
     }
 }
 
 fn escape_md(s: &str) -> String {
-    s.chars().flat_map(|c| if "[]()*_`\\<>".contains(c) { vec!['\\', c] } else { vec![c] }).collect()
+    s.chars()
+        .flat_map(|c| {
+            if "[]()*_`\\<>".contains(c) {
+                vec!['\\', c]
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 fn source_note(n: usize, s: &Source) -> SourceNote {

@@ -24,7 +24,20 @@ pub struct Row {
     pub flag: &'static str,
 }
 
-pub const COLUMNS: [&str; 12] = ["iso3", "indicator", "year", "sex", "partner", "age_group", "value", "low", "high", "unit", "source", "flag"];
+pub const COLUMNS: [&str; 12] = [
+    "iso3",
+    "indicator",
+    "year",
+    "sex",
+    "partner",
+    "age_group",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "source",
+    "flag",
+];
 
 /// Every value of a profile, one row each: series (total, then female and male), then
 /// partners (`other` last), then age and sex. Indicators in catalogue order.
@@ -47,8 +60,18 @@ pub fn rows(site: &Site, p: &Profile) -> Vec<Row> {
         };
         if let Some(s) = p.series.get(&ind.id) {
             for (year, pt) in &s.points {
-                let flag = if pt.derived { "derived" } else if pt.estimated { "estimated" } else { "" };
-                out.push(Row { low: pt.low, high: pt.high, ..base(*year, "total", "", "", pt.value, &s.source, flag) });
+                let flag = if pt.derived {
+                    "derived"
+                } else if pt.estimated {
+                    "estimated"
+                } else {
+                    ""
+                };
+                out.push(Row {
+                    low: pt.low,
+                    high: pt.high,
+                    ..base(*year, "total", "", "", pt.value, &s.source, flag)
+                });
                 if let Some(f) = pt.female {
                     out.push(base(*year, "female", "", "", f, &s.source, flag));
                 }
@@ -97,7 +120,9 @@ fn write_rows(w: &mut csv::Writer<Vec<u8>>, rows: &[Row]) {
 }
 
 fn csv_of(groups: impl Iterator<Item = Vec<Row>>) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
     let _ = w.write_record(COLUMNS);
     for rows in groups {
         write_rows(&mut w, &rows);
@@ -132,11 +157,16 @@ pub fn profile_json(site: &Site, p: &Profile) -> Vec<u8> {
     source_ids.dedup();
     let doc = ProfileJson {
         iso3: &p.iso3,
-        name: p.name.get(&site.config.default_language, &site.config.default_language),
+        name: p
+            .name
+            .get(&site.config.default_language, &site.config.default_language),
         region: &p.region,
         subregion: p.subregion.as_deref(),
         updated: p.updated.as_deref(),
-        sources: source_ids.iter().filter_map(|id| p.source(site, id)).collect(),
+        sources: source_ids
+            .iter()
+            .filter_map(|id| p.source(site, id))
+            .collect(),
         columns: COLUMNS,
         rows,
     };
@@ -147,7 +177,9 @@ pub fn profile_json(site: &Site, p: &Profile) -> Vec<u8> {
 
 /// Every HTML page but the 404s, as absolute URLs.
 pub fn sitemap(site: &Site, pages: &[String]) -> Vec<u8> {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for path in pages {
         out.push_str("  <url><loc>");
         out.push_str(&xml_escape(&routes::absolute(&site.config, path)));
@@ -158,9 +190,16 @@ pub fn sitemap(site: &Site, pages: &[String]) -> Vec<u8> {
 }
 
 pub fn robots(site: &Site) -> Vec<u8> {
-    format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", site.config.base_url).into_bytes()
+    format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+        site.config.base_url
+    )
+    .into_bytes()
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

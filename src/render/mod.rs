@@ -34,7 +34,11 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|lang| {
                 let s = theme.strings.get(lang);
-                let word = |key: &str, default: &str| s.and_then(|m| m.get(key)).cloned().unwrap_or_else(|| default.to_string());
+                let word = |key: &str, default: &str| {
+                    s.and_then(|m| m.get(key))
+                        .cloned()
+                        .unwrap_or_else(|| default.to_string())
+                };
                 let words = CompactWords {
                     thousand: word("number_thousand", "k"),
                     million: word("number_million", "M"),
@@ -46,21 +50,44 @@ impl<'a> Renderer<'a> {
                 (lang.clone(), Numbers::new(lang, words))
             })
             .collect();
-        Renderer { site, theme, numbers }
+        Renderer {
+            site,
+            theme,
+            numbers,
+        }
     }
 
     fn env(&self) -> Env<'_> {
-        Env { site: self.site, numbers: &self.numbers }
+        Env {
+            site: self.site,
+            numbers: &self.numbers,
+        }
     }
 
-    fn page<T: serde::Serialize>(&self, output: &Output, template: &str, lang: &str, view: &T) -> Result<Vec<u8>> {
+    fn page<T: serde::Serialize>(
+        &self,
+        output: &Output,
+        template: &str,
+        lang: &str,
+        view: &T,
+    ) -> Result<Vec<u8>> {
         let strings = self.theme.strings.get(lang).cloned().unwrap_or_default();
         let ctx = minijinja::context! {
             t => Value::from(Serde(&*strings)),
             ..Value::from(Serde(view))
         };
-        let tmpl = self.theme.env.get_template(template).map_err(|source| Error::Template { output: output.path.clone(), source })?;
-        let mut html = tmpl.render(ctx).map_err(|source| Error::Template { output: output.path.clone(), source })?;
+        let tmpl = self
+            .theme
+            .env
+            .get_template(template)
+            .map_err(|source| Error::Template {
+                output: output.path.clone(),
+                source,
+            })?;
+        let mut html = tmpl.render(ctx).map_err(|source| Error::Template {
+            output: output.path.clone(),
+            source,
+        })?;
         if !html.ends_with('\n') {
             html.push('\n');
         }
@@ -70,10 +97,19 @@ impl<'a> Renderer<'a> {
     pub fn render(&self, output: &Output) -> Result<Vec<u8>> {
         let env = self.env();
         let site = self.site;
-        let profile = |iso3: &str| site.profiles.get(iso3).ok_or_else(|| Error::Output(format!("no profile {iso3}")));
+        let profile = |iso3: &str| {
+            site.profiles
+                .get(iso3)
+                .ok_or_else(|| Error::Output(format!("no profile {iso3}")))
+        };
         match &output.job {
             Job::Home { lang } => self.page(output, "home.html", lang, &env.home(lang)),
-            Job::Profile { lang, iso3 } => self.page(output, "profile.html", lang, &env.profile(profile(iso3)?, lang)),
+            Job::Profile { lang, iso3 } => self.page(
+                output,
+                "profile.html",
+                lang,
+                &env.profile(profile(iso3)?, lang),
+            ),
             Job::Content { lang, stem } => {
                 let page = env
                     .pages_in(lang)

@@ -49,18 +49,27 @@ fn decimals(unit: &str) -> usize {
 
 impl Numbers {
     pub fn new(lang: &str, words: CompactWords) -> Self {
-        Numbers { lang: lang.to_string(), words }
+        Numbers {
+            lang: lang.to_string(),
+            words,
+        }
     }
 
     /// `v` rounded to `places` decimals, with the language's separators.
     pub fn decimal(&self, v: f64, places: usize) -> String {
         let text = format!("{:.*}", places, v);
         // `-0` would show a stray minus.
-        let text = if text.trim_start_matches(['-', '0', '.']).is_empty() { text.trim_start_matches('-').to_string() } else { text };
+        let text = if text.trim_start_matches(['-', '0', '.']).is_empty() {
+            text.trim_start_matches('-').to_string()
+        } else {
+            text
+        };
         match Decimal::from_str(&text) {
             Ok(d) => FORMATTERS.with(|cell| {
                 let mut map = cell.borrow_mut();
-                let f = map.entry(self.lang.clone()).or_insert_with(|| formatter_for(&self.lang));
+                let f = map
+                    .entry(self.lang.clone())
+                    .or_insert_with(|| formatter_for(&self.lang));
                 f.format(&d).to_string()
             }),
             Err(_) => text,
@@ -101,7 +110,13 @@ impl Numbers {
         let n = match word {
             Some(w) => {
                 let s = scaled.abs();
-                let places = if s >= 100.0 { 0 } else if s >= 10.0 { 1 } else { 2 };
+                let places = if s >= 100.0 {
+                    0
+                } else if s >= 10.0 {
+                    1
+                } else {
+                    2
+                };
                 format!("{} {w}", self.decimal(scaled, places))
             }
             None => {

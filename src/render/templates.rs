@@ -28,25 +28,44 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
     let mut env = Environment::new();
     env.set_debug(true);
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
-    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build() {
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build()
+    {
         env.set_syntax(syntax);
     }
+    env.set_formatter(escape_html);
     let mut hasher = blake3::Hasher::new();
 
     for (name, file) in theme.under("templates/") {
         hasher.update(name.as_bytes());
         hasher.update(&file.bytes);
         let Ok(text) = std::str::from_utf8(&file.bytes) else {
-            diags.push(Diagnostic::error(&file.origin, None, "this template is not UTF-8 text"));
+            diags.push(Diagnostic::error(
+                &file.origin,
+                None,
+                "this template is not UTF-8 text",
+            ));
             continue;
         };
         if let Err(e) = env.add_template_owned(name.to_string(), text.to_string()) {
             diags.push(template_diagnostic(&file.origin, text, &e));
         }
     }
-    for required in ["base.html", "home.html", "profile.html", "page.html", "404.html"] {
+    for required in [
+        "base.html",
+        "home.html",
+        "profile.html",
+        "page.html",
+        "404.html",
+    ] {
         if !theme.files.contains_key(&format!("templates/{required}")) {
-            diags.push(Diagnostic::error("site.toml", None, format!("the theme has no `templates/{required}`")));
+            diags.push(Diagnostic::error(
+                "site.toml",
+                None,
+                format!("the theme has no `templates/{required}`"),
+            ));
         }
     }
 
@@ -54,7 +73,9 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
     for (name, file) in theme.under("i18n/") {
         hasher.update(name.as_bytes());
         hasher.update(&file.bytes);
-        let Some(lang) = name.strip_suffix(".toml") else { continue };
+        let Some(lang) = name.strip_suffix(".toml") else {
+            continue;
+        };
         let text = String::from_utf8_lossy(&file.bytes);
         match toml::from_str::<Strings>(&text) {
             Ok(map) => {
@@ -63,7 +84,10 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
             Err(e) => diags.push(Diagnostic::error(
                 &file.origin,
                 e.span(),
-                format!("the UI strings are not a TOML table of texts: {}", e.message().trim()),
+                format!(
+                    "the UI strings are not a TOML table of texts: {}",
+                    e.message().trim()
+                ),
             )),
         }
     }
@@ -83,7 +107,12 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
         .collect();
 
     if diags.is_empty() {
-        Ok(Theme { env, strings, hash: hasher.finalize(), static_files })
+        Ok(Theme {
+            env,
+            strings,
+            hash: hasher.finalize(),
+            static_files,
+        })
     } else {
         Err(diags)
     }
@@ -93,10 +122,46 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
 pub fn template_diagnostic(origin: &str, text: &str, e: &minijinja::Error) -> Diagnostic {
     let span = e.range().or_else(|| {
         let line = e.line()?;
-        let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+        let start: usize = text
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum();
         let len = text[start..].find('\n').unwrap_or(text.len() - start);
         Some(start..start + len)
     });
     let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
-    Diagnostic::error(origin, span, format!("template error ({}){detail}", e.kind()))
+    Diagnostic::error(
+        origin,
+        span,
+        format!("template error ({}){detail}", e.kind()),
+    )
+}
+
+/// minijinja's HTML escaping also escapes `/`, which turns every URL into
+/// `..&#x2f;style.css`: valid but unreadable. This escapes the five characters that
+/// matter in text and quoted attributes, and defers to minijinja for everything else.
+fn escape_html(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    let html = matches!(state.auto_escape(), minijinja::AutoEscape::Html);
+    match value.as_str() {
+        Some(s) if html && !value.is_safe() => {
+            let mut escaped = String::with_capacity(s.len());
+            for c in s.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#39;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped).map_err(minijinja::Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
 }

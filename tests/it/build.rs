@@ -1,0 +1,225 @@
+//! Full and incremental builds: what is rendered, what is written, and that both agree.
+
+use std::fs;
+use std::time::SystemTime;
+
+use crate::harness::Site;
+
+fn mtimes(site: &Site) -> Vec<(String, SystemTime)> {
+    site.tree()
+        .keys()
+        .map(|p| {
+            (
+                p.clone(),
+                fs::metadata(site.out.join(p)).unwrap().modified().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_second_build_renders_and_writes_nothing() {
+    let site = Site::fixture("basic");
+    let first = site.build();
+    assert!(first.rendered > 0);
+    assert_eq!(first.write.written, first.outputs);
+    let before = mtimes(&site);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let second = site.build();
+    assert_eq!(
+        second.rendered, 0,
+        "rendered again: {:?}",
+        second.rendered_paths
+    );
+    assert_eq!(second.write.written, 0);
+    assert_eq!(mtimes(&site), before, "modification times changed");
+}
+
+#[test]
+fn a_profile_edit_renders_only_what_depends_on_it() {
+    let site = Site::fixture("basic");
+    site.build();
+    let phl_page = site.out.join("profiles/phl/index.html");
+    let phl_time = fs::metadata(&phl_page).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    site.edit("profiles/MEX.toml", "2024 = 1726089", "2024 = 1726090");
+    site.edit("profiles/MEX.toml", "2024 = 909750", "2024 = 909751");
+    let report = site.build();
+    let mut rendered = report.rendered_paths.clone();
+    rendered.sort();
+    assert_eq!(
+        rendered,
+        [
+            "data/all.csv",
+            "data/mex.csv",
+            "data/mex.json",
+            "fr/index.html",
+            "fr/profiles/mex/index.html",
+            "index.html",
+            "profiles/mex/index.html",
+        ]
+    );
+    assert_eq!(
+        fs::metadata(&phl_page).unwrap().modified().unwrap(),
+        phl_time
+    );
+    assert!(site.output("profiles/mex/index.html").contains("1,726,090"));
+    site.assert_same_as_full();
+}
+
+#[test]
+fn an_edit_that_changes_no_output_bytes_writes_nothing() {
+    let site = Site::fixture("basic");
+    site.build();
+    // A comment changes the file but not the profile.
+    site.edit("profiles/PHL.toml", "[country]", "# edited\n[country]");
+    let report = site.build();
+    assert_eq!(report.rendered, 0);
+    assert_eq!(report.write.written, 0);
+}
+
+#[test]
+fn removed_and_added_profiles_are_reflected() {
+    let site = Site::fixture("basic");
+    site.build();
+    site.remove("profiles/PHL.toml");
+    let report = site.build();
+    assert!(report.write.removed >= 4, "{report:?}");
+    assert!(!site.out.join("profiles/phl").exists());
+    assert!(!site.out.join("data/phl.csv").exists());
+    site.assert_same_as_full();
+
+    site.write("profiles/SEN.toml", "[country]\niso3 = \"SEN\"\nname = \"Senegal\"\nregion = \"Africa\"\n\n[series.migrant_stock]\nvalues = { 2024 = 281806 }\n[series.remittances_in_usd]\nvalues = { 2024 = 3300000000 }\n");
+    site.build();
+    assert!(site.output("index.html").contains("Senegal"));
+    site.assert_same_as_full();
+}
+
+#[test]
+fn content_and_template_edits() {
+    let site = Site::fixture("basic");
+    site.build();
+    site.edit(
+        "content/methodology.md",
+        "## Sources",
+        "## Sources and notes",
+    );
+    let report = site.build();
+    let mut rendered = report.rendered_paths.clone();
+    rendered.sort();
+    assert_eq!(
+        rendered,
+        ["fr/methodology/index.html", "methodology/index.html"]
+    );
+    site.assert_same_as_full();
+
+    let page = mpgen::load::theme::ThemeFiles::embedded().files["templates/page.html"]
+        .bytes
+        .clone();
+    let page = String::from_utf8(page.to_vec())
+        .unwrap()
+        .replace("<h1>{{ title }}</h1>", "<h1 class=\"t\">{{ title }}</h1>");
+    site.write("themes/default/templates/page.html", page);
+    let report = site.build();
+    assert!(
+        report
+            .rendered_paths
+            .iter()
+            .all(|p| p.ends_with(".html") || p == "sitemap.xml"),
+        "{:?}",
+        report.rendered_paths
+    );
+    assert!(!report.rendered_paths.iter().any(|p| p.starts_with("data/")));
+    assert!(
+        site.output("about/index.html")
+            .contains("<h1 class=\"t\">About</h1>")
+    );
+    site.assert_same_as_full();
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let site = Site::fixture("basic");
+    site.build();
+    let before = site.tree();
+    site.edit("profiles/MEX.toml", "region = \"Americas\"", "region = ");
+    assert!(matches!(
+        site.try_build(),
+        Err(mpgen::pipeline::BuildError::Invalid { .. })
+    ));
+    assert_eq!(site.tree(), before);
+    site.edit("profiles/MEX.toml", "region = ", "region = \"Americas\"");
+    let report = site.build();
+    assert_eq!(
+        report.write.written, 0,
+        "fixing the file restores the same site"
+    );
+    site.assert_same_as_full();
+}
+
+#[test]
+fn a_deleted_output_file_is_made_again() {
+    let site = Site::fixture("basic");
+    site.build();
+    fs::remove_file(site.out.join("profiles/mex/index.html")).unwrap();
+    let report = site.build();
+    assert_eq!(report.rendered_paths, ["profiles/mex/index.html"]);
+    site.assert_same_as_full();
+}
+
+#[test]
+fn same_bytes_at_any_thread_count() {
+    let site = Site::fixture("basic");
+    let one = mpgen::pipeline::render_all(&mpgen::pipeline::BuildOptions {
+        threads: Some(1),
+        ..site.options()
+    })
+    .unwrap();
+    let four = mpgen::pipeline::render_all(&mpgen::pipeline::BuildOptions {
+        threads: Some(4),
+        ..site.options()
+    })
+    .unwrap();
+    assert!(one == four, "1 and 4 threads differ");
+
+    // And the default site, which exercises every part of the theme.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    let opts = |n| mpgen::pipeline::BuildOptions {
+        root: root.clone(),
+        threads: Some(n),
+        ..Default::default()
+    };
+    let one = mpgen::pipeline::render_all(&opts(1)).unwrap();
+    let four = mpgen::pipeline::render_all(&opts(4)).unwrap();
+    assert!(one.len() > 70);
+    assert!(
+        one == four,
+        "the default site differs between 1 and 4 threads"
+    );
+}
+
+#[test]
+fn base_url_override_and_drafts() {
+    let site = Site::fixture("basic");
+    site.write(
+        "content/draft.md",
+        "+++\ntitle = \"Draft\"\ndraft = true\n+++\nNot yet.\n",
+    );
+    let opts = mpgen::pipeline::BuildOptions {
+        base_url: Some("https://mirror.example.net/mp".into()),
+        ..site.options()
+    };
+    mpgen::pipeline::build(&opts).unwrap();
+    assert!(
+        site.output("sitemap.xml")
+            .contains("<loc>https://mirror.example.net/mp/profiles/mex/</loc>")
+    );
+    assert!(!site.out.join("draft/index.html").exists());
+    let opts = mpgen::pipeline::BuildOptions {
+        drafts: true,
+        ..site.options()
+    };
+    mpgen::pipeline::build(&opts).unwrap();
+    assert!(site.out.join("draft/index.html").exists());
+}

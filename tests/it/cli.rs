@@ -1,0 +1,181 @@
+//! The command line: exit codes, `check --format json`, `init` and `new-profile`.
+
+use std::process::Command;
+
+use crate::harness::Site;
+
+fn mpgen() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_mpgen"))
+}
+
+#[test]
+fn check_exit_codes() {
+    let site = Site::fixture("basic");
+    let ok = mpgen()
+        .args(["check", "--root"])
+        .arg(&site.root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+
+    site.edit("profiles/MEX.toml", "kind = \"law\"", "kind = \"decree\"");
+    let bad = mpgen()
+        .args(["check", "--format", "json", "--root"])
+        .arg(&site.root)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
+    assert_eq!(json["errors"], 1);
+    assert!(
+        json["diagnostics"][0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("`law`")
+    );
+
+    let usage = mpgen().args(["check", "--format", "xml"]).output().unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn build_prints_a_summary_and_fails_on_errors() {
+    let site = Site::fixture("basic");
+    let out = mpgen()
+        .args(["build", "--root"])
+        .arg(&site.root)
+        .arg("--out")
+        .arg(&site.out)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("built 12 pages"), "{stderr}");
+
+    site.edit(
+        "profiles/PHL.toml",
+        "region = \"Asia\"",
+        "region = \"Asia\"\nregoin = \"x\"",
+    );
+    let out = mpgen()
+        .args(["build", "--verify", "--root"])
+        .arg(&site.root)
+        .arg("--out")
+        .arg(&site.out)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--> profiles/PHL.toml:5:1"), "{stderr}");
+    assert!(stderr.contains("did you mean `region`?"), "{stderr}");
+}
+
+#[test]
+fn init_makes_a_site_that_builds_with_nothing_else_on_disk() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("new-site");
+    let out = mpgen().arg("init").arg(&dir).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let check = mpgen()
+        .args(["check", "--format", "json", "--root"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(json["errors"], 0, "{json}");
+    assert_eq!(json["warnings"], 0, "{json}");
+    let build = mpgen()
+        .args(["build", "--root"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        build.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    assert!(dir.join("public/profiles/mex/index.html").is_file());
+    assert!(dir.join("public/style.css").is_file());
+    // A second init into the same folder refuses.
+    assert_eq!(
+        mpgen()
+            .arg("init")
+            .arg(&dir)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn new_profile_writes_a_skeleton_that_checks() {
+    let site = Site::fixture("basic");
+    let out = mpgen()
+        .args(["new-profile", "SEN", "--root"])
+        .arg(&site.root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = site.read("profiles/SEN.toml");
+    assert!(text.contains("iso3 = \"SEN\""));
+    assert!(text.contains("# [series.migrant_stock]"));
+    assert!(text.contains("# [series.remittances_in_usd]"));
+    let checked = site.check();
+    assert!(!checked.has_errors());
+    // Its missing core indicators are reported as data gaps.
+    assert!(
+        checked
+            .diags
+            .iter()
+            .any(|d| d.file == "profiles/SEN.toml" && d.message.contains("migrant_stock"))
+    );
+
+    assert_eq!(
+        mpgen()
+            .args(["new-profile", "SEN", "--root"])
+            .arg(&site.root)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        mpgen()
+            .args(["new-profile", "sen", "--root"])
+            .arg(&site.root)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        mpgen()
+            .args(["new-profile", "../x", "--root"])
+            .arg(&site.root)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
+}

@@ -1,0 +1,8 @@
+//! The integration tests: one binary, a module per feature, one fixture harness.
+
+mod build;
+mod cli;
+mod harness;
+mod invalid;
+mod pages;
+mod props;
