@@ -44,6 +44,9 @@ enum Command {
         /// Worker threads (default: one per core)
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
+        /// Print the time each stage took
+        #[arg(long)]
+        timings: bool,
     },
     /// Check the site and report every problem; build nothing
     Check {
@@ -97,6 +100,7 @@ fn main() -> ExitCode {
             no_charts: _,
             verify,
             threads,
+            timings,
         } => {
             let opts = BuildOptions {
                 root: root.unwrap_or_else(|| PathBuf::from(".")),
@@ -129,6 +133,11 @@ fn main() -> ExitCode {
             match pipeline::build(&opts) {
                 Ok(report) => {
                     print_diags(&report.diags, &report.texts);
+                    if timings {
+                        for (stage, d) in &report.stages {
+                            eprintln!("{stage:>12}: {:.1} ms", d.as_secs_f64() * 1000.0);
+                        }
+                    }
                     eprintln!(
                         "built {} pages ({} outputs) into {} in {:.0} ms: {} rendered, {} written, {} unchanged, {} removed; {}",
                         report.pages,

@@ -82,6 +82,8 @@ pub struct BuildReport {
     pub rendered_paths: Vec<String>,
     pub write: WriteReport,
     pub elapsed: Duration,
+    /// Time spent in each stage, in order: (stage, duration).
+    pub stages: Vec<(&'static str, Duration)>,
 }
 
 #[derive(Debug)]
@@ -150,7 +152,14 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         ))
         .into());
     }
+    let mut stages = Vec::new();
+    let mut lap = Instant::now();
+    let mut stage = |name: &'static str| {
+        stages.push((name, lap.elapsed()));
+        lap = Instant::now();
+    };
     let checked = check(&opts.root);
+    stage("load+check");
     let Some((mut site, theme)) = checked.site else {
         return Err(BuildError::Invalid {
             diags: checked.diags,
@@ -158,15 +167,18 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         });
     };
     let plan = plan_site(&mut site, &theme, opts);
+    stage("plan");
 
     let previous = Manifest::read(&out);
     let live = previous.live_fingerprints(&out);
     let dirty = plan::dirty(&plan, &live);
+    stage("manifest");
     let renderer = Renderer::new(&site, &theme);
     let rendered: Vec<(String, Vec<u8>)> = dirty
         .par_iter()
         .map(|o| renderer.render(o).map(|bytes| (o.path.clone(), bytes)))
         .collect::<Result<_, Error>>()?;
+    stage("render");
 
     let fingerprints: BTreeMap<String, String> = plan
         .outputs
@@ -174,7 +186,9 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         .map(|o| (o.path.clone(), o.fingerprint.clone()))
         .collect();
     let write = output::write(&out, &previous, &fingerprints, rendered)?;
+    stage("write");
     Ok(BuildReport {
+        stages,
         diags: checked.diags,
         texts: checked.texts,
         pages: plan

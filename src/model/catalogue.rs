@@ -149,10 +149,12 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
     let mut labels: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for (lang, entries) in section_labels {
         if !langs.contains(&lang.value) {
-            diags.push(Diagnostic::error(
+            // Texts in a language the site does not publish are kept but not shown: a
+            // team may drop a language for a while without deleting its translations.
+            diags.push(Diagnostic::warning(
                 SITE,
                 Some(lang.span.clone()),
-                format!("`{}` is not in `languages`", lang.value),
+                format!("`{}` is not in `languages`; these labels are not shown", lang.value),
             ));
             continue;
         }
@@ -629,10 +631,10 @@ pub fn check_text_langs(
         for (lang, _) in items {
             if !config.languages.contains(&lang.value) {
                 diags.push(
-                    Diagnostic::error(
+                    Diagnostic::warning(
                         file,
                         Some(lang.span.clone()),
-                        format!("`{}` is not one of the site's languages", lang.value),
+                        format!("`{}` is not one of the site's languages; this text is not shown", lang.value),
                     )
                     .with_help(format!(
                         "the languages of site.toml are {}",

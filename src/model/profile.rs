@@ -316,10 +316,10 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
         }
         for (lang, text) in texts {
             if !ctx.config.languages.contains(&lang.value) {
-                diags.push(Diagnostic::error(
+                diags.push(Diagnostic::warning(
                     file,
                     Some(lang.span.clone()),
-                    format!("`{}` is not one of the site's languages", lang.value),
+                    format!("`{}` is not one of the site's languages; this text is not shown", lang.value),
                 ));
                 continue;
             }

@@ -147,7 +147,14 @@ struct ProfileJson<'a> {
     updated: Option<&'a str>,
     sources: Vec<&'a crate::model::Source>,
     columns: [&'static str; 12],
-    rows: Vec<Row>,
+    /// One array per value, in the order of `columns`: a third of the size of objects.
+    rows: Vec<RowArray>,
+}
+
+type RowArray = (String, String, i32, &'static str, String, String, f64, Option<f64>, Option<f64>, String, String, &'static str);
+
+fn as_array(r: Row) -> RowArray {
+    (r.iso3, r.indicator, r.year, r.sex, r.partner, r.age_group, r.value, r.low, r.high, r.unit, r.source, r.flag)
 }
 
 pub fn profile_json(site: &Site, p: &Profile) -> Vec<u8> {
@@ -168,9 +175,9 @@ pub fn profile_json(site: &Site, p: &Profile) -> Vec<u8> {
             .filter_map(|id| p.source(site, id))
             .collect(),
         columns: COLUMNS,
-        rows,
+        rows: rows.into_iter().map(as_array).collect(),
     };
-    let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    let mut bytes = serde_json::to_vec(&doc).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }

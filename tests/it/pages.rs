@@ -37,7 +37,9 @@ fn data_files_are_tidy() {
     assert!(all.contains("MEX,idp_age_sex,2024,female,,0-4,14833,,,persons,idmc-gidd,\n"));
     let json: serde_json::Value = serde_json::from_str(&site.output("data/mex.json")).unwrap();
     assert_eq!(json["iso3"], "MEX");
-    assert_eq!(json["rows"][0]["indicator"], "migrant_stock");
+    assert_eq!(json["columns"][1], "indicator");
+    assert_eq!(json["rows"][0][1], "migrant_stock");
+    assert_eq!(json["rows"][0][6], 701513.0);
 }
 
 #[test]
