@@ -1,5 +1,8 @@
 //! Embeds the default theme (`themes/default/`) in the binary, so `init` and `build` need
 //! nothing else on disk. Generates a list of `(path, bytes)` pairs, sorted for stable output.
+//!
+//! Also sets `MPGEN_BUILD_ID`, a hash of the sources and the theme: fingerprints include
+//! it, so a new mpgen never trusts outputs an older one made.
 
 use std::path::Path;
 use std::{env, fs};
@@ -18,6 +21,33 @@ fn main() {
         ));
     }
     code.push_str("];\n");
+
+    let mut sources = Vec::new();
+    collect(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut sources,
+    );
+    sources.sort();
+    let mut hasher = std::hash::DefaultHasher::new();
+    for rel in &sources {
+        std::hash::Hash::hash(rel, &mut hasher);
+        std::hash::Hash::hash(
+            &fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(rel))
+                .unwrap_or_default(),
+            &mut hasher,
+        );
+    }
+    for rel in &files {
+        std::hash::Hash::hash(rel, &mut hasher);
+        std::hash::Hash::hash(&fs::read(root.join(rel)).unwrap_or_default(), &mut hasher);
+    }
+    println!("cargo:rerun-if-changed=src");
+    println!(
+        "cargo:rustc-env=MPGEN_BUILD_ID={}-{:016x}",
+        env::var("CARGO_PKG_VERSION").unwrap_or_default(),
+        std::hash::Hasher::finish(&hasher)
+    );
     let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("default_theme.rs");
     fs::write(out, code).expect("write default_theme.rs");
 }

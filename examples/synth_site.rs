@@ -54,24 +54,40 @@ fn main() {
     }
     // The catalogue, with its texts in languages the synthetic site does not have removed.
     let keep: Vec<&str> = langs.split(',').collect();
-    let mut catalogue: toml::Table = toml::from_str(&fs::read_to_string(repo.join("indicators.toml")).expect("read indicators.toml")).expect("parse indicators.toml");
+    let mut catalogue: toml::Table = toml::from_str(
+        &fs::read_to_string(repo.join("indicators.toml")).expect("read indicators.toml"),
+    )
+    .expect("parse indicators.toml");
     for (_, ind) in catalogue.iter_mut() {
-        let Some(ind) = ind.as_table_mut() else { continue };
+        let Some(ind) = ind.as_table_mut() else {
+            continue;
+        };
         for key in ["label", "definition"] {
             if let Some(texts) = ind.get_mut(key).and_then(toml::Value::as_table_mut) {
-                texts.retain(|lang, _| keep.iter().any(|k| *k == lang));
+                texts.retain(|lang, _| keep.contains(&lang));
             }
         }
     }
-    fs::write(dir.join("indicators.toml"), toml::to_string(&catalogue).expect("write TOML")).expect("write indicators.toml");
+    fs::write(
+        dir.join("indicators.toml"),
+        toml::to_string(&catalogue).expect("write TOML"),
+    )
+    .expect("write indicators.toml");
     fs::copy(repo.join("content/about.md"), dir.join("content/about.md")).expect("copy a page");
 
-    let mut codes: Vec<String> = rust_iso3166::ALL_ALPHA3.iter().map(|c| c.to_string()).collect();
+    let mut codes: Vec<String> = rust_iso3166::ALL_ALPHA3
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     codes.sort();
     let mut extra = Vec::new();
     let mut i = 0;
     while codes.len() < n {
-        let code = format!("X{}{}", (b'A' + (i / 26) as u8) as char, (b'A' + (i % 26) as u8) as char);
+        let code = format!(
+            "X{}{}",
+            (b'A' + (i / 26) as u8) as char,
+            (b'A' + (i % 26) as u8) as char
+        );
         if rust_iso3166::from_alpha3(&code).is_none() {
             codes.push(code.clone());
             extra.push(code);
@@ -85,13 +101,18 @@ fn main() {
 
     let site = fs::read_to_string(repo.join("site.toml")).expect("read site.toml");
     let lang_list: Vec<String> = langs.split(',').map(|l| format!("\"{l}\"")).collect();
-    let mut site = site.replace("languages = [\"en\", \"fr\", \"es\"]", &format!("languages = [{}]", lang_list.join(", ")));
+    let mut site = site.replace(
+        "languages = [\"en\", \"fr\", \"es\"]",
+        &format!("languages = [{}]", lang_list.join(", ")),
+    );
     for lang in ["fr", "es"] {
         if !keep.contains(&lang) {
             // Drop the `[sections.labels.<lang>]` table: it runs to the next blank line.
             let header = format!("[sections.labels.{lang}]");
             if let Some(start) = site.find(&header) {
-                let end = site[start..].find("\n\n").map_or(site.len(), |i| start + i + 2);
+                let end = site[start..]
+                    .find("\n\n")
+                    .map_or(site.len(), |i| start + i + 2);
                 site.replace_range(start..end, "");
             }
         }
@@ -107,7 +128,12 @@ fn main() {
     let mut rng = Rng(0x9E3779B97F4A7C15);
     for (k, code) in codes.iter().enumerate() {
         let mut t = String::new();
-        writeln!(t, "[country]\niso3 = \"{code}\"\nname = \"Country {code}\"\nregion = \"{}\"", regions[k % regions.len()]).unwrap();
+        writeln!(
+            t,
+            "[country]\niso3 = \"{code}\"\nname = \"Country {code}\"\nregion = \"{}\"",
+            regions[k % regions.len()]
+        )
+        .unwrap();
         writeln!(t, "roles = [\"origin\", \"destination\"]\nrcps = [\"rabat-process\"]\nsummary = \"A synthetic profile for benchmarks.\"").unwrap();
         for id in SERIES {
             writeln!(t, "\n[series.{id}]").unwrap();
@@ -119,23 +145,40 @@ fn main() {
                 let v = if signed && rng.below(2) == 0 { -v } else { v };
                 values.push((year, v));
             }
-            let table = |vs: &[(i32, i64)]| vs.iter().map(|(y, v)| format!("{y} = {v}")).collect::<Vec<_>>().join(", ");
+            let table = |vs: &[(i32, i64)]| {
+                vs.iter()
+                    .map(|(y, v)| format!("{y} = {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             writeln!(t, "values = {{ {} }}", table(&values)).unwrap();
             if *id == "migrant_stock" {
                 let female: Vec<(i32, i64)> = values.iter().map(|(y, v)| (*y, v / 2)).collect();
                 let male: Vec<(i32, i64)> = values.iter().map(|(y, v)| (*y, v - v / 2)).collect();
-                writeln!(t, "female = {{ {} }}\nmale = {{ {} }}", table(&female), table(&male)).unwrap();
+                writeln!(
+                    t,
+                    "female = {{ {} }}\nmale = {{ {} }}",
+                    table(&female),
+                    table(&male)
+                )
+                .unwrap();
             }
             if rng.below(4) == 0 {
                 writeln!(t, "estimated = [2024]").unwrap();
             }
         }
         for id in ["immigrants_by_origin", "emigrants_by_destination"] {
-            writeln!(t, "\n[partners.{id}]\nyear = 2024\nother = {}", rng.below(100_000)).unwrap();
+            writeln!(
+                t,
+                "\n[partners.{id}]\nyear = 2024\nother = {}",
+                rng.below(100_000)
+            )
+            .unwrap();
             writeln!(t, "[partners.{id}.values]").unwrap();
             let start = rng.below(200) as usize;
             for j in 0..15 {
-                let partner = &rust_iso3166::ALL_ALPHA3[(start + j * 3) % rust_iso3166::ALL_ALPHA3.len()];
+                let partner =
+                    &rust_iso3166::ALL_ALPHA3[(start + j * 3) % rust_iso3166::ALL_ALPHA3.len()];
                 writeln!(t, "{partner} = {}", rng.below(5_000_000)).unwrap();
             }
         }

@@ -133,6 +133,9 @@ fn main() -> ExitCode {
             match pipeline::build(&opts) {
                 Ok(report) => {
                     print_diags(&report.diags, &report.texts);
+                    if let Some(shown) = &report.replayed {
+                        eprint!("{shown}");
+                    }
                     if timings {
                         for (stage, d) in &report.stages {
                             eprintln!("{stage:>12}: {:.1} ms", d.as_secs_f64() * 1000.0);
@@ -148,7 +151,17 @@ fn main() -> ExitCode {
                         report.write.written,
                         report.write.unchanged,
                         report.write.removed,
-                        summary(&report.diags)
+                        match &report.replayed {
+                            Some(shown) => {
+                                let warnings =
+                                    shown.lines().filter(|l| l.starts_with("warning:")).count();
+                                format!(
+                                    "nothing changed; {warnings} warning{}",
+                                    if warnings == 1 { "" } else { "s" }
+                                )
+                            }
+                            None => summary(&report.diags),
+                        }
                     );
                     ExitCode::SUCCESS
                 }

@@ -75,6 +75,8 @@ pub fn check(root: &Path) -> Checked {
 pub struct BuildReport {
     pub diags: Vec<Diagnostic>,
     pub texts: SourceTexts,
+    /// When the build had nothing to do: the last build's diagnostics, as shown then.
+    pub replayed: Option<String>,
     pub pages: usize,
     pub outputs: usize,
     pub rendered: usize,
@@ -158,6 +160,33 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         stages.push((name, lap.elapsed()));
         lap = Instant::now();
     };
+    // Nothing changed since the last build (inputs, options, this mpgen) and every
+    // output is in place: there is nothing to do.
+    let input = {
+        let mut h = blake3::Hasher::new();
+        h.update(env!("MPGEN_BUILD_ID").as_bytes());
+        h.update(crate::load::input_digest(&opts.root).as_bytes());
+        h.update(format!("{:?}|{}", opts.base_url, opts.drafts).as_bytes());
+        h.finalize().to_hex().to_string()
+    };
+    let previous = Manifest::read(&out);
+    if !previous.input.is_empty() && previous.input == input && previous.all_present(&out) {
+        stage("no changes");
+        return Ok(BuildReport {
+            stages,
+            replayed: Some(previous.diagnostics.clone()),
+            pages: previous
+                .outputs
+                .keys()
+                .filter(|p| p.ends_with(".html"))
+                .count(),
+            outputs: previous.outputs.len(),
+            elapsed: start.elapsed(),
+            ..BuildReport::default()
+        });
+    }
+    stage("input digest");
+
     let checked = check(&opts.root);
     stage("load+check");
     let Some((mut site, theme)) = checked.site else {
@@ -169,7 +198,6 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let plan = plan_site(&mut site, &theme, opts);
     stage("plan");
 
-    let previous = Manifest::read(&out);
     let live = previous.live_fingerprints(&out);
     let dirty = plan::dirty(&plan, &live);
     stage("manifest");
@@ -185,12 +213,14 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         .iter()
         .map(|o| (o.path.clone(), o.fingerprint.clone()))
         .collect();
-    let write = output::write(&out, &previous, &fingerprints, rendered)?;
+    let shown = crate::diagnostics::render_human(&checked.diags, &checked.texts, false);
+    let write = output::write(&out, &previous, &fingerprints, rendered, input, shown)?;
     stage("write");
     Ok(BuildReport {
         stages,
         diags: checked.diags,
         texts: checked.texts,
+        replayed: None,
         pages: plan
             .outputs
             .iter()

@@ -12,6 +12,9 @@ pub struct RawProfile {
     /// The file name without `.toml`.
     pub file_id: String,
     pub file: String,
+    /// blake3 of the file's text: with the site-wide settings, it determines the checked
+    /// profile, so it stands for the profile in fingerprints.
+    pub text_hash: String,
     pub country: Option<RawCountry>,
     pub sources: Vec<RawSource>,
     pub series: Vec<RawSeries>,

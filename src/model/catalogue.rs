@@ -154,7 +154,10 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
             diags.push(Diagnostic::warning(
                 SITE,
                 Some(lang.span.clone()),
-                format!("`{}` is not in `languages`; these labels are not shown", lang.value),
+                format!(
+                    "`{}` is not in `languages`; these labels are not shown",
+                    lang.value
+                ),
             ));
             continue;
         }
@@ -634,7 +637,10 @@ pub fn check_text_langs(
                     Diagnostic::warning(
                         file,
                         Some(lang.span.clone()),
-                        format!("`{}` is not one of the site's languages; this text is not shown", lang.value),
+                        format!(
+                            "`{}` is not one of the site's languages; this text is not shown",
+                            lang.value
+                        ),
                     )
                     .with_help(format!(
                         "the languages of site.toml are {}",

@@ -291,6 +291,8 @@ pub struct Profile {
     pub narrative: BTreeMap<String, BTreeMap<String, String>>,
     pub charts: Vec<CustomChart>,
     pub gaps: Vec<Gap>,
+    /// blake3 of the profile's file: see `RawProfile::text_hash`.
+    pub text_hash: String,
 }
 
 impl Profile {

@@ -319,7 +319,10 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
                 diags.push(Diagnostic::warning(
                     file,
                     Some(lang.span.clone()),
-                    format!("`{}` is not one of the site's languages; this text is not shown", lang.value),
+                    format!(
+                        "`{}` is not one of the site's languages; this text is not shown",
+                        lang.value
+                    ),
                 ));
                 continue;
             }
@@ -434,6 +437,7 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
         narrative,
         charts,
         gaps: Vec::new(),
+        text_hash: raw.text_hash.clone(),
     })
 }
 

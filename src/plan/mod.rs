@@ -79,14 +79,19 @@ fn fingerprints(site: &Site, theme_hash: &blake3::Hash) -> Fingerprints {
         .profiles
         .par_iter()
         .map(|(code, p)| {
+            // A checked profile is a function of its file and of the site-wide data
+            // (hashed below), except for one thing other profiles decide: whether each
+            // agreement is listed by the partner too.
             let mut h = blake3::Hasher::new();
-            hash_json(&mut h, p);
+            h.update(p.text_hash.as_bytes());
+            let one_sided: Vec<bool> = p.agreements.iter().map(|a| a.one_sided).collect();
+            hash_json(&mut h, &one_sided);
             (code.clone(), h.finalize())
         })
         .collect();
 
     let mut h = blake3::Hasher::new();
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(env!("MPGEN_BUILD_ID").as_bytes());
     hash_json(&mut h, &site.indicators);
     hash_json(&mut h, &site.indicator_order);
     hash_json(&mut h, &site.sources);
@@ -94,7 +99,7 @@ fn fingerprints(site: &Site, theme_hash: &blake3::Hash) -> Fingerprints {
     let data_wide = h.finalize();
 
     let mut h = blake3::Hasher::new();
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(env!("MPGEN_BUILD_ID").as_bytes());
     h.update(theme_hash.as_bytes());
     hash_json(&mut h, &site.config);
     hash_json(&mut h, &site.indicators);

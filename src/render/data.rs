@@ -7,20 +7,21 @@ use super::numbers::Numbers;
 use crate::model::{Profile, Site};
 use crate::plan::routes;
 
-/// One value, in the tidy layout of `site.md`.
+/// One value, in the tidy layout of `site.md`. Borrowed from the model: a site has
+/// hundreds of thousands of these.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Row {
-    pub iso3: String,
-    pub indicator: String,
+pub struct Row<'a> {
+    pub iso3: &'a str,
+    pub indicator: &'a str,
     pub year: i32,
     pub sex: &'static str,
-    pub partner: String,
-    pub age_group: String,
+    pub partner: &'a str,
+    pub age_group: &'a str,
     pub value: f64,
     pub low: Option<f64>,
     pub high: Option<f64>,
-    pub unit: String,
-    pub source: String,
+    pub unit: &'a str,
+    pub source: &'a str,
     pub flag: &'static str,
 }
 
@@ -41,21 +42,21 @@ pub const COLUMNS: [&str; 12] = [
 
 /// Every value of a profile, one row each: series (total, then female and male), then
 /// partners (`other` last), then age and sex. Indicators in catalogue order.
-pub fn rows(site: &Site, p: &Profile) -> Vec<Row> {
+pub fn rows<'a>(site: &'a Site, p: &'a Profile) -> Vec<Row<'a>> {
     let mut out = Vec::new();
     for ind in site.indicators_in_order() {
-        let base = |year, sex, partner: &str, age: &str, value, source: &str, flag| Row {
-            iso3: p.iso3.clone(),
-            indicator: ind.id.clone(),
+        let base = |year, sex, partner: &'a str, age: &'a str, value, source: &'a str, flag| Row {
+            iso3: &p.iso3,
+            indicator: &ind.id,
             year,
             sex,
-            partner: partner.to_string(),
-            age_group: age.to_string(),
+            partner,
+            age_group: age,
             value,
             low: None,
             high: None,
-            unit: ind.unit.clone(),
-            source: source.to_string(),
+            unit: &ind.unit,
+            source,
             flag,
         };
         if let Some(s) = p.series.get(&ind.id) {
@@ -103,23 +104,23 @@ fn write_rows(w: &mut csv::Writer<Vec<u8>>, rows: &[Row]) {
     for r in rows {
         // Writing to a Vec cannot fail.
         let _ = w.write_record([
-            r.iso3.as_str(),
-            &r.indicator,
+            r.iso3,
+            r.indicator,
             &r.year.to_string(),
             r.sex,
-            &r.partner,
-            &r.age_group,
+            r.partner,
+            r.age_group,
             &Numbers::plain(r.value),
             &opt(r.low),
             &opt(r.high),
-            &r.unit,
-            &r.source,
+            r.unit,
+            r.source,
             r.flag,
         ]);
     }
 }
 
-fn csv_of(groups: impl Iterator<Item = Vec<Row>>) -> Vec<u8> {
+fn csv_of<'a>(groups: impl Iterator<Item = Vec<Row<'a>>>) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
@@ -148,13 +149,39 @@ struct ProfileJson<'a> {
     sources: Vec<&'a crate::model::Source>,
     columns: [&'static str; 12],
     /// One array per value, in the order of `columns`: a third of the size of objects.
-    rows: Vec<RowArray>,
+    rows: Vec<RowArray<'a>>,
 }
 
-type RowArray = (String, String, i32, &'static str, String, String, f64, Option<f64>, Option<f64>, String, String, &'static str);
+type RowArray<'a> = (
+    &'a str,
+    &'a str,
+    i32,
+    &'static str,
+    &'a str,
+    &'a str,
+    f64,
+    Option<f64>,
+    Option<f64>,
+    &'a str,
+    &'a str,
+    &'static str,
+);
 
-fn as_array(r: Row) -> RowArray {
-    (r.iso3, r.indicator, r.year, r.sex, r.partner, r.age_group, r.value, r.low, r.high, r.unit, r.source, r.flag)
+fn as_array(r: Row<'_>) -> RowArray<'_> {
+    (
+        r.iso3,
+        r.indicator,
+        r.year,
+        r.sex,
+        r.partner,
+        r.age_group,
+        r.value,
+        r.low,
+        r.high,
+        r.unit,
+        r.source,
+        r.flag,
+    )
 }
 
 pub fn profile_json(site: &Site, p: &Profile) -> Vec<u8> {

@@ -57,23 +57,25 @@ impl Numbers {
 
     /// `v` rounded to `places` decimals, with the language's separators.
     pub fn decimal(&self, v: f64, places: usize) -> String {
-        let text = format!("{:.*}", places, v);
-        // `-0` would show a stray minus.
-        let text = if text.trim_start_matches(['-', '0', '.']).is_empty() {
-            text.trim_start_matches('-').to_string()
+        let scaled = (v * 10f64.powi(places as i32)).round();
+        let decimal = if scaled.is_finite() && scaled.abs() < 9.0e15 {
+            // An integer count of the last place: no text round trip, and `-0` cannot occur.
+            let mut d = Decimal::from(scaled as i64);
+            d.multiply_pow10(-(places as i16));
+            d
         } else {
-            text
+            match Decimal::from_str(&format!("{v:.places$}")) {
+                Ok(d) => d,
+                Err(_) => return format!("{v:.places$}"),
+            }
         };
-        match Decimal::from_str(&text) {
-            Ok(d) => FORMATTERS.with(|cell| {
-                let mut map = cell.borrow_mut();
-                let f = map
-                    .entry(self.lang.clone())
-                    .or_insert_with(|| formatter_for(&self.lang));
-                f.format(&d).to_string()
-            }),
-            Err(_) => text,
-        }
+        FORMATTERS.with(|cell| {
+            let mut map = cell.borrow_mut();
+            if !map.contains_key(&self.lang) {
+                map.insert(self.lang.clone(), formatter_for(&self.lang));
+            }
+            map[&self.lang].format(&decimal).to_string()
+        })
     }
 
     /// A value in full, as in a table: "1,726,089", "0.93", "67,637,913,798".

@@ -26,6 +26,10 @@ fn a_second_build_renders_and_writes_nothing() {
     let before = mtimes(&site);
     std::thread::sleep(std::time::Duration::from_millis(20));
     let second = site.build();
+    assert!(
+        second.replayed.is_some(),
+        "a build with no changes takes the short path"
+    );
     assert_eq!(
         second.rendered, 0,
         "rendered again: {:?}",
@@ -75,8 +79,15 @@ fn an_edit_that_changes_no_output_bytes_writes_nothing() {
     // A comment changes the file but not the profile.
     site.edit("profiles/PHL.toml", "[country]", "# edited\n[country]");
     let report = site.build();
-    assert_eq!(report.rendered, 0);
+    // The file changed, so what depends on it is rendered again, but no byte differs.
+    assert!(
+        report
+            .rendered_paths
+            .contains(&"profiles/phl/index.html".to_string())
+    );
+    assert!(!report.rendered_paths.iter().any(|p| p.contains("mex")));
     assert_eq!(report.write.written, 0);
+    assert_eq!(report.write.unchanged, report.rendered);
 }
 
 #[test]
@@ -222,4 +233,60 @@ fn base_url_override_and_drafts() {
     };
     mpgen::pipeline::build(&opts).unwrap();
     assert!(site.out.join("draft/index.html").exists());
+}
+
+#[test]
+fn a_build_with_nothing_to_do_still_shows_the_warnings() {
+    let site = Site::fixture("basic");
+    site.edit(
+        "profiles/PHL.toml",
+        "[series.remittances_in_usd]",
+        "[sources.unused]\ntitle = \"Unused\"\n\n[series.remittances_in_usd]",
+    );
+    let first = site.build();
+    assert_eq!(first.diags.len(), 1);
+    let second = site.build();
+    let shown = second.replayed.expect("nothing to do");
+    assert!(
+        shown.contains("warning: the source `unused` is not cited"),
+        "{shown}"
+    );
+    assert!(shown.contains("--> profiles/PHL.toml:"), "{shown}");
+}
+
+#[test]
+fn a_first_build_appears_whole() {
+    let site = Site::fixture("basic");
+    let report = site.build();
+    assert_eq!(report.write.written, report.outputs);
+    // The staging folder is gone and the output folder holds the site and its manifest.
+    let parent = site.out.parent().unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains("staging"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(site.out.join(mpgen::output::MANIFEST).is_file());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(site.out.join("index.html"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o044,
+            0o044,
+            "pages must be readable by a web server"
+        );
+        site.edit("profiles/MEX.toml", "2024 = 1726089", "2024 = 1726091");
+        site.edit("profiles/MEX.toml", "2024 = 909750", "2024 = 909752");
+        site.build();
+        let mode = std::fs::metadata(site.out.join("profiles/mex/index.html"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o044, 0o044, "rewritten pages too");
+    }
 }
