@@ -233,18 +233,19 @@ def write_profile(iso, ctx):
         return ("the " if row.get("with_the") == "1" else "") + row.get("name", code)
 
     # Narratives, written from the values above.
+    the_name = cname(iso)
     trends = []
     if total:
         last = max(total)
         share = f", {100 * total[last] / pop[last]:.1f}% of the population" if last in pop else ""
-        trends.append(f"In {last}, {compact(total[last])} international migrants lived in {name}{share}, "
+        trends.append(f"In {last}, {compact(total[last])} international migrants lived in {the_name}{share}, "
                       f"against {compact(total[min(total)])} in {min(total)} (UN DESA, 2024 revision). "
                       f"Women were {100 * fem[last] / total[last]:.0f}% of them.")
         if origins:
             trends.append(f"The largest group came from {cname(origins[0][0])} ({compact(origins[0][1])}).")
     if em_total:
         last = max(em_total)
-        line = f"{compact(em_total[last])} people born in {name} lived in another country in {last}"
+        line = f"{compact(em_total[last])} people born in {the_name} lived in another country in {last}"
         if dests:
             line += f", most of them in {cname(dests[0][0])} ({compact(dests[0][1])})"
         trends.append(line + ".")
@@ -263,7 +264,7 @@ def write_profile(iso, ctx):
         impacts.append(line + " (World Bank).")
     if remout:
         last = max(remout)
-        impacts.append(f"Remittances sent abroad from {name} were US$ {compact(remout[last])} in {last}.")
+        impacts.append(f"Remittances sent abroad from {the_name} were US$ {compact(remout[last])} in {last}.")
     climate = []
     dis = yr(g("disaster"))
     if dis:

@@ -538,7 +538,7 @@ impl<'a> Env<'a> {
             updated: p.updated.clone(),
             maintainer: p.maintainer.clone(),
             summary_html: p.summary.as_deref().map(|s| self.md(s)),
-            figures: self.figures(p, lang, 6),
+            figures: self.figures(p, lang, 8),
             sections,
             agreements,
             policies,

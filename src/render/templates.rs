@@ -165,3 +165,57 @@ fn escape_html(
         _ => minijinja::escape_formatter(out, state, value),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::vocab;
+
+    fn strings(lang: &str) -> Strings {
+        let theme = ThemeFiles::embedded();
+        let file = &theme.files[&format!("i18n/{lang}.toml")];
+        toml::from_str(std::str::from_utf8(&file.bytes).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn every_allowed_value_has_a_ui_string() {
+        let en = strings("en");
+        let lists: [(&str, &[&str]); 6] = [
+            ("role_", vocab::ROLES),
+            ("unit_", vocab::UNITS),
+            ("agreement_", vocab::AGREEMENT_KINDS),
+            ("status_", vocab::AGREEMENT_STATUS),
+            ("policy_", vocab::POLICY_KINDS),
+            ("topic_", vocab::TOPICS),
+        ];
+        for (prefix, values) in lists {
+            for v in values {
+                assert!(
+                    en.contains_key(&format!("{prefix}{v}")),
+                    "en.toml lacks {prefix}{v}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn translations_use_only_english_keys() {
+        let en = strings("en");
+        for lang in ["fr", "es"] {
+            for key in strings(lang).keys() {
+                assert!(
+                    en.contains_key(key),
+                    "{lang}.toml has `{key}`, which en.toml does not"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_embedded_theme_compiles() {
+        let theme = prepare(&ThemeFiles::embedded(), &["en".into(), "de".into()])
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        // A language without its own strings gets English.
+        assert_eq!(theme.strings["de"]["key_figures"], "Key figures");
+    }
+}
