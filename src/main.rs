@@ -79,6 +79,32 @@ fn print_diags(diags: &[Diagnostic], texts: &SourceTexts) {
     eprint!("{}", diagnostics::render_human(diags, texts, color));
 }
 
+/// A progress bar on a terminal, shown only once a build has run for a second.
+fn progress_bar() -> Option<(indicatif::ProgressBar, pipeline::Progress)> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} outputs {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    let started = std::time::Instant::now();
+    let shown = std::sync::atomic::AtomicBool::new(false);
+    let handle = bar.clone();
+    let progress = pipeline::Progress(std::sync::Arc::new(move |done, total| {
+        if !shown.load(std::sync::atomic::Ordering::Relaxed) && started.elapsed().as_secs() >= 1 {
+            shown.store(true, std::sync::atomic::Ordering::Relaxed);
+            handle.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+        handle.set_length(total as u64);
+        handle.set_position(done as u64);
+    }));
+    Some((bar, progress))
+}
+
 fn summary(diags: &[Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
@@ -102,12 +128,14 @@ fn main() -> ExitCode {
             threads,
             timings,
         } => {
+            let bar = progress_bar();
             let opts = BuildOptions {
                 root: root.unwrap_or_else(|| PathBuf::from(".")),
                 out,
                 base_url,
                 drafts,
                 threads,
+                progress: bar.as_ref().map(|(_, p)| p.clone()),
             };
             if verify {
                 match (pipeline::render_all(&opts), pipeline::render_all(&opts)) {
@@ -130,7 +158,11 @@ fn main() -> ExitCode {
                     _ => {}
                 }
             }
-            match pipeline::build(&opts) {
+            let result = pipeline::build(&opts);
+            if let Some((bar, _)) = &bar {
+                bar.finish_and_clear();
+            }
+            match result {
                 Ok(report) => {
                     print_diags(&report.diags, &report.texts);
                     if let Some(shown) = &report.replayed {

@@ -22,6 +22,19 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Worker threads for parsing and rendering; default: one per core.
     pub threads: Option<usize>,
+    /// Told how many outputs are rendered so far, of how many.
+    pub progress: Option<Progress>,
+}
+
+/// A callback for progress: `(done, total)` outputs rendered. The library never draws;
+/// the command line decides whether and how to show it.
+#[derive(Clone)]
+pub struct Progress(pub std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
 }
 
 impl BuildOptions {
@@ -202,9 +215,17 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let dirty = plan::dirty(&plan, &live);
     stage("manifest");
     let renderer = Renderer::new(&site, &theme);
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let rendered: Vec<(String, Vec<u8>)> = dirty
         .par_iter()
-        .map(|o| renderer.render(o).map(|bytes| (o.path.clone(), bytes)))
+        .map(|o| {
+            let bytes = renderer.render(o)?;
+            if let Some(p) = &opts.progress {
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                (p.0)(n, dirty.len());
+            }
+            Ok((o.path.clone(), bytes))
+        })
         .collect::<Result<_, Error>>()?;
     stage("render");
 

@@ -290,3 +290,22 @@ fn a_first_build_appears_whole() {
         assert_eq!(mode & 0o044, 0o044, "rewritten pages too");
     }
 }
+
+#[test]
+fn progress_is_reported_for_every_rendered_output() {
+    use std::sync::{Arc, Mutex};
+    let site = Site::fixture("basic");
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let opts = mpgen::pipeline::BuildOptions {
+        progress: Some(mpgen::pipeline::Progress(Arc::new(move |done, total| {
+            sink.lock().unwrap().push((done, total))
+        }))),
+        ..site.options()
+    };
+    let report = mpgen::pipeline::build(&opts).unwrap();
+    let mut seen = seen.lock().unwrap().clone();
+    seen.sort();
+    assert_eq!(seen.len(), report.rendered);
+    assert_eq!(seen.last(), Some(&(report.rendered, report.rendered)));
+}
