@@ -99,44 +99,68 @@ pub fn rows<'a>(site: &'a Site, p: &'a Profile) -> Vec<Row<'a>> {
     out
 }
 
-fn write_rows(w: &mut csv::Writer<Vec<u8>>, rows: &[Row]) {
-    let opt = |v: Option<f64>| v.map(Numbers::plain).unwrap_or_default();
-    for r in rows {
-        // Writing to a Vec cannot fail.
-        let _ = w.write_record([
-            r.iso3,
-            r.indicator,
-            &r.year.to_string(),
-            r.sex,
-            r.partner,
-            r.age_group,
-            &Numbers::plain(r.value),
-            &opt(r.low),
-            &opt(r.high),
-            r.unit,
-            r.source,
-            r.flag,
-        ]);
+/// A number as data, without allocating for the common case of a whole number.
+fn write_number(w: &mut csv::Writer<Vec<u8>>, v: f64) {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        let mut buf = itoa::Buffer::new();
+        let _ = w.write_field(buf.format(v as i64));
+    } else {
+        let _ = w.write_field(Numbers::plain(v));
     }
 }
 
-fn csv_of<'a>(groups: impl Iterator<Item = Vec<Row<'a>>>) -> Vec<u8> {
+/// The CSV lines of one profile's values, without the header: the same bytes serve the
+/// profile's own CSV and `all.csv`.
+pub fn csv_body(site: &Site, p: &Profile) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    let _ = w.write_record(COLUMNS);
-    for rows in groups {
-        write_rows(&mut w, &rows);
+    let mut year = itoa::Buffer::new();
+    // Writing to a Vec cannot fail.
+    for r in rows(site, p) {
+        for field in [
+            r.iso3,
+            r.indicator,
+            year.format(r.year),
+            r.sex,
+            r.partner,
+            r.age_group,
+        ] {
+            let _ = w.write_field(field);
+        }
+        write_number(&mut w, r.value);
+        for v in [r.low, r.high] {
+            match v {
+                Some(v) => write_number(&mut w, v),
+                None => {
+                    let _ = w.write_field("");
+                }
+            }
+        }
+        for field in [r.unit, r.source, r.flag] {
+            let _ = w.write_field(field);
+        }
+        let _ = w.write_record(None::<&[u8]>);
     }
     w.into_inner().unwrap_or_default()
 }
 
-pub fn profile_csv(site: &Site, p: &Profile) -> Vec<u8> {
-    csv_of(std::iter::once(rows(site, p)))
+fn header() -> Vec<u8> {
+    let mut line = COLUMNS.join(",");
+    line.push('\n');
+    line.into_bytes()
 }
 
-pub fn all_csv(site: &Site) -> Vec<u8> {
-    csv_of(site.profiles.values().map(|p| rows(site, p)))
+pub fn profile_csv(body: &[u8]) -> Vec<u8> {
+    [header().as_slice(), body].concat()
+}
+
+pub fn all_csv<'a>(bodies: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
+    let mut out = header();
+    for body in bodies {
+        out.extend_from_slice(body);
+    }
+    out
 }
 
 #[derive(Serialize)]

@@ -24,6 +24,9 @@ pub struct Renderer<'a> {
     pub site: &'a Site,
     pub theme: &'a Theme,
     numbers: BTreeMap<String, Numbers>,
+    /// Each profile's CSV lines, made at most once a build: its own CSV and `all.csv`
+    /// both need them.
+    csv_bodies: BTreeMap<&'a str, std::sync::OnceLock<Vec<u8>>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -54,6 +57,11 @@ impl<'a> Renderer<'a> {
             site,
             theme,
             numbers,
+            csv_bodies: site
+                .profiles
+                .keys()
+                .map(|k| (k.as_str(), std::sync::OnceLock::new()))
+                .collect(),
         }
     }
 
@@ -94,6 +102,19 @@ impl<'a> Renderer<'a> {
         Ok(html.into_bytes())
     }
 
+    fn csv_body(&self, iso3: &str) -> Result<&[u8]> {
+        let cell = self
+            .csv_bodies
+            .get(iso3)
+            .ok_or_else(|| Error::Output(format!("no profile {iso3}")))?;
+        let profile = self
+            .site
+            .profiles
+            .get(iso3)
+            .ok_or_else(|| Error::Output(format!("no profile {iso3}")))?;
+        Ok(cell.get_or_init(|| data::csv_body(self.site, profile)))
+    }
+
     pub fn render(&self, output: &Output) -> Result<Vec<u8>> {
         let env = self.env();
         let site = self.site;
@@ -119,9 +140,16 @@ impl<'a> Renderer<'a> {
                 self.page(output, &page.template, lang, &env.content(page, lang))
             }
             Job::NotFound { lang } => self.page(output, "404.html", lang, &env.not_found(lang)),
-            Job::ProfileCsv { iso3 } => Ok(data::profile_csv(site, profile(iso3)?)),
+            Job::ProfileCsv { iso3 } => Ok(data::profile_csv(self.csv_body(iso3)?)),
             Job::ProfileJson { iso3 } => Ok(data::profile_json(site, profile(iso3)?)),
-            Job::AllCsv => Ok(data::all_csv(site)),
+            Job::AllCsv => {
+                let bodies = site
+                    .profiles
+                    .keys()
+                    .map(|k| self.csv_body(k))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(data::all_csv(bodies.into_iter()))
+            }
             Job::Sitemap { pages } => Ok(data::sitemap(site, pages)),
             Job::Robots => Ok(data::robots(site)),
             Job::Copy { bytes } => Ok(bytes.to_vec()),
