@@ -35,7 +35,7 @@ enum Command {
         /// Include pages marked `draft = true`
         #[arg(long)]
         drafts: bool,
-        /// Leave charts out (they come with the charts feature; accepted for scripts)
+        /// Leave charts out: quick previews, benchmarks
         #[arg(long)]
         no_charts: bool,
         /// Build twice in memory and fail on any differing byte
@@ -55,6 +55,32 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// One chart of a profile for a report: SVG, PNG or PDF
+    Chart {
+        /// The profile's code, such as MEX
+        iso3: String,
+        /// An indicator id, or the id of one of the profile's [[charts]]
+        chart: String,
+        #[arg(long, value_enum, default_value_t = ChartFormatArg::Svg)]
+        format: ChartFormatArg,
+        /// Width in CSS pixels (default: `width` of [charts] in site.toml)
+        #[arg(long)]
+        width: Option<u32>,
+        /// Height in CSS pixels (default: `height` of [charts] in site.toml)
+        #[arg(long)]
+        height: Option<u32>,
+        /// PNG pixels per CSS pixel (default: `png_scale` of site.toml)
+        #[arg(long)]
+        scale: Option<f32>,
+        /// Language of labels and numbers (default: the site's default language)
+        #[arg(long)]
+        lang: Option<String>,
+        /// Output file (default: ISO3-CHART.FORMAT in the current folder)
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
     /// Make a new site in DIR, with the embedded default theme
     Init { dir: PathBuf },
     /// Add profiles/ISO3.toml, a skeleton with every core indicator
@@ -63,6 +89,13 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ChartFormatArg {
+    Svg,
+    Png,
+    Pdf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -123,7 +156,7 @@ fn main() -> ExitCode {
             out,
             base_url,
             drafts,
-            no_charts: _,
+            no_charts,
             verify,
             threads,
             timings,
@@ -135,6 +168,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
                 threads,
+                no_charts,
                 progress: bar.as_ref().map(|(_, p)| p.clone()),
             };
             if verify {
@@ -228,6 +262,63 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
+            }
+        }
+        Command::Chart {
+            iso3,
+            chart,
+            format,
+            width,
+            height,
+            scale,
+            lang,
+            output,
+            root,
+        } => {
+            let root = root.unwrap_or_else(|| PathBuf::from("."));
+            let format = match format {
+                ChartFormatArg::Svg => mpgen::plan::ChartFormat::Svg,
+                ChartFormatArg::Png => mpgen::plan::ChartFormat::Png,
+                ChartFormatArg::Pdf => mpgen::plan::ChartFormat::Pdf,
+            };
+            let request = pipeline::ChartRequest {
+                iso3: iso3.clone(),
+                chart: chart.clone(),
+                format,
+                width,
+                height,
+                scale,
+                lang,
+            };
+            match pipeline::chart(&root, &request) {
+                Ok(bytes) => {
+                    let path = output.unwrap_or_else(|| {
+                        PathBuf::from(format!(
+                            "{}-{chart}.{}",
+                            iso3.to_ascii_lowercase(),
+                            format.ext()
+                        ))
+                    });
+                    match std::fs::write(&path, bytes) {
+                        Ok(()) => {
+                            eprintln!("wrote {}", path.display());
+                            ExitCode::SUCCESS
+                        }
+                        Err(e) => {
+                            eprintln!("error: {}: {e}", path.display());
+                            ExitCode::from(1)
+                        }
+                    }
+                }
+                Err(BuildError::Invalid { diags, texts }) => {
+                    print_diags(&diags, &texts);
+                    eprintln!("error: the site has problems ({})", summary(&diags));
+                    ExitCode::from(1)
+                }
+                Err(BuildError::Failed(e)) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
             }
         }
         Command::Init { dir } => match mpgen::scaffold::init(&dir) {

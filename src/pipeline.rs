@@ -22,6 +22,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Worker threads for parsing and rendering; default: one per core.
     pub threads: Option<usize>,
+    /// Leave charts out: quick previews and benchmarks of the rest.
+    pub no_charts: bool,
     /// Told how many outputs are rendered so far, of how many.
     pub progress: Option<Progress>,
 }
@@ -143,7 +145,10 @@ pub fn plan_site(site: &mut Site, theme: &templates::Theme, opts: &BuildOptions)
     if !opts.drafts {
         site.pages.retain(|p| !p.draft);
     }
-    plan::plan(site, &theme.hash, &theme.static_files)
+    if opts.no_charts {
+        site.config.charts.enabled = false;
+    }
+    plan::plan(site, theme)
 }
 
 /// Builds the site: renders the outputs whose fingerprints changed and writes the files
@@ -179,7 +184,7 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         let mut h = blake3::Hasher::new();
         h.update(env!("MPGEN_BUILD_ID").as_bytes());
         h.update(crate::load::input_digest(&opts.root).as_bytes());
-        h.update(format!("{:?}|{}", opts.base_url, opts.drafts).as_bytes());
+        h.update(format!("{:?}|{}|{}", opts.base_url, opts.drafts, opts.no_charts).as_bytes());
         h.finalize().to_hex().to_string()
     };
     let previous = Manifest::read(&out);
@@ -275,4 +280,75 @@ pub fn render_all(opts: &BuildOptions) -> Result<BTreeMap<String, Vec<u8>>, Buil
             .collect::<Result<BTreeMap<_, _>, Error>>()?;
         Ok(files)
     })?
+}
+
+/// One chart for a report (`mpgen chart`).
+#[derive(Debug, Clone)]
+pub struct ChartRequest {
+    pub iso3: String,
+    pub chart: String,
+    pub format: crate::plan::ChartFormat,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub scale: Option<f32>,
+    pub lang: Option<String>,
+}
+
+/// Draws one chart of a checked site, at the size and in the format asked for.
+pub fn chart(root: &Path, req: &ChartRequest) -> Result<Vec<u8>, BuildError> {
+    use crate::plan::ChartFormat;
+    let checked = check(root);
+    let Some((mut site, theme)) = checked.site else {
+        return Err(BuildError::Invalid {
+            diags: checked.diags,
+            texts: checked.texts,
+        });
+    };
+    let fail = |m: String| BuildError::Failed(Error::Output(m));
+    for (v, name) in [(req.width, "width"), (req.height, "height")] {
+        if v.is_some_and(|v| !(16..=20_000).contains(&v)) {
+            return Err(fail(format!(
+                "--{name} must be between 16 and 20000 pixels"
+            )));
+        }
+    }
+    if req.scale.is_some_and(|s| !(s > 0.0 && s <= 16.0)) {
+        return Err(fail("--scale must be above 0 and at most 16".into()));
+    }
+    site.config.charts.width = req.width.unwrap_or(site.config.charts.width);
+    site.config.charts.height = req.height.unwrap_or(site.config.charts.height);
+    let lang = req
+        .lang
+        .clone()
+        .unwrap_or_else(|| site.config.default_language.clone());
+    if !site.config.languages.contains(&lang) {
+        return Err(fail(format!(
+            "`{lang}` is not one of the site's languages ({})",
+            site.config.languages.join(", ")
+        )));
+    }
+    let iso3 = req.iso3.to_ascii_uppercase();
+    let Some(profile) = site.profiles.get(&iso3) else {
+        return Err(fail(format!("there is no profile `{iso3}`")));
+    };
+    let charts = crate::render::charts::spec::profile_charts(&site, profile);
+    if !charts.iter().any(|c| c.id == req.chart) {
+        let ids: Vec<&str> = charts.iter().map(|c| c.id.as_str()).collect();
+        return Err(fail(format!(
+            "`{}` has no chart `{}`; its charts are {}",
+            iso3,
+            req.chart,
+            ids.join(", ")
+        )));
+    }
+    let renderer = Renderer::new(&site, &theme);
+    let svg = renderer
+        .chart_svg(&lang, &iso3, &req.chart)
+        .ok_or_else(|| fail(format!("no chart {}", req.chart)))?;
+    let scale = req.scale.unwrap_or(site.config.charts.png_scale as f32);
+    match req.format {
+        ChartFormat::Png => Ok(crate::render::charts::raster::png(&svg, scale)?),
+        ChartFormat::Pdf => Ok(crate::render::charts::raster::pdf(&svg)?),
+        _ => Ok(svg.as_bytes().to_vec()),
+    }
 }

@@ -27,6 +27,11 @@ impl<T> Sp<T> {
     pub fn new(value: T, span: Range<usize>) -> Self {
         Sp { value, span }
     }
+
+    /// A span from this value's start to `end`: several values pointed at as one.
+    pub fn start_to(&self, end: usize) -> Range<usize> {
+        self.span.start..end.max(self.span.end)
+    }
 }
 
 impl<T> std::ops::Deref for Sp<T> {

@@ -249,6 +249,7 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
         formats,
         png_scale,
         top_partners: positive(&charts.top_partners, "top_partners", 10, 1000, diags),
+        enabled: true,
     };
 
     let stale = match stale_after_years {

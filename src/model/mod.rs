@@ -72,6 +72,8 @@ pub struct ChartStyle {
     pub formats: Vec<String>,
     pub png_scale: f64,
     pub top_partners: u32,
+    /// False for `build --no-charts`: pages and outputs leave charts out.
+    pub enabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -380,6 +380,32 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
                 ok = false;
             }
         }
+        let units: std::collections::BTreeSet<&str> = c
+            .series
+            .iter()
+            .filter_map(|s| ctx.indicators.get(&s.value))
+            .map(|i| i.unit.as_str())
+            .collect();
+        if units.len() > 1 {
+            let span = c
+                .series
+                .first()
+                .map(|s| s.start_to(c.series.last().map_or(s.span.end, |l| l.span.end)));
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    span,
+                    format!(
+                        "the series of a chart must share a unit, but these are in {}",
+                        units.into_iter().collect::<Vec<_>>().join(" and ")
+                    ),
+                )
+                .with_help(
+                    "one axis cannot show persons and dollars together; make one chart per unit",
+                ),
+            );
+            ok = false;
+        }
         if let Some(s) = &c.section
             && !ctx.config.sections.contains(&s.value)
         {

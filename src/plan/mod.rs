@@ -19,20 +19,78 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::model::Site;
+use crate::render::charts;
+use crate::render::templates::Theme;
 
 /// What to make for one output.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Job {
-    Home { lang: String },
-    Profile { lang: String, iso3: String },
-    Content { lang: String, stem: String },
-    NotFound { lang: String },
-    ProfileCsv { iso3: String },
-    ProfileJson { iso3: String },
+    Home {
+        lang: String,
+    },
+    Profile {
+        lang: String,
+        iso3: String,
+    },
+    Content {
+        lang: String,
+        stem: String,
+    },
+    NotFound {
+        lang: String,
+    },
+    ProfileCsv {
+        iso3: String,
+    },
+    ProfileJson {
+        iso3: String,
+    },
     AllCsv,
-    Sitemap { pages: Vec<String> },
+    Sitemap {
+        pages: Vec<String>,
+    },
     Robots,
-    Copy { bytes: Arc<[u8]> },
+    Copy {
+        bytes: Arc<[u8]>,
+    },
+    /// A chart of a profile, in a language, as a file of one format.
+    Chart {
+        lang: String,
+        iso3: String,
+        chart: String,
+        format: ChartFormat,
+    },
+    /// The plotted values of a chart, language-neutral.
+    ChartCsv {
+        iso3: String,
+        chart: String,
+    },
+    /// The bare page of a chart, for an `<iframe>`.
+    Embed {
+        lang: String,
+        iso3: String,
+        chart: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartFormat {
+    Svg,
+    Png,
+    Pdf,
+    /// The chart's metadata: title, unit, source, edition, notes.
+    Json,
+}
+
+impl ChartFormat {
+    pub fn ext(self) -> &'static str {
+        match self {
+            ChartFormat::Svg => "svg",
+            ChartFormat::Png => "png",
+            ChartFormat::Pdf => "pdf",
+            ChartFormat::Json => "json",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -69,11 +127,14 @@ struct Fingerprints {
     site_wide: blake3::Hash,
     /// What every data file depends on besides its profile: no theme, no page list.
     data_wide: blake3::Hash,
+    /// What every chart depends on besides its profile: the data-wide part, the chart
+    /// style, the names charts show, and the theme's words (not its templates).
+    chart_wide: blake3::Hash,
     profiles: BTreeMap<String, blake3::Hash>,
     all_profiles: blake3::Hash,
 }
 
-fn fingerprints(site: &Site, theme_hash: &blake3::Hash) -> Fingerprints {
+fn fingerprints(site: &Site, theme: &Theme) -> Fingerprints {
     use rayon::prelude::*;
     let profiles: BTreeMap<String, blake3::Hash> = site
         .profiles
@@ -98,9 +159,19 @@ fn fingerprints(site: &Site, theme_hash: &blake3::Hash) -> Fingerprints {
     hash_json(&mut h, &site.config.default_language);
     let data_wide = h.finalize();
 
+    let names: Vec<_> = site.profiles.values().map(|p| (&p.iso3, &p.name)).collect();
+    let mut h = blake3::Hasher::new();
+    h.update(data_wide.as_bytes());
+    h.update(theme.strings_hash.as_bytes());
+    hash_json(&mut h, &site.config.charts);
+    hash_json(&mut h, &site.config.codes);
+    hash_json(&mut h, &site.config.languages);
+    hash_json(&mut h, &names);
+    let chart_wide = h.finalize();
+
     let mut h = blake3::Hasher::new();
     h.update(env!("MPGEN_BUILD_ID").as_bytes());
-    h.update(theme_hash.as_bytes());
+    h.update(theme.hash.as_bytes());
     hash_json(&mut h, &site.config);
     hash_json(&mut h, &site.indicators);
     hash_json(&mut h, &site.indicator_order);
@@ -113,7 +184,6 @@ fn fingerprints(site: &Site, theme_hash: &blake3::Hash) -> Fingerprints {
         .map(|p| (&p.stem, &p.lang, &p.title, p.weight, p.draft))
         .collect();
     hash_json(&mut h, &page_meta);
-    let names: Vec<_> = site.profiles.values().map(|p| (&p.iso3, &p.name)).collect();
     hash_json(&mut h, &names);
     let site_wide = h.finalize();
 
@@ -125,6 +195,7 @@ fn fingerprints(site: &Site, theme_hash: &blake3::Hash) -> Fingerprints {
     Fingerprints {
         site_wide,
         data_wide,
+        chart_wide,
         profiles,
         all_profiles: h.finalize(),
     }
@@ -140,8 +211,9 @@ fn fp(parts: &[&[u8]]) -> String {
 }
 
 /// Lists every output of the site with its fingerprint.
-pub fn plan(site: &Site, theme_hash: &blake3::Hash, theme_static: &[(String, Arc<[u8]>)]) -> Plan {
-    let f = fingerprints(site, theme_hash);
+pub fn plan(site: &Site, theme: &Theme) -> Plan {
+    let theme_static = &theme.static_files;
+    let f = fingerprints(site, theme);
     let config = &site.config;
     let sw = f.site_wide.as_bytes().as_slice();
     let mut outputs = Vec::new();
@@ -197,6 +269,53 @@ pub fn plan(site: &Site, theme_hash: &blake3::Hash, theme_static: &[(String, Arc
         });
     }
 
+    // Charts: every format of every chart of every profile, in every language.
+    let cw = f.chart_wide.as_bytes().as_slice();
+    let mut formats = vec![ChartFormat::Svg, ChartFormat::Json];
+    for (name, format) in [("png", ChartFormat::Png), ("pdf", ChartFormat::Pdf)] {
+        if config.charts.formats.iter().any(|f| f == name) {
+            formats.push(format);
+        }
+    }
+    for (code, p) in &site.profiles {
+        let ph = f.profiles[code].as_bytes().as_slice();
+        for chart in charts::spec::profile_charts(site, p) {
+            let id = chart.id.as_bytes();
+            outputs.push(Output {
+                fingerprint: fp(&[b"chart.csv", cw, ph, id]),
+                path: routes::chart_csv(code, &chart.id),
+                job: Job::ChartCsv {
+                    iso3: code.clone(),
+                    chart: chart.id.clone(),
+                },
+            });
+            for lang in &config.languages {
+                let l = lang.as_bytes();
+                for format in &formats {
+                    outputs.push(Output {
+                        fingerprint: fp(&[b"chart", format.ext().as_bytes(), l, cw, ph, id]),
+                        path: routes::chart(config, lang, code, &chart.id, format.ext()),
+                        job: Job::Chart {
+                            lang: lang.clone(),
+                            iso3: code.clone(),
+                            chart: chart.id.clone(),
+                            format: *format,
+                        },
+                    });
+                }
+                outputs.push(Output {
+                    fingerprint: fp(&[b"embed", l, sw, ph, id]),
+                    path: routes::embed(config, lang, code, &chart.id),
+                    job: Job::Embed {
+                        lang: lang.clone(),
+                        iso3: code.clone(),
+                        chart: chart.id.clone(),
+                    },
+                });
+            }
+        }
+    }
+
     let dw = f.data_wide.as_bytes().as_slice();
     for (code, ph) in &f.profiles {
         for (kind, ext) in [(&b"csv"[..], "csv"), (&b"json"[..], "json")] {
@@ -233,8 +352,18 @@ pub fn plan(site: &Site, theme_hash: &blake3::Hash, theme_static: &[(String, Arc
         job: Job::Robots,
     });
 
-    // Theme static files first, so a site's own `static/` file of the same name wins.
+    // The chart font, served to browsers so inline SVG looks like the PNG: the very
+    // bytes the charts are laid out with. Then theme static files, then the site's own
+    // `static/` files, each winning over the one before.
     let mut copies: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
+    copies.insert(
+        "fonts/DejaVuSans.ttf".into(),
+        Arc::from(dejavu::sans::regular()),
+    );
+    copies.insert(
+        "fonts/DejaVuSans-Bold.ttf".into(),
+        Arc::from(dejavu::sans::bold()),
+    );
     for (rel, bytes) in theme_static.iter().chain(site.static_files.iter()) {
         copies.insert(rel.clone(), bytes.clone());
     }

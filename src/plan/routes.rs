@@ -39,6 +39,29 @@ pub fn profile_data(iso3: &str, ext: &str) -> String {
 
 pub const ALL_CSV: &str = "data/all.csv";
 
+/// A chart file in a language: `fr/charts/mex/migrant_stock.svg`.
+pub fn chart(config: &Config, lang: &str, iso3: &str, id: &str, ext: &str) -> String {
+    format!(
+        "{}charts/{}/{id}.{ext}",
+        lang_prefix(config, lang),
+        iso3.to_ascii_lowercase()
+    )
+}
+
+/// A chart's plotted values, language-neutral: `charts/mex/migrant_stock.csv`.
+pub fn chart_csv(iso3: &str, id: &str) -> String {
+    format!("charts/{}/{id}.csv", iso3.to_ascii_lowercase())
+}
+
+/// The bare page of one chart, for an `<iframe>`.
+pub fn embed(config: &Config, lang: &str, iso3: &str, id: &str) -> String {
+    format!(
+        "{}embed/{}/{id}/index.html",
+        lang_prefix(config, lang),
+        iso3.to_ascii_lowercase()
+    )
+}
+
 /// The relative prefix from a page to the output root: `../../` for `fr/about/index.html`.
 pub fn root_of(from: &str) -> String {
     "../".repeat(from.matches('/').count())

@@ -122,6 +122,8 @@ pub struct IndicatorTable {
     pub other: Option<String>,
     pub age: Vec<AgeRow>,
     pub all_derived: bool,
+    /// The indicator's default chart, when it has one on this page.
+    pub chart: Option<ChartView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -132,6 +134,8 @@ pub struct SectionView {
     /// Set when the narrative is shown in another language than the page's.
     pub narrative_lang: Option<String>,
     pub tables: Vec<IndicatorTable>,
+    /// The profile's own `[[charts]]` in this section.
+    pub charts: Vec<ChartView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -228,6 +232,29 @@ pub struct NotFoundView {
 pub struct Env<'a> {
     pub site: &'a Site,
     pub numbers: &'a BTreeMap<String, Numbers>,
+    pub charts: &'a super::Charts<'a>,
+}
+
+/// A chart as a page shows it: inline SVG, its files, and how to embed it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChartView {
+    pub id: String,
+    pub title: String,
+    /// The SVG, for inline use (`|safe`).
+    pub svg: String,
+    pub desc: String,
+    pub downloads: Vec<Link>,
+    pub embed_url: String,
+    /// An `<iframe>` to copy, with the chart's public address.
+    pub embed_snippet: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EmbedView {
+    pub common: Common,
+    pub chart: ChartView,
+    pub profile_name: String,
+    pub profile_url: String,
 }
 
 impl<'a> Env<'a> {
@@ -404,14 +431,23 @@ impl<'a> Env<'a> {
             })
         };
 
+        let chart_refs = crate::render::charts::spec::profile_charts(site, p);
         let mut sections = Vec::new();
         for section in &config.sections {
             let mut tables = Vec::new();
             for ind in site.indicators_in_order().filter(|i| &i.section == section) {
-                if let Some(t) = self.table(p, ind, lang, num, &mut cite) {
+                if let Some(mut t) = self.table(p, ind, lang, num, &mut cite) {
+                    if chart_refs.iter().any(|c| !c.custom && c.id == ind.id) {
+                        t.chart = self.chart_view(p, &ind.id, lang, &path);
+                    }
                     tables.push(t);
                 }
             }
+            let charts = chart_refs
+                .iter()
+                .filter(|c| c.custom && &c.section == section)
+                .filter_map(|c| self.chart_view(p, &c.id, lang, &path))
+                .collect();
             let narrative = p.narrative.get(section).and_then(|by_lang| {
                 by_lang
                     .get(lang)
@@ -431,6 +467,7 @@ impl<'a> Env<'a> {
                     .filter(|(l, _)| *l != lang)
                     .map(|(l, _)| l.to_string()),
                 tables,
+                charts,
             });
         }
 
@@ -587,6 +624,7 @@ impl<'a> Env<'a> {
             other: None,
             age: Vec::new(),
             all_derived: false,
+            chart: None,
         };
         match ind.kind.as_str() {
             "series" => {
@@ -713,6 +751,71 @@ impl<'a> Env<'a> {
         }
         out.push_str(&body[last..]);
         out
+    }
+
+    /// A chart of a profile as shown on the page at `path`.
+    pub fn chart_view(&self, p: &Profile, id: &str, lang: &str, path: &str) -> Option<ChartView> {
+        let config = &self.site.config;
+        let num = self.num(lang);
+        let spec = self.charts.spec(lang, &p.iso3, id, num)?;
+        let svg = self.charts.svg(lang, &p.iso3, id, num)?;
+        let mut downloads = vec![Link {
+            title: "SVG".into(),
+            url: routes::link(path, &routes::chart(config, lang, &p.iso3, id, "svg")),
+            current: false,
+        }];
+        for (fmt, title) in [("png", "PNG"), ("pdf", "PDF")] {
+            if config.charts.formats.iter().any(|f| f == fmt) {
+                downloads.push(Link {
+                    title: title.into(),
+                    url: routes::link(path, &routes::chart(config, lang, &p.iso3, id, fmt)),
+                    current: false,
+                });
+            }
+        }
+        downloads.push(Link {
+            title: "CSV".into(),
+            url: routes::link(path, &routes::chart_csv(&p.iso3, id)),
+            current: false,
+        });
+        downloads.push(Link {
+            title: "JSON".into(),
+            url: routes::link(path, &routes::chart(config, lang, &p.iso3, id, "json")),
+            current: false,
+        });
+        let embed = routes::embed(config, lang, &p.iso3, id);
+        let embed_snippet = format!(
+            "<iframe src=\"{}\" width=\"{}\" height=\"{}\" title=\"{}\" loading=\"lazy\" style=\"border:0;max-width:100%\"></iframe>",
+            routes::absolute(config, &embed),
+            config.charts.width,
+            config.charts.height + 40,
+            crate::render::charts::xml_escape(&spec.title)
+        );
+        Some(ChartView {
+            id: id.to_string(),
+            title: spec.title.clone(),
+            // Inline in HTML, the XML declaration has no place.
+            svg: svg.trim_start_matches(|c| c != '<').to_string(),
+            desc: spec.desc.clone(),
+            downloads,
+            embed_url: routes::link(path, &embed),
+            embed_snippet,
+        })
+    }
+
+    pub fn embed(&self, p: &Profile, id: &str, lang: &str) -> Option<EmbedView> {
+        let config = &self.site.config;
+        let path = routes::embed(config, lang, &p.iso3, id);
+        let chart = self.chart_view(p, id, lang, &path)?;
+        let profile_path = routes::profile(config, lang, &p.iso3);
+        Some(EmbedView {
+            common: self.common(lang, &path, &chart.title, &chart.desc, &|l| {
+                routes::embed(config, l, &p.iso3, id)
+            }),
+            profile_name: p.name.get(lang, &config.default_language).to_string(),
+            profile_url: routes::link(&path, &profile_path),
+            chart,
+        })
     }
 
     pub fn not_found(&self, lang: &str) -> NotFoundView {

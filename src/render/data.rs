@@ -261,3 +261,69 @@ fn xml_escape(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
+
+#[derive(Serialize)]
+struct ChartMeta<'a> {
+    id: &'a str,
+    iso3: &'a str,
+    lang: &'a str,
+    title: &'a str,
+    subtitle: &'a str,
+    unit: &'a str,
+    description: &'a str,
+    sources: Vec<&'a crate::model::Source>,
+    notes: Vec<&'a str>,
+    width: u32,
+    height: u32,
+}
+
+/// A chart's metadata: what a report writer needs to cite it.
+pub fn chart_meta(
+    site: &Site,
+    p: &Profile,
+    chart: &str,
+    spec: &super::charts::ChartSpec,
+) -> Vec<u8> {
+    let refs = super::charts::spec::profile_charts(site, p);
+    let series: Vec<&str> = refs
+        .iter()
+        .find(|c| c.id == chart)
+        .map(|c| c.series.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let mut source_ids: Vec<&str> = Vec::new();
+    let mut notes: Vec<&str> = Vec::new();
+    for id in &series {
+        let (source, note) = if let Some(s) = p.series.get(*id) {
+            (Some(s.source.as_str()), s.note.as_deref())
+        } else if let Some(x) = p.partners.get(*id) {
+            (Some(x.source.as_str()), x.note.as_deref())
+        } else if let Some(a) = p.age_sex.get(*id) {
+            (Some(a.source.as_str()), a.note.as_deref())
+        } else {
+            (None, None)
+        };
+        source_ids.extend(source.into_iter().flat_map(|s| s.split('+')));
+        notes.extend(note);
+    }
+    source_ids.sort();
+    source_ids.dedup();
+    let meta = ChartMeta {
+        id: chart,
+        iso3: &p.iso3,
+        lang: &spec.lang,
+        title: &spec.title,
+        subtitle: &spec.subtitle,
+        unit: &spec.unit,
+        description: &spec.desc,
+        sources: source_ids
+            .iter()
+            .filter_map(|id| p.source(site, id))
+            .collect(),
+        notes,
+        width: spec.width,
+        height: spec.height,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&meta).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}

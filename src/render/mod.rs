@@ -2,6 +2,7 @@
 //! output's job. No I/O; outputs are rendered in parallel by the pipeline, and order or
 //! thread count never changes a byte.
 
+pub mod charts;
 pub mod context;
 pub mod data;
 pub mod markdown;
@@ -9,13 +10,14 @@ pub mod numbers;
 pub mod templates;
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use minijinja::Value;
 use minijinja::value::Serde;
 
 use crate::error::{Error, Result};
 use crate::model::Site;
-use crate::plan::{Job, Output};
+use crate::plan::{ChartFormat, Job, Output};
 use context::Env;
 use numbers::{CompactWords, Numbers};
 use templates::Theme;
@@ -27,6 +29,61 @@ pub struct Renderer<'a> {
     /// Each profile's CSV lines, made at most once a build: its own CSV and `all.csv`
     /// both need them.
     csv_bodies: BTreeMap<&'a str, std::sync::OnceLock<Vec<u8>>>,
+    pub charts: Charts<'a>,
+}
+
+/// (language, profile code, chart id)
+type ChartKey<'a> = (&'a str, &'a str, String);
+
+/// Chart SVGs, each drawn at most once a build: the profile page shows it inline, and
+/// its SVG, PNG and PDF files are made from the same text.
+pub struct Charts<'a> {
+    site: &'a Site,
+    theme: &'a Theme,
+    svgs: BTreeMap<ChartKey<'a>, OnceLock<Option<Arc<str>>>>,
+}
+
+impl<'a> Charts<'a> {
+    fn new(site: &'a Site, theme: &'a Theme) -> Self {
+        let mut svgs = BTreeMap::new();
+        for (code, p) in &site.profiles {
+            for chart in charts::spec::profile_charts(site, p) {
+                for lang in &site.config.languages {
+                    svgs.insert(
+                        (lang.as_str(), code.as_str(), chart.id.clone()),
+                        OnceLock::new(),
+                    );
+                }
+            }
+        }
+        Charts { site, theme, svgs }
+    }
+
+    /// The spec of a chart of a profile in a language.
+    pub fn spec(
+        &self,
+        lang: &str,
+        iso3: &str,
+        id: &str,
+        numbers: &Numbers,
+    ) -> Option<charts::ChartSpec> {
+        let p = self.site.profiles.get(iso3)?;
+        let chart = charts::spec::profile_charts(self.site, p)
+            .into_iter()
+            .find(|c| c.id == id)?;
+        let strings = self.theme.strings.get(lang)?;
+        charts::spec::chart_spec(self.site, p, &chart, lang, numbers, strings)
+    }
+
+    /// The chart's SVG text, drawn once.
+    pub fn svg(&self, lang: &str, iso3: &str, id: &str, numbers: &Numbers) -> Option<Arc<str>> {
+        let cell = self.svgs.get(&(lang, iso3, id.to_string()))?;
+        cell.get_or_init(|| {
+            self.spec(lang, iso3, id, numbers)
+                .map(|spec| Arc::from(charts::svg(&spec, numbers)))
+        })
+        .clone()
+    }
 }
 
 impl<'a> Renderer<'a> {
@@ -57,6 +114,7 @@ impl<'a> Renderer<'a> {
             site,
             theme,
             numbers,
+            charts: Charts::new(site, theme),
             csv_bodies: site
                 .profiles
                 .keys()
@@ -69,6 +127,7 @@ impl<'a> Renderer<'a> {
         Env {
             site: self.site,
             numbers: &self.numbers,
+            charts: &self.charts,
         }
     }
 
@@ -100,6 +159,18 @@ impl<'a> Renderer<'a> {
             html.push('\n');
         }
         Ok(html.into_bytes())
+    }
+
+    /// A chart's SVG, drawn once a build.
+    pub fn chart_svg(&self, lang: &str, iso3: &str, id: &str) -> Option<Arc<str>> {
+        self.charts.svg(lang, iso3, id, self.numbers(lang))
+    }
+
+    fn numbers(&self, lang: &str) -> &Numbers {
+        self.numbers
+            .get(lang)
+            .or_else(|| self.numbers.values().next())
+            .expect("a Numbers for every language")
     }
 
     fn csv_body(&self, iso3: &str) -> Result<&[u8]> {
@@ -153,6 +224,51 @@ impl<'a> Renderer<'a> {
             Job::Sitemap { pages } => Ok(data::sitemap(site, pages)),
             Job::Robots => Ok(data::robots(site)),
             Job::Copy { bytes } => Ok(bytes.to_vec()),
+            Job::Chart {
+                lang,
+                iso3,
+                chart,
+                format,
+            } => {
+                let numbers = self.numbers(lang);
+                let missing = || Error::Output(format!("no chart {chart} for {iso3}"));
+                match format {
+                    ChartFormat::Json => {
+                        let spec = self
+                            .charts
+                            .spec(lang, iso3, chart, numbers)
+                            .ok_or_else(missing)?;
+                        Ok(data::chart_meta(site, profile(iso3)?, chart, &spec))
+                    }
+                    _ => {
+                        let svg = self
+                            .charts
+                            .svg(lang, iso3, chart, numbers)
+                            .ok_or_else(missing)?;
+                        match format {
+                            ChartFormat::Png => {
+                                charts::raster::png(&svg, site.config.charts.png_scale as f32)
+                            }
+                            ChartFormat::Pdf => charts::raster::pdf(&svg),
+                            _ => Ok(svg.as_bytes().to_vec()),
+                        }
+                    }
+                }
+            }
+            Job::ChartCsv { iso3, chart } => {
+                let lang = &site.config.default_language;
+                let spec = self
+                    .charts
+                    .spec(lang, iso3, chart, self.numbers(lang))
+                    .ok_or_else(|| Error::Output(format!("no chart {chart} for {iso3}")))?;
+                Ok(charts::spec::chart_csv(&spec.data))
+            }
+            Job::Embed { lang, iso3, chart } => {
+                let view = env
+                    .embed(profile(iso3)?, chart, lang)
+                    .ok_or_else(|| Error::Output(format!("no chart {chart} for {iso3}")))?;
+                self.page(output, "embed.html", lang, &view)
+            }
         }
     }
 }

@@ -38,6 +38,17 @@ fn formatter_for(lang: &str) -> DecimalFormatter {
         .expect("the root locale's decimal data is compiled in")
 }
 
+/// The fewest decimal places, up to `max`, that show `v` as exactly as `max` would.
+fn needed_places(v: f64, max: usize) -> usize {
+    (0..max)
+        .find(|p| {
+            let f = 10f64.powi(*p as i32);
+            let g = 10f64.powi(max as i32);
+            ((v * f).round() / f - (v * g).round() / g).abs() < 0.5 / g
+        })
+        .unwrap_or(max)
+}
+
 /// Decimal places a unit is shown with in tables.
 fn decimals(unit: &str) -> usize {
     match unit {
@@ -99,6 +110,15 @@ impl Numbers {
 
     /// A short form for key figures: three significant digits and a magnitude word.
     pub fn compact(&self, v: f64, unit: &str) -> String {
+        self.compact_with(v, unit, false)
+    }
+
+    /// A compact axis label: no more decimals than the value needs ("1.5 M", "2 M").
+    pub fn tick(&self, v: f64, unit: &str) -> String {
+        self.compact_with(v, unit, true)
+    }
+
+    fn compact_with(&self, v: f64, unit: &str, trim: bool) -> String {
         let a = v.abs();
         let (scaled, word) = if a >= 1e9 {
             (v / 1e9, Some(&self.words.billion))
@@ -119,6 +139,11 @@ impl Numbers {
                 } else {
                     2
                 };
+                let places = if trim {
+                    needed_places(scaled, places)
+                } else {
+                    places
+                };
                 format!("{} {w}", self.decimal(scaled, places))
             }
             None => {
@@ -127,6 +152,11 @@ impl Numbers {
                     _ if a >= 100.0 => 0,
                     _ if a >= 10.0 => 1,
                     _ => 2,
+                };
+                let places = if trim {
+                    needed_places(scaled, places)
+                } else {
+                    places
                 };
                 self.decimal(scaled, places)
             }
@@ -179,6 +209,16 @@ mod tests {
         assert_eq!(en.compact(3.21, "percent"), "3.21 %");
         assert_eq!(en.compact(950.0, "persons"), "950");
         assert_eq!(en.compact(-0.0001, "percent"), "0.00 %");
+    }
+
+    #[test]
+    fn ticks_drop_needless_decimals() {
+        let en = Numbers::new("en", words());
+        assert_eq!(en.tick(2_000_000.0, "persons"), "2 M");
+        assert_eq!(en.tick(1_500_000.0, "persons"), "1.5 M");
+        assert_eq!(en.tick(500_000.0, "persons"), "500 k");
+        assert_eq!(en.tick(2.5, "percent"), "2.5 %");
+        assert_eq!(en.tick(-100_000.0, "persons"), "-100 k");
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub struct Theme {
     pub strings: BTreeMap<String, Arc<Strings>>,
     /// A hash of every template and i18n file: part of every page's fingerprint.
     pub hash: blake3::Hash,
+    /// A hash of the i18n files alone: charts depend on the words, not on templates.
+    pub strings_hash: blake3::Hash,
     /// Static files of the theme (`static/**`): path under `static/` -> bytes.
     pub static_files: Vec<(String, Arc<[u8]>)>,
 }
@@ -59,6 +61,7 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
         "profile.html",
         "page.html",
         "404.html",
+        "embed.html",
     ] {
         if !theme.files.contains_key(&format!("templates/{required}")) {
             diags.push(Diagnostic::error(
@@ -70,9 +73,12 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
     }
 
     let mut raw: BTreeMap<String, Strings> = BTreeMap::new();
+    let mut strings_hasher = blake3::Hasher::new();
     for (name, file) in theme.under("i18n/") {
         hasher.update(name.as_bytes());
         hasher.update(&file.bytes);
+        strings_hasher.update(name.as_bytes());
+        strings_hasher.update(&file.bytes);
         let Some(lang) = name.strip_suffix(".toml") else {
             continue;
         };
@@ -111,6 +117,7 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
             env,
             strings,
             hash: hasher.finalize(),
+            strings_hash: strings_hasher.finalize(),
             static_files,
         })
     } else {

@@ -55,7 +55,7 @@ fn build_prints_a_summary_and_fails_on_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("built 12 pages"), "{stderr}");
+    assert!(stderr.contains("built 36 pages"), "{stderr}");
 
     site.edit(
         "profiles/PHL.toml",
@@ -178,4 +178,57 @@ fn new_profile_writes_a_skeleton_that_checks() {
             .code(),
         Some(1)
     );
+}
+
+#[test]
+fn chart_writes_a_figure_for_a_report() {
+    let site = Site::fixture("basic");
+    let dir = tempfile::tempdir().unwrap();
+    for (format, magic) in [
+        ("svg", &b"<svg"[..]),
+        ("png", &b"\x89PNG"[..]),
+        ("pdf", &b"%PDF"[..]),
+    ] {
+        let file = dir.path().join(format!("fig.{format}"));
+        let out = mpgen()
+            .args([
+                "chart",
+                "MEX",
+                "migrant_stock",
+                "--format",
+                format,
+                "--width",
+                "1000",
+                "--height",
+                "600",
+                "--lang",
+                "fr",
+                "-o",
+            ])
+            .arg(&file)
+            .arg("--root")
+            .arg(&site.root)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(bytes.starts_with(magic), "{format}");
+        if format == "svg" {
+            let svg = String::from_utf8(bytes).unwrap();
+            assert!(svg.contains("width=\"1000\" height=\"600\""));
+            assert!(svg.contains("Stock de migrants internationaux"));
+        }
+    }
+    let missing = mpgen()
+        .args(["chart", "MEX", "nope", "--root"])
+        .arg(&site.root)
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("its charts are migrant_stock"));
 }

@@ -70,6 +70,25 @@ impl Site {
         }
     }
 
+    /// A copy of the repository's own site: settings, catalogue, profiles and pages.
+    pub fn default_site() -> Site {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        fs::create_dir_all(&root).unwrap();
+        for f in ["site.toml", "indicators.toml", "sources.toml", "rcps.toml"] {
+            fs::copy(repo.join(f), root.join(f)).unwrap();
+        }
+        copy_dir(&repo.join("profiles"), &root.join("profiles"));
+        copy_dir(&repo.join("content"), &root.join("content"));
+        let out = tmp.path().join("out");
+        Site {
+            _tmp: tmp,
+            root,
+            out,
+        }
+    }
+
     /// Lays the files of `dir` over the site; a file `DELETE` there lists paths to remove.
     pub fn overlay(self, dir: &Path) -> Site {
         copy_dir(dir, &self.root);
@@ -99,6 +118,14 @@ impl Site {
         let text = self.read(rel);
         assert!(text.contains(from), "{rel} does not contain {from:?}");
         self.write(rel, text.replacen(from, to, 1))
+    }
+
+    /// Overrides the embedded theme's `page.html` with an edited copy.
+    pub fn edit_theme_page(&self, from: &str, to: &str) -> &Self {
+        let theme = mpgen::load::theme::ThemeFiles::embedded();
+        let page = String::from_utf8(theme.files["templates/page.html"].bytes.to_vec()).unwrap();
+        assert!(page.contains(from));
+        self.write("themes/default/templates/page.html", page.replace(from, to))
     }
 
     pub fn remove(&self, rel: &str) -> &Self {

@@ -1,0 +1,518 @@
+//! The chart kinds: lines and areas over years, horizontal bars, the age pyramid.
+
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::draw::{
+    self, Area, DrawResult, GRID, INK, MUTED, Metrics, OTHER, Plot, Scale, Swatch, text,
+    text_style, text_width,
+};
+use super::{ChartData, ChartSpec, Line};
+use crate::render::numbers::Numbers;
+
+pub fn draw(area: &Area, spec: &ChartSpec, numbers: &Numbers) -> DrawResult {
+    let m = Metrics::new(spec);
+    if spec.data.is_empty() {
+        let plot = draw::frame(area, spec, &m, &[])?;
+        return draw::centered_message(area, &plot, &m, &spec.words.no_data);
+    }
+    match &spec.data {
+        ChartData::Series {
+            lines,
+            stacked,
+            area: filled,
+        } => series(area, spec, numbers, &m, lines, *stacked, *filled),
+        ChartData::Bars { bars, other } => {
+            bars_chart(area, spec, numbers, &m, bars, other.as_ref())
+        }
+        ChartData::Pyramid {
+            groups,
+            male,
+            female,
+            male_label,
+            female_label,
+        } => pyramid(
+            area,
+            spec,
+            numbers,
+            &m,
+            groups,
+            male,
+            female,
+            male_label,
+            female_label,
+        ),
+    }
+}
+
+/// Horizontal grid lines with their labels at the left; returns the x where the plot starts.
+fn y_axis(
+    area: &Area,
+    plot: &Plot,
+    m: &Metrics,
+    ticks: &[f64],
+    y: &Scale,
+    numbers: &Numbers,
+    unit: &str,
+) -> Result<i32, DrawingAreaErrorKind<std::io::Error>> {
+    let size = m.font(14.0);
+    let labels: Vec<String> = ticks.iter().map(|t| numbers.tick(*t, unit)).collect();
+    let width = labels
+        .iter()
+        .map(|l| text_width(area, l, size))
+        .max()
+        .unwrap_or(0);
+    let x0 = plot.left + width + m.px(8.0);
+    let style = text_style(size, &MUTED, false, Pos::new(HPos::Right, VPos::Center));
+    for (t, label) in ticks.iter().zip(&labels) {
+        let py = y.at(*t);
+        let line_style = if *t == 0.0 {
+            INK.stroke_width(m.px(1.5) as u32)
+        } else {
+            GRID.stroke_width(1)
+        };
+        area.draw(&PathElement::new(
+            vec![(x0, py), (plot.right, py)],
+            line_style,
+        ))?;
+        text(area, label, (x0 - m.px(6.0), py), &style)?;
+    }
+    Ok(x0)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn series(
+    area: &Area,
+    spec: &ChartSpec,
+    numbers: &Numbers,
+    m: &Metrics,
+    lines: &[Line],
+    stacked: bool,
+    filled: bool,
+) -> DrawResult {
+    let lines: Vec<&Line> = lines.iter().filter(|l| !l.points.is_empty()).collect();
+    let mut legend: Vec<(Swatch, String)> = Vec::new();
+    if lines.len() > 1 {
+        for (i, l) in lines.iter().enumerate() {
+            let c = draw::palette(spec, i);
+            legend.push((
+                if filled {
+                    Swatch::Block(c)
+                } else {
+                    Swatch::Line(c)
+                },
+                l.label.clone(),
+            ));
+        }
+    }
+    let any = |f: fn(&super::Point) -> bool| lines.iter().any(|l| l.points.iter().any(f));
+    if any(|p| p.estimated) {
+        legend.push((Swatch::Dashed(MUTED), spec.words.estimate.clone()));
+    }
+    if any(|p| p.derived) && !lines.iter().all(|l| l.points.iter().all(|p| p.derived)) {
+        legend.push((Swatch::Square(MUTED), spec.words.derived.clone()));
+    }
+    let plot = draw::frame(area, spec, m, &legend)?;
+
+    let mut years: Vec<i32> = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.year))
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let (first, last) = (years[0], years[years.len() - 1]);
+
+    // Stacked areas add up, year by year, over the years every series has.
+    let stack: Vec<(i32, Vec<f64>)> = if stacked {
+        years
+            .iter()
+            .filter_map(|y| {
+                let vals: Option<Vec<f64>> = lines
+                    .iter()
+                    .map(|l| {
+                        l.points
+                            .iter()
+                            .find(|p| p.year == *y)
+                            .map(|p| p.value.max(0.0))
+                    })
+                    .collect();
+                vals.map(|v| {
+                    let mut acc = 0.0;
+                    (
+                        *y,
+                        v.iter()
+                            .map(|x| {
+                                acc += x;
+                                acc
+                            })
+                            .collect(),
+                    )
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for l in &lines {
+        for p in &l.points {
+            lo = lo.min(p.value);
+            hi = hi.max(p.value);
+        }
+        for (_, a, b) in &l.band {
+            lo = lo.min(*a);
+            hi = hi.max(*b);
+        }
+    }
+    for (_, cum) in &stack {
+        hi = hi.max(cum.last().copied().unwrap_or(0.0));
+    }
+    // Amounts start at zero; signed series keep their zero line in view.
+    lo = lo.min(0.0);
+    hi = hi.max(0.0);
+    let ticks = draw::nice_ticks(lo, hi, 5);
+    let y = Scale {
+        d0: ticks[0],
+        d1: ticks[ticks.len() - 1],
+        p0: plot.bottom,
+        p1: plot.top,
+    };
+    let x0 = y_axis(area, &plot, m, &ticks, &y, numbers, &spec.unit)?;
+    let inset = m.px(10.0);
+    let x = if first == last {
+        Scale {
+            d0: first as f64 - 1.0,
+            d1: last as f64 + 1.0,
+            p0: x0 + inset,
+            p1: plot.right - inset,
+        }
+    } else {
+        Scale {
+            d0: first as f64,
+            d1: last as f64,
+            p0: x0 + inset,
+            p1: plot.right - inset,
+        }
+    };
+
+    let tick_style = text_style(
+        m.font(14.0),
+        &MUTED,
+        false,
+        Pos::new(HPos::Center, VPos::Top),
+    );
+    for yr in draw::year_ticks(&years, first, last) {
+        let px = x.at(yr as f64);
+        area.draw(&PathElement::new(
+            vec![(px, plot.bottom), (px, plot.bottom + m.px(4.0))],
+            MUTED.stroke_width(1),
+        ))?;
+        text(
+            area,
+            &yr.to_string(),
+            (px, plot.bottom + m.px(7.0)),
+            &tick_style,
+        )?;
+    }
+
+    if stacked && stack.len() == 1 {
+        // One year in common: a stacked column, as an area needs two years to show.
+        let (yr, cum) = &stack[0];
+        let cx = x.at(*yr as f64);
+        let half = m.px(24.0);
+        for i in 0..lines.len() {
+            let lo = if i == 0 { 0.0 } else { cum[i - 1] };
+            area.draw(&Rectangle::new(
+                [(cx - half, y.at(cum[i])), (cx + half, y.at(lo))],
+                draw::palette(spec, i).mix(0.85).filled(),
+            ))?;
+        }
+        return Ok(());
+    }
+    if stacked && !stack.is_empty() {
+        for i in (0..lines.len()).rev() {
+            let c = draw::palette(spec, i);
+            let mut poly: Vec<(i32, i32)> = stack
+                .iter()
+                .map(|(yr, cum)| (x.at(*yr as f64), y.at(cum[i])))
+                .collect();
+            let below: Vec<(i32, i32)> = stack
+                .iter()
+                .rev()
+                .map(|(yr, cum)| {
+                    (
+                        x.at(*yr as f64),
+                        y.at(if i == 0 { 0.0 } else { cum[i - 1] }),
+                    )
+                })
+                .collect();
+            poly.extend(below);
+            area.draw(&Polygon::new(poly, c.mix(0.85).filled()))?;
+        }
+        return Ok(());
+    }
+
+    for (i, l) in lines.iter().enumerate() {
+        let c = draw::palette(spec, i);
+        if !l.band.is_empty() {
+            let mut poly: Vec<(i32, i32)> = l
+                .band
+                .iter()
+                .map(|(yr, a, _)| (x.at(*yr as f64), y.at(*a)))
+                .collect();
+            poly.extend(
+                l.band
+                    .iter()
+                    .rev()
+                    .map(|(yr, _, b)| (x.at(*yr as f64), y.at(*b))),
+            );
+            area.draw(&Polygon::new(poly, c.mix(0.2).filled()))?;
+        }
+        if filled {
+            let mut poly: Vec<(i32, i32)> = l
+                .points
+                .iter()
+                .map(|p| (x.at(p.year as f64), y.at(p.value)))
+                .collect();
+            poly.push((x.at(l.points[l.points.len() - 1].year as f64), y.at(0.0)));
+            poly.push((x.at(l.points[0].year as f64), y.at(0.0)));
+            area.draw(&Polygon::new(poly, c.mix(0.3).filled()))?;
+        }
+        let width = m.px(if i == 0 { 3.0 } else { 2.5 }) as u32;
+        for pair in l.points.windows(2) {
+            let seg = vec![
+                (x.at(pair[0].year as f64), y.at(pair[0].value)),
+                (x.at(pair[1].year as f64), y.at(pair[1].value)),
+            ];
+            // A segment that reaches an estimate is drawn dashed.
+            if pair[0].estimated || pair[1].estimated {
+                area.draw(&DashedPathElement::new(
+                    seg,
+                    m.px(6.0),
+                    m.px(4.0),
+                    c.stroke_width(width),
+                ))?;
+            } else {
+                area.draw(&PathElement::new(seg, c.stroke_width(width)))?;
+            }
+        }
+        let r = m.px(3.5);
+        let few = l.points.len() <= 12;
+        for p in &l.points {
+            let at = (x.at(p.year as f64), y.at(p.value));
+            if p.estimated {
+                area.draw(&Circle::new(at, r + 1, WHITE.filled()))?;
+                area.draw(&Circle::new(at, r + 1, c.stroke_width(m.px(2.0) as u32)))?;
+            } else if p.derived && lines.iter().any(|l| l.points.iter().any(|p| !p.derived)) {
+                area.draw(&Rectangle::new(
+                    [(at.0 - r, at.1 - r), (at.0 + r, at.1 + r)],
+                    c.stroke_width(m.px(2.0) as u32),
+                ))?;
+            } else if few || l.points.len() == 1 {
+                area.draw(&Circle::new(at, r, c.filled()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn ellipsize(area: &Area, s: &str, size: f64, max: i32) -> String {
+    if text_width(area, s, size) <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.to_string();
+    while !out.is_empty() && text_width(area, &format!("{out}…"), size) > max {
+        out.pop();
+    }
+    format!("{}…", out.trim_end())
+}
+
+fn bars_chart(
+    area: &Area,
+    spec: &ChartSpec,
+    numbers: &Numbers,
+    m: &Metrics,
+    bars: &[(String, f64)],
+    other: Option<&(String, f64)>,
+) -> DrawResult {
+    let plot = draw::frame(area, spec, m, &[])?;
+    let rows: Vec<(&str, f64, bool)> = bars
+        .iter()
+        .map(|(l, v)| (l.as_str(), *v, false))
+        .chain(other.map(|(l, v)| (l.as_str(), *v, true)))
+        .collect();
+    let size = m.font(14.0);
+    let max_label = (spec.width as i32) / 4;
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|(l, _, _)| ellipsize(area, l, size, max_label))
+        .collect();
+    let label_w = labels
+        .iter()
+        .map(|l| text_width(area, l, size))
+        .max()
+        .unwrap_or(0);
+    let x0 = plot.left + label_w + m.px(10.0);
+    let hi = rows.iter().map(|r| r.1).fold(0.0, f64::max);
+    let ticks = draw::nice_ticks(0.0, hi, 4);
+    let value_room = m.px(70.0);
+    let x = Scale {
+        d0: 0.0,
+        d1: ticks[ticks.len() - 1],
+        p0: x0,
+        p1: plot.right - value_room,
+    };
+    let tick_style = text_style(size, &MUTED, false, Pos::new(HPos::Center, VPos::Top));
+    for t in &ticks {
+        let px = x.at(*t);
+        area.draw(&PathElement::new(
+            vec![(px, plot.top), (px, plot.bottom)],
+            GRID.stroke_width(1),
+        ))?;
+        text(
+            area,
+            &numbers.tick(*t, &spec.unit),
+            (px, plot.bottom + m.px(7.0)),
+            &tick_style,
+        )?;
+    }
+    let band = (plot.bottom - plot.top) as f64 / rows.len() as f64;
+    let bar_h = (band * 0.7).max(2.0);
+    let label_style = text_style(size, &INK, false, Pos::new(HPos::Right, VPos::Center));
+    let value_style = text_style(
+        m.font(13.0),
+        &INK,
+        false,
+        Pos::new(HPos::Left, VPos::Center),
+    );
+    for (i, ((_, v, is_other), label)) in rows.iter().zip(&labels).enumerate() {
+        let cy = plot.top as f64 + band * (i as f64 + 0.5);
+        let (t, b) = (
+            (cy - bar_h / 2.0).round() as i32,
+            (cy + bar_h / 2.0).round() as i32,
+        );
+        let c = if *is_other {
+            OTHER
+        } else {
+            draw::palette(spec, 0)
+        };
+        area.draw(&Rectangle::new(
+            [(x0, t), (x.at(v.max(0.0)).max(x0 + 1), b)],
+            c.filled(),
+        ))?;
+        text(
+            area,
+            label,
+            (x0 - m.px(6.0), cy.round() as i32),
+            &label_style,
+        )?;
+        text(
+            area,
+            &numbers.compact(*v, &spec.unit),
+            (x.at(v.max(0.0)) + m.px(5.0), cy.round() as i32),
+            &value_style,
+        )?;
+    }
+    area.draw(&PathElement::new(
+        vec![(x0, plot.top), (x0, plot.bottom)],
+        INK.stroke_width(1),
+    ))?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn pyramid(
+    area: &Area,
+    spec: &ChartSpec,
+    numbers: &Numbers,
+    m: &Metrics,
+    groups: &[String],
+    male: &[f64],
+    female: &[f64],
+    male_label: &str,
+    female_label: &str,
+) -> DrawResult {
+    let c_male = draw::palette(spec, 0);
+    let c_female = draw::palette(spec, 1);
+    let legend = [
+        (Swatch::Block(c_male), male_label.to_string()),
+        (Swatch::Block(c_female), female_label.to_string()),
+    ];
+    let plot = draw::frame(area, spec, m, &legend)?;
+    let size = m.font(14.0);
+    let label_w = groups
+        .iter()
+        .map(|g| text_width(area, g, size))
+        .max()
+        .unwrap_or(0);
+    let left = plot.left + label_w + m.px(10.0);
+    let mid = (left + plot.right) / 2;
+    let hi = male.iter().chain(female).copied().fold(0.0, f64::max);
+    let ticks = draw::nice_ticks(0.0, hi, 3);
+    let top = ticks[ticks.len() - 1];
+    let half = (plot.right - left) / 2 - m.px(4.0);
+    let right_scale = Scale {
+        d0: 0.0,
+        d1: top,
+        p0: mid,
+        p1: mid + half,
+    };
+    let left_scale = Scale {
+        d0: 0.0,
+        d1: top,
+        p0: mid,
+        p1: mid - half,
+    };
+    let tick_style = text_style(size, &MUTED, false, Pos::new(HPos::Center, VPos::Top));
+    for t in &ticks {
+        for s in [&right_scale, &left_scale] {
+            let px = s.at(*t);
+            area.draw(&PathElement::new(
+                vec![(px, plot.top), (px, plot.bottom)],
+                GRID.stroke_width(1),
+            ))?;
+            text(
+                area,
+                &numbers.tick(*t, &spec.unit),
+                (px, plot.bottom + m.px(7.0)),
+                &tick_style,
+            )?;
+        }
+    }
+    let n = groups.len();
+    let band = (plot.bottom - plot.top) as f64 / n as f64;
+    let bar_h = (band * 0.8).max(2.0);
+    let label_style = text_style(size, &INK, false, Pos::new(HPos::Right, VPos::Center));
+    for (i, g) in groups.iter().enumerate() {
+        // The youngest group at the bottom.
+        let cy = plot.bottom as f64 - band * (i as f64 + 0.5);
+        let (t, b) = (
+            (cy - bar_h / 2.0).round() as i32,
+            (cy + bar_h / 2.0).round() as i32,
+        );
+        let mv = male.get(i).copied().unwrap_or(0.0).max(0.0);
+        let fv = female.get(i).copied().unwrap_or(0.0).max(0.0);
+        area.draw(&Rectangle::new(
+            [(left_scale.at(mv), t), (mid, b)],
+            c_male.filled(),
+        ))?;
+        area.draw(&Rectangle::new(
+            [(mid, t), (right_scale.at(fv), b)],
+            c_female.filled(),
+        ))?;
+        text(
+            area,
+            g,
+            (plot.left + label_w, cy.round() as i32),
+            &label_style,
+        )?;
+    }
+    area.draw(&PathElement::new(
+        vec![(mid, plot.top), (mid, plot.bottom)],
+        INK.stroke_width(1),
+    ))?;
+    Ok(())
+}
