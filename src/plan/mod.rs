@@ -71,6 +71,12 @@ pub enum Job {
         iso3: String,
         chart: String,
     },
+    /// A world map of one indicator across profiles.
+    WorldMap {
+        lang: String,
+        indicator: String,
+        format: ChartFormat,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,6 +173,9 @@ fn fingerprints(site: &Site, theme: &Theme) -> Fingerprints {
     hash_json(&mut h, &site.config.codes);
     hash_json(&mut h, &site.config.languages);
     hash_json(&mut h, &names);
+    if let Some(map) = &theme.map {
+        h.update(map);
+    }
     let chart_wide = h.finalize();
 
     let mut h = blake3::Hasher::new();
@@ -310,6 +319,30 @@ pub fn plan(site: &Site, theme: &Theme) -> Plan {
                         lang: lang.clone(),
                         iso3: code.clone(),
                         chart: chart.id.clone(),
+                    },
+                });
+            }
+        }
+    }
+
+    // World maps: every profile's latest value, so any profile edit redraws them.
+    for ind in charts::spec::map_indicators(site) {
+        for lang in &config.languages {
+            for format in formats.iter().filter(|f| **f != ChartFormat::Json) {
+                outputs.push(Output {
+                    fingerprint: fp(&[
+                        b"world",
+                        format.ext().as_bytes(),
+                        lang.as_bytes(),
+                        cw,
+                        f.all_profiles.as_bytes(),
+                        ind.id.as_bytes(),
+                    ]),
+                    path: routes::world_map(config, lang, &ind.id, format.ext()),
+                    job: Job::WorldMap {
+                        lang: lang.clone(),
+                        indicator: ind.id.clone(),
+                        format: *format,
                     },
                 });
             }

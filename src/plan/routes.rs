@@ -53,6 +53,15 @@ pub fn chart_csv(iso3: &str, id: &str) -> String {
     format!("charts/{}/{id}.csv", iso3.to_ascii_lowercase())
 }
 
+/// A world map of an indicator: `fr/charts/world/migrant_share.svg`. Profile codes have
+/// three letters, so `world` never collides with one.
+pub fn world_map(config: &Config, lang: &str, indicator: &str, ext: &str) -> String {
+    format!(
+        "{}charts/world/{indicator}.{ext}",
+        lang_prefix(config, lang)
+    )
+}
+
 /// The bare page of one chart, for an `<iframe>`.
 pub fn embed(config: &Config, lang: &str, iso3: &str, id: &str) -> String {
     format!(

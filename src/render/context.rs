@@ -68,6 +68,8 @@ pub struct Region {
 #[derive(Debug, Clone, Serialize)]
 pub struct HomeView {
     pub common: Common,
+    /// The world map of the first `chart = "map"` indicator, if the catalogue has one.
+    pub map: Option<MapView>,
     pub intro_html: Option<String>,
     pub regions: Vec<Region>,
     pub profile_count: usize,
@@ -250,6 +252,13 @@ pub struct ChartView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct MapView {
+    pub title: String,
+    pub svg: String,
+    pub downloads: Vec<Link>,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct EmbedView {
     pub common: Common,
     pub chart: ChartView,
@@ -400,7 +409,32 @@ impl<'a> Env<'a> {
             })
             .collect();
         let site_title = config.title.get(lang, &config.default_language).to_string();
+        let map = crate::render::charts::spec::map_indicators(self.site)
+            .first()
+            .and_then(|ind| {
+                let num = self.num(lang);
+                let svg = self.charts.map_svg(lang, &ind.id, num)?;
+                let mut downloads = Vec::new();
+                for fmt in ["svg", "png", "pdf"] {
+                    if fmt == "svg" || config.charts.formats.iter().any(|f| f == fmt) {
+                        downloads.push(Link {
+                            title: fmt.to_uppercase(),
+                            url: routes::link(
+                                &path,
+                                &routes::world_map(config, lang, &ind.id, fmt),
+                            ),
+                            current: false,
+                        });
+                    }
+                }
+                Some(MapView {
+                    title: ind.label.get(lang, &config.default_language).to_string(),
+                    svg: svg.trim_start_matches(|c| c != '<').to_string(),
+                    downloads,
+                })
+            });
         HomeView {
+            map,
             common: self.common(lang, &path, &site_title, "", &|l| routes::home(config, l)),
             intro_html: None,
             regions,

@@ -40,6 +40,8 @@ type ChartKey<'a> = (&'a str, &'a str, String);
 pub struct Charts<'a> {
     site: &'a Site,
     theme: &'a Theme,
+    world: OnceLock<Option<Arc<charts::map::World>>>,
+    maps: BTreeMap<(&'a str, &'a str), OnceLock<Option<Arc<str>>>>,
     svgs: BTreeMap<ChartKey<'a>, OnceLock<Option<Arc<str>>>>,
 }
 
@@ -56,7 +58,58 @@ impl<'a> Charts<'a> {
                 }
             }
         }
-        Charts { site, theme, svgs }
+        let mut maps = BTreeMap::new();
+        for ind in charts::spec::map_indicators(site) {
+            for lang in &site.config.languages {
+                maps.insert((lang.as_str(), ind.id.as_str()), OnceLock::new());
+            }
+        }
+        Charts {
+            site,
+            theme,
+            world: OnceLock::new(),
+            maps,
+            svgs,
+        }
+    }
+
+    /// The theme's world outlines, decoded and projected once a build.
+    fn world(&self) -> Option<Arc<charts::map::World>> {
+        self.world
+            .get_or_init(|| {
+                charts::map::decode(self.theme.map.as_ref()?)
+                    .ok()
+                    .map(Arc::new)
+            })
+            .clone()
+    }
+
+    /// The world map of an indicator in a language.
+    pub fn map_spec(
+        &self,
+        lang: &str,
+        indicator: &str,
+        numbers: &Numbers,
+    ) -> Option<charts::ChartSpec> {
+        let ind = self.site.indicators.get(indicator)?;
+        let strings = self.theme.strings.get(lang)?;
+        Some(charts::spec::map_spec(
+            self.site,
+            ind,
+            lang,
+            numbers,
+            strings,
+            self.world()?,
+        ))
+    }
+
+    pub fn map_svg(&self, lang: &str, indicator: &str, numbers: &Numbers) -> Option<Arc<str>> {
+        let cell = self.maps.get(&(lang, indicator))?;
+        cell.get_or_init(|| {
+            self.map_spec(lang, indicator, numbers)
+                .map(|spec| Arc::from(charts::svg(&spec, numbers)))
+        })
+        .clone()
     }
 
     /// The spec of a chart of a profile in a language.
@@ -262,6 +315,23 @@ impl<'a> Renderer<'a> {
                     .spec(lang, iso3, chart, self.numbers(lang))
                     .ok_or_else(|| Error::Output(format!("no chart {chart} for {iso3}")))?;
                 Ok(charts::spec::chart_csv(&spec.data))
+            }
+            Job::WorldMap {
+                lang,
+                indicator,
+                format,
+            } => {
+                let numbers = self.numbers(lang);
+                let svg = self.charts.map_svg(lang, indicator, numbers).ok_or_else(|| {
+                    Error::Output(format!("no world map for {indicator}: the theme has no readable map/countries-50m.json"))
+                })?;
+                match format {
+                    ChartFormat::Png => {
+                        charts::raster::png(&svg, site.config.charts.png_scale as f32)
+                    }
+                    ChartFormat::Pdf => charts::raster::pdf(&svg),
+                    _ => Ok(svg.as_bytes().to_vec()),
+                }
             }
             Job::Embed { lang, iso3, chart } => {
                 let view = env

@@ -22,6 +22,8 @@ pub struct Theme {
     pub strings_hash: blake3::Hash,
     /// Static files of the theme (`static/**`): path under `static/` -> bytes.
     pub static_files: Vec<(String, Arc<[u8]>)>,
+    /// The world outlines for maps (`map/countries-50m.json`, TopoJSON), if the theme has them.
+    pub map: Option<Arc<[u8]>>,
 }
 
 /// Compiles the theme; every problem is a diagnostic.
@@ -119,6 +121,10 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
             hash: hasher.finalize(),
             strings_hash: strings_hasher.finalize(),
             static_files,
+            map: theme
+                .files
+                .get("map/countries-50m.json")
+                .map(|f| f.bytes.clone()),
         })
     } else {
         Err(diags)

@@ -218,3 +218,32 @@ fn no_charts_leaves_them_out() {
     assert!(!site.out.join("charts").exists());
     assert!(!site.output("profiles/mex/index.html").contains("<svg"));
 }
+
+#[test]
+fn a_map_indicator_draws_the_world_on_the_home_page() {
+    let site = Site::fixture("basic");
+    site.edit(
+        "indicators.toml",
+        "derive = { ratio = [\"migrant_stock\", \"population\"], scale = 100 }",
+        "chart = \"map\"\nderive = { ratio = [\"migrant_stock\", \"population\"], scale = 100 }",
+    );
+    site.build();
+    let map = site.output("charts/world/migrant_share.svg");
+    assert!(map.contains("<desc id=\"map-migrant_share-desc\">Migrants as a share of the population, latest value of 2 profiles: highest in Mexico (1.32 %), lowest in Philippines (0.08 %).</desc>"), "{}", &map[..600]);
+    assert!(map.contains("No data"));
+    roxmltree::Document::parse(&map).unwrap();
+    let home = site.output("index.html");
+    assert!(home.contains("<figure class=\"world-map\">"));
+    assert!(home.contains("href=\"charts/world/migrant_share.svg\""));
+    // On a profile, the same indicator is a line.
+    assert!(site.output("charts/mex/migrant_share.svg").contains("<desc id=\"chart-mex-migrant_share-desc\">Migrants as a share of the population in Mexico rose"));
+    // Any profile's edit redraws the map.
+    site.edit("profiles/PHL.toml", "2024 = 87212", "2024 = 97212");
+    let report = site.build();
+    assert!(
+        report
+            .rendered_paths
+            .contains(&"charts/world/migrant_share.svg".to_string())
+    );
+    site.assert_same_as_full();
+}

@@ -179,7 +179,7 @@ pub fn frame(
     let source_size = m.font(13.0);
     text(
         area,
-        &spec.source,
+        &ellipsize(area, &spec.source, source_size, w - 2 * pad),
         (pad, h - pad),
         &text_style(
             source_size,
@@ -195,6 +195,18 @@ pub fn frame(
         right: w - pad,
         bottom: h - pad - m.px(46.0),
     })
+}
+
+/// `s`, cut with an ellipsis to fit `max` pixels.
+pub fn ellipsize(area: &Area, s: &str, size: f64, max: i32) -> String {
+    if text_width(area, s, size) <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.to_string();
+    while !out.is_empty() && text_width(area, &format!("{out}…"), size) > max {
+        out.pop();
+    }
+    format!("{}…", out.trim_end())
 }
 
 /// A message in the middle of the plot: "No data".

@@ -43,6 +43,9 @@ pub fn draw(area: &Area, spec: &ChartSpec, numbers: &Numbers) -> DrawResult {
             male_label,
             female_label,
         ),
+        ChartData::Map { world, values } => {
+            super::map::draw_map(area, spec, numbers, &m, world, values, &spec.words.no_data)
+        }
     }
 }
 
@@ -319,17 +322,6 @@ fn series(
     Ok(())
 }
 
-fn ellipsize(area: &Area, s: &str, size: f64, max: i32) -> String {
-    if text_width(area, s, size) <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.to_string();
-    while !out.is_empty() && text_width(area, &format!("{out}…"), size) > max {
-        out.pop();
-    }
-    format!("{}…", out.trim_end())
-}
-
 fn bars_chart(
     area: &Area,
     spec: &ChartSpec,
@@ -348,7 +340,7 @@ fn bars_chart(
     let max_label = (spec.width as i32) / 4;
     let labels: Vec<String> = rows
         .iter()
-        .map(|(l, _, _)| ellipsize(area, l, size, max_label))
+        .map(|(l, _, _)| draw::ellipsize(area, l, size, max_label))
         .collect();
     let label_w = labels
         .iter()

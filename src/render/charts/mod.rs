@@ -8,6 +8,7 @@
 
 mod draw;
 mod kinds;
+pub mod map;
 pub mod raster;
 pub mod spec;
 
@@ -53,6 +54,11 @@ pub enum ChartData {
         male_label: String,
         female_label: String,
     },
+    /// A choropleth of the world: a value for each country code that has one.
+    Map {
+        world: std::sync::Arc<map::World>,
+        values: std::collections::BTreeMap<String, f64>,
+    },
 }
 
 impl ChartData {
@@ -61,6 +67,8 @@ impl ChartData {
             ChartData::Series { lines, .. } => lines.iter().all(|l| l.points.is_empty()),
             ChartData::Bars { bars, other } => bars.is_empty() && other.is_none(),
             ChartData::Pyramid { groups, .. } => groups.is_empty(),
+            // A map with no value still shows the world, every country as "no data".
+            ChartData::Map { .. } => false,
         }
     }
 }

@@ -30,10 +30,15 @@ pub fn profile_charts(site: &Site, p: &Profile) -> Vec<ChartRef> {
     }
     let mut out: Vec<ChartRef> = site
         .indicators_in_order()
-        .filter(|i| i.chart != "map" && has_data(p, i))
+        .filter(|i| has_data(p, i))
         .map(|i| ChartRef {
             id: i.id.clone(),
-            kind: i.chart.clone(),
+            // A map is drawn across profiles; on one profile, the series is a line.
+            kind: if i.chart == "map" {
+                "line".into()
+            } else {
+                i.chart.clone()
+            },
             series: vec![i.id.clone()],
             section: i.section.clone(),
             custom: false,
@@ -332,6 +337,91 @@ fn series_desc(
     )
 }
 
+/// Indicators drawn as a world map: `chart = "map"` in the catalogue, series only.
+pub fn map_indicators(site: &Site) -> Vec<&Indicator> {
+    if !site.config.charts.enabled {
+        return Vec::new();
+    }
+    site.indicators_in_order()
+        .filter(|i| i.chart == "map" && i.kind == "series")
+        .collect()
+}
+
+/// The world map of one indicator: each profile's latest value.
+pub fn map_spec(
+    site: &Site,
+    ind: &Indicator,
+    lang: &str,
+    numbers: &Numbers,
+    strings: &Strings,
+    world: std::sync::Arc<super::map::World>,
+) -> ChartSpec {
+    let dl = &site.config.default_language;
+    let label = ind.label.get(lang, dl).to_string();
+    let mut values = BTreeMap::new();
+    let mut sources: Vec<String> = Vec::new();
+    let mut first_profile: Option<&Profile> = None;
+    for p in site.profiles.values() {
+        if let Some(s) = p.series.get(&ind.id)
+            && let Some((_, pt)) = s.latest()
+        {
+            values.insert(p.iso3.clone(), pt.value);
+            if !sources.contains(&s.source) {
+                sources.push(s.source.clone());
+            }
+            first_profile.get_or_insert(p);
+        }
+    }
+    let unit_label = strings
+        .get(&format!("unit_{}", ind.unit))
+        .cloned()
+        .unwrap_or_else(|| ind.unit.clone());
+    let name = |code: &str| site.country_name(code, lang);
+    let hi = values.iter().max_by(|a, b| a.1.total_cmp(b.1));
+    let lo = values.iter().min_by(|a, b| a.1.total_cmp(b.1));
+    let desc = match (hi, lo) {
+        (Some((hc, hv)), Some((lc, lv))) => phrase(
+            strings,
+            "chart_desc_map",
+            &[
+                ("label", &label),
+                ("n", &values.len().to_string()),
+                ("high", &name(hc)),
+                ("high_value", &numbers.compact(*hv, &ind.unit)),
+                ("low", &name(lc)),
+                ("low_value", &numbers.compact(*lv, &ind.unit)),
+            ],
+        ),
+        _ => phrase(
+            strings,
+            "chart_desc_empty",
+            &[("label", &label), ("place", "")],
+        ),
+    };
+    let source_ids: Vec<&str> = sources.iter().map(String::as_str).collect();
+    let source = first_profile
+        .map(|p| source_line(site, p, &source_ids, strings))
+        .unwrap_or_default();
+    ChartSpec {
+        id: format!("map-{}", ind.id),
+        width: site.config.charts.width,
+        height: site.config.charts.height,
+        palette: site.config.charts.palette.clone(),
+        title: label,
+        subtitle: phrase(strings, "chart_map_subtitle", &[("unit", &unit_label)]),
+        source,
+        desc,
+        unit: ind.unit.clone(),
+        lang: lang.to_string(),
+        words: ChartWords {
+            no_data: phrase(strings, "chart_no_data", &[]),
+            estimate: phrase(strings, "chart_estimate", &[]),
+            derived: phrase(strings, "chart_derived", &[]),
+        },
+        data: ChartData::Map { world, values },
+    }
+}
+
 /// The values a chart plots, as CSV rows: `series,year,value,low,high,flag` for lines,
 /// `label,value` for bars, `group,male,female` for a pyramid. Language-neutral codes.
 pub fn chart_csv(spec_data: &ChartData) -> Vec<u8> {
@@ -383,6 +473,12 @@ pub fn chart_csv(spec_data: &ChartData) -> Vec<u8> {
             let _ = w.write_record(["group", "male", "female"]);
             for (i, g) in groups.iter().enumerate() {
                 let _ = w.write_record([g.as_str(), &num(male[i]), &num(female[i])]);
+            }
+        }
+        ChartData::Map { values, .. } => {
+            let _ = w.write_record(["iso3", "value"]);
+            for (code, v) in values {
+                let _ = w.write_record([code.as_str(), &num(*v)]);
             }
         }
     }

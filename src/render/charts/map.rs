@@ -1,0 +1,366 @@
+//! The world map: TopoJSON outlines (Natural Earth, shipped in the theme) decoded and
+//! projected with Equal Earth, an equal-area projection, so a choropleth does not
+//! exaggerate the high latitudes.
+
+use std::collections::BTreeMap;
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use serde::Deserialize;
+
+use super::ChartSpec;
+use super::draw::{self, Area, DrawResult, GRID, INK, Metrics, text, text_style};
+use crate::render::numbers::Numbers;
+
+/// One country or area: its ISO alpha-3 code (when it has one) and its rings, projected
+/// (Equal Earth units, y up).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    pub iso3: Option<String>,
+    pub rings: Vec<Vec<(f64, f64)>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct World {
+    pub shapes: Vec<Shape>,
+}
+
+#[derive(Deserialize)]
+struct Topology {
+    arcs: Vec<Vec<[f64; 2]>>,
+    transform: Transform,
+    objects: BTreeMap<String, Collection>,
+}
+
+#[derive(Deserialize)]
+struct Transform {
+    scale: [f64; 2],
+    translate: [f64; 2],
+}
+
+#[derive(Deserialize)]
+struct Collection {
+    geometries: Vec<Geometry>,
+}
+
+#[derive(Deserialize)]
+struct Geometry {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    arcs: serde_json::Value,
+    id: Option<String>,
+    #[serde(default)]
+    properties: BTreeMap<String, serde_json::Value>,
+}
+
+/// Equal Earth (Šavrič, Patterson and Jenny, 2018): longitude and latitude in degrees
+/// to projected x, y.
+pub fn equal_earth(lon: f64, lat: f64) -> (f64, f64) {
+    const A1: f64 = 1.340264;
+    const A2: f64 = -0.081106;
+    const A3: f64 = 0.000893;
+    const A4: f64 = 0.003796;
+    let m = 3f64.sqrt() / 2.0;
+    let (lam, phi) = (lon.to_radians(), lat.to_radians());
+    let theta = (m * phi.sin()).asin();
+    let t2 = theta * theta;
+    let t6 = t2 * t2 * t2;
+    let x = 2.0 * 3f64.sqrt() * lam * theta.cos()
+        / (3.0 * (9.0 * A4 * t6 * t2 + 7.0 * A3 * t6 + 3.0 * A2 * t2 + A1));
+    let y = theta * (A4 * t6 * t2 + A3 * t6 + A2 * t2 + A1);
+    (x, y)
+}
+
+/// Decodes the `countries` object of a TopoJSON file: arcs are delta-encoded and
+/// quantised; a negative arc index means the arc reversed (`!i`).
+pub fn decode(bytes: &[u8]) -> Result<World, String> {
+    let topo: Topology =
+        serde_json::from_slice(bytes).map_err(|e| format!("the map is not TopoJSON: {e}"))?;
+    let [sx, sy] = topo.transform.scale;
+    let [tx, ty] = topo.transform.translate;
+    let arcs: Vec<Vec<(f64, f64)>> = topo
+        .arcs
+        .iter()
+        .map(|arc| {
+            let (mut x, mut y) = (0.0, 0.0);
+            arc.iter()
+                .map(|[dx, dy]| {
+                    x += dx;
+                    y += dy;
+                    equal_earth(x * sx + tx, y * sy + ty)
+                })
+                .collect()
+        })
+        .collect();
+    let ring = |indices: &serde_json::Value| -> Vec<(f64, f64)> {
+        let mut out: Vec<(f64, f64)> = Vec::new();
+        for i in indices
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_i64())
+        {
+            let (arc, reversed) = if i < 0 {
+                ((!i) as usize, true)
+            } else {
+                (i as usize, false)
+            };
+            let Some(points) = arcs.get(arc) else {
+                continue;
+            };
+            let mut pts: Vec<(f64, f64)> = points.clone();
+            if reversed {
+                pts.reverse();
+            }
+            // Consecutive arcs share their end point.
+            let skip = usize::from(!out.is_empty());
+            out.extend(pts.into_iter().skip(skip));
+        }
+        out
+    };
+    let countries = topo
+        .objects
+        .get("countries")
+        .ok_or("the map has no `countries` object")?;
+    let mut shapes = Vec::new();
+    for g in &countries.geometries {
+        let polygons: Vec<&serde_json::Value> = match g.kind.as_str() {
+            "Polygon" => vec![&g.arcs],
+            "MultiPolygon" => g
+                .arcs
+                .as_array()
+                .map(|a| a.iter().collect())
+                .unwrap_or_default(),
+            _ => continue,
+        };
+        let rings: Vec<Vec<(f64, f64)>> = polygons
+            .iter()
+            .flat_map(|p| p.as_array().into_iter().flatten().map(&ring))
+            .filter(|r| r.len() >= 3)
+            .collect();
+        let name = g
+            .properties
+            .get("name")
+            .and_then(|n| n.as_str())
+            .unwrap_or("");
+        let iso3 = match &g.id {
+            // Antarctica takes a fifth of the picture and has no migration profile.
+            Some(id) if id == "010" => continue,
+            Some(id) => id
+                .parse::<u16>()
+                .ok()
+                .and_then(rust_iso3166::from_numeric)
+                .map(|c| c.alpha3.to_string()),
+            None if name == "Kosovo" => Some("XKX".to_string()),
+            None => None,
+        };
+        shapes.push(Shape { iso3, rings });
+    }
+    Ok(World { shapes })
+}
+
+/// Class breaks by quantiles: up to `n` classes, each holding about as many countries.
+pub fn class_breaks(values: &[f64], n: usize) -> Vec<f64> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    v.sort_by(f64::total_cmp);
+    v.dedup();
+    if v.len() <= n {
+        return v.iter().skip(1).copied().collect();
+    }
+    (1..n).map(|i| v[i * v.len() / n]).collect()
+}
+
+/// The class of a value: the number of breaks at or below it.
+fn class_of(value: f64, breaks: &[f64]) -> usize {
+    breaks.iter().filter(|b| value >= **b).count()
+}
+
+pub fn draw_map(
+    area: &Area,
+    spec: &ChartSpec,
+    numbers: &Numbers,
+    m: &Metrics,
+    world: &World,
+    values: &BTreeMap<String, f64>,
+    no_data: &str,
+) -> DrawResult {
+    let plot = draw::frame(area, spec, m, &[])?;
+    let legend_h = m.px(24.0);
+    let (left, top, right, bottom) = (
+        plot.left,
+        plot.top,
+        plot.right,
+        plot.bottom + m.px(20.0) - legend_h,
+    );
+    let (mut x0, mut x1, mut y0, mut y1) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
+    for s in &world.shapes {
+        for r in &s.rings {
+            for (x, y) in r {
+                x0 = x0.min(*x);
+                x1 = x1.max(*x);
+                y0 = y0.min(*y);
+                y1 = y1.max(*y);
+            }
+        }
+    }
+    let k = ((right - left) as f64 / (x1 - x0)).min((bottom - top) as f64 / (y1 - y0));
+    let ox = left as f64 + ((right - left) as f64 - k * (x1 - x0)) / 2.0;
+    let oy = top as f64 + ((bottom - top) as f64 - k * (y1 - y0)) / 2.0;
+    let px = |(x, y): (f64, f64)| {
+        (
+            (ox + (x - x0) * k).round() as i32,
+            (oy + (y1 - y) * k).round() as i32,
+        )
+    };
+
+    let vals: Vec<f64> = values.values().copied().collect();
+    let breaks = class_breaks(&vals, 5);
+    let base = draw::palette(spec, 0);
+    let classes = breaks.len() + 1;
+    let shade = |c: usize| {
+        // From a light tint of the main colour to the colour itself.
+        let t = 0.25 + 0.75 * (c as f64 + 1.0) / classes as f64;
+        let mix = |a: u8| (255.0 - (255.0 - a as f64) * t).round() as u8;
+        RGBColor(mix(base.0), mix(base.1), mix(base.2))
+    };
+    let grey = RGBColor(0xe3, 0xe6, 0xea);
+    for s in &world.shapes {
+        let fill = match s.iso3.as_ref().and_then(|c| values.get(c)) {
+            Some(v) => shade(class_of(*v, &breaks)),
+            None => grey,
+        };
+        for r in &s.rings {
+            let mut pts: Vec<(i32, i32)> = Vec::with_capacity(r.len());
+            for p in r {
+                let q = px(*p);
+                // At this size most points fall within a pixel of the last one kept.
+                if pts
+                    .last()
+                    .is_none_or(|l: &(i32, i32)| (l.0 - q.0).abs() > 1 || (l.1 - q.1).abs() > 1)
+                {
+                    pts.push(q);
+                }
+            }
+            if pts.len() >= 3 {
+                area.draw(&Polygon::new(pts.clone(), fill.filled()))?;
+                pts.push(pts[0]);
+                area.draw(&PathElement::new(pts, WHITE.stroke_width(1)))?;
+            }
+        }
+    }
+
+    // Legend: one swatch a class, with its range, then "No data".
+    let size = m.font(13.0);
+    let y = plot.bottom + m.px(20.0) - m.px(8.0);
+    let mut x = plot.left;
+    let style = text_style(size, &INK, false, Pos::new(HPos::Left, VPos::Center));
+    let mut entries: Vec<(RGBColor, String)> = Vec::new();
+    if !vals.is_empty() {
+        let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mut bounds = vec![lo];
+        bounds.extend(breaks.iter().copied());
+        for c in 0..classes {
+            let from = bounds[c];
+            let label = match bounds.get(c + 1) {
+                Some(to) => format!(
+                    "{}–{}",
+                    numbers.tick(from, &spec.unit),
+                    numbers.tick(*to, &spec.unit)
+                ),
+                None => format!(
+                    "{}–{}",
+                    numbers.tick(from, &spec.unit),
+                    numbers.tick(hi, &spec.unit)
+                ),
+            };
+            entries.push((shade(c), label));
+        }
+    }
+    entries.push((grey, no_data.to_string()));
+    for (c, label) in entries {
+        area.draw(&Rectangle::new(
+            [(x, y - m.px(6.0)), (x + m.px(16.0), y + m.px(6.0))],
+            c.filled(),
+        ))?;
+        area.draw(&Rectangle::new(
+            [(x, y - m.px(6.0)), (x + m.px(16.0), y + m.px(6.0))],
+            GRID.stroke_width(1),
+        ))?;
+        x += m.px(20.0);
+        text(area, &label, (x, y), &style)?;
+        x += draw::text_width(area, &label, size) + m.px(14.0);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_earth_known_points() {
+        assert_eq!(equal_earth(0.0, 0.0), (0.0, 0.0));
+        let (x, y) = equal_earth(180.0, 0.0);
+        assert!((x - 2.7059).abs() < 1e-3, "{x}");
+        assert_eq!(y, 0.0);
+        let (_, y) = equal_earth(0.0, 90.0);
+        assert!((y - 1.3173).abs() < 1e-3, "{y}");
+    }
+
+    #[test]
+    fn decodes_arcs_with_reversal_and_shared_points() {
+        let topo = br#"{"type":"Topology","transform":{"scale":[1,1],"translate":[0,0]},
+            "arcs":[[[0,0],[10,0],[0,10]],[[10,10],[-10,0],[0,-10]]],
+            "objects":{"countries":{"type":"GeometryCollection","geometries":[
+              {"type":"Polygon","id":"484","arcs":[[0,1]],"properties":{"name":"Mexico"}},
+              {"type":"Polygon","arcs":[[~0]],"properties":{"name":"Kosovo"}}]}}}"#;
+        let text = String::from_utf8_lossy(topo).replace("~0", "-1");
+        let world = decode(text.as_bytes()).unwrap();
+        assert_eq!(world.shapes[0].iso3.as_deref(), Some("MEX"));
+        assert_eq!(
+            world.shapes[0].rings[0].len(),
+            5,
+            "the shared point is kept once"
+        );
+        assert_eq!(world.shapes[1].iso3.as_deref(), Some("XKX"));
+        assert_eq!(
+            world.shapes[1].rings[0][0],
+            equal_earth(10.0, 10.0),
+            "arc -1 is arc 0 reversed"
+        );
+    }
+
+    #[test]
+    fn quantile_breaks() {
+        assert_eq!(
+            class_breaks(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], 5),
+            vec![3.0, 5.0, 7.0, 9.0]
+        );
+        assert_eq!(class_breaks(&[1.0, 1.0, 2.0], 5), vec![2.0]);
+    }
+
+    #[test]
+    fn the_shipped_map_has_small_states() {
+        let theme = crate::load::theme::ThemeFiles::embedded();
+        let world = decode(&theme.files["map/countries-50m.json"].bytes).unwrap();
+        for code in ["SGP", "MLT", "MEX", "PHL"] {
+            assert!(
+                world.shapes.iter().any(|s| s.iso3.as_deref() == Some(code)),
+                "{code}"
+            );
+        }
+        assert!(
+            !world
+                .shapes
+                .iter()
+                .any(|s| s.iso3.as_deref() == Some("ATA"))
+        );
+    }
+}
