@@ -127,19 +127,40 @@ pub fn check_chart_calls(
     indicators: &BTreeMap<String, super::Indicator>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    for page in pages {
-        for call in crate::load::content::chart_calls(&page.body) {
-            let span = Some(page.body_offset + call.range.start..page.body_offset + call.range.end);
+    let mut texts: Vec<(&str, &str, usize, Option<std::ops::Range<usize>>)> = pages
+        .iter()
+        .map(|p| (p.file.as_str(), p.body.as_str(), p.body_offset, None))
+        .collect();
+    // Narratives: a call is pointed at through the whole text, whose span is known.
+    for r in raw_profiles {
+        for (_, by_lang) in &r.narrative {
+            for (_, text) in by_lang {
+                texts.push((
+                    r.file.as_str(),
+                    text.value.as_str(),
+                    0,
+                    Some(text.span.clone()),
+                ));
+            }
+        }
+    }
+    for (file, body, offset, whole) in texts {
+        for call in crate::load::content::chart_calls(body) {
+            let span = Some(
+                whole
+                    .clone()
+                    .unwrap_or(offset + call.range.start..offset + call.range.end),
+            );
             // A profile that failed its own checks still exists: no second error here.
             let exists = raw_profiles.iter().any(|r| r.file_id == call.profile);
             match profiles.get(&call.profile) {
                 None if exists => {}
                 None => diags.push(
-                    Diagnostic::error(&page.file, span, format!("this chart names the profile `{}`, which does not exist", call.profile))
+                    Diagnostic::error(file, span, format!("this chart names the profile `{}`, which does not exist", call.profile))
                         .with_help("`profile` is the code of a file in `profiles/`, such as \"MEX\""),
                 ),
                 Some(p) if !indicators.contains_key(&call.id) && !p.charts.iter().any(|c| c.id == call.id) => diags.push(
-                    Diagnostic::error(&page.file, span, format!("`{}` is not a chart of the profile `{}`", call.id, call.profile))
+                    Diagnostic::error(file, span, format!("`{}` is not a chart of the profile `{}`", call.id, call.profile))
                         .with_help("`id` is an indicator id of indicators.toml or the id of one of the profile's `[[charts]]`"),
                 ),
                 Some(_) => {}

@@ -138,6 +138,8 @@ struct Fingerprints {
     chart_wide: blake3::Hash,
     profiles: BTreeMap<String, blake3::Hash>,
     all_profiles: blake3::Hash,
+    /// For each profile, the hashes of the other profiles whose charts its texts draw.
+    narrative_refs: BTreeMap<String, Vec<u8>>,
 }
 
 fn fingerprints(site: &Site, theme: &Theme) -> Fingerprints {
@@ -201,7 +203,23 @@ fn fingerprints(site: &Site, theme: &Theme) -> Fingerprints {
         h.update(code.as_bytes());
         h.update(ph.as_bytes());
     }
+    let narrative_refs = site
+        .profiles
+        .iter()
+        .map(|(code, p)| {
+            let mut refs = Vec::new();
+            for text in p.narrative.values().flat_map(|by_lang| by_lang.values()) {
+                for call in crate::load::content::chart_calls(text) {
+                    if let Some(ph) = profiles.get(&call.profile) {
+                        refs.extend_from_slice(ph.as_bytes());
+                    }
+                }
+            }
+            (code.clone(), refs)
+        })
+        .collect();
     Fingerprints {
+        narrative_refs,
         site_wide,
         data_wide,
         chart_wide,
@@ -242,7 +260,7 @@ pub fn plan(site: &Site, theme: &Theme) -> Plan {
             let path = routes::profile(config, lang, code);
             html_pages.push(path.clone());
             outputs.push(Output {
-                fingerprint: fp(&[b"profile", l, sw, ph.as_bytes()]),
+                fingerprint: fp(&[b"profile", l, sw, ph.as_bytes(), &f.narrative_refs[code]]),
                 path,
                 job: Job::Profile {
                     lang: lang.clone(),
@@ -258,6 +276,12 @@ pub fn plan(site: &Site, theme: &Theme) -> Plan {
             let mut h = blake3::Hasher::new();
             for p in site.pages.iter().filter(|p| p.stem == stem) {
                 hash_json(&mut h, p);
+                // A page that draws a profile's chart depends on that profile too.
+                for call in crate::load::content::chart_calls(&p.body) {
+                    if let Some(ph) = f.profiles.get(&call.profile) {
+                        h.update(ph.as_bytes());
+                    }
+                }
             }
             let path = routes::content(config, lang, stem);
             html_pages.push(path.clone());

@@ -496,7 +496,7 @@ impl<'a> Env<'a> {
             sections.push(SectionView {
                 id: section.clone(),
                 label: config.section_label(lang, section),
-                narrative_html: narrative.map(|(_, t)| self.md(t)),
+                narrative_html: narrative.map(|(_, t)| self.md_with_charts(t, lang, &path)),
                 narrative_lang: narrative
                     .filter(|(l, _)| *l != lang)
                     .map(|(l, _)| l.to_string()),
@@ -736,7 +736,6 @@ impl<'a> Env<'a> {
     pub fn content(&self, page: &Page, lang: &str) -> ContentView {
         let config = &self.site.config;
         let path = routes::content(config, lang, &page.stem);
-        let body = self.expand_chart_calls(&page.body, lang, &path);
         let text_lang = match &page.lang {
             Some(l) if l != lang => Some(l.clone()),
             None if lang != config.default_language => Some(config.default_language.clone()),
@@ -751,40 +750,77 @@ impl<'a> Env<'a> {
                 &|l| routes::content(config, l, &page.stem),
             ),
             title: page.title.clone(),
-            body_html: self.md(&body),
+            body_html: self.md_with_charts(&page.body, lang, &path),
             text_lang,
         }
     }
 
-    /// Charts come with the charts feature; until then a chart call becomes a link to
-    /// the profile's table of the same data, never a picture that pretends to be one.
-    fn expand_chart_calls(&self, body: &str, lang: &str, path: &str) -> String {
+    /// Markdown with its `{{ chart(profile=.., id=..) }}` calls drawn as charts. Raw HTML
+    /// stays off, so each call becomes a token Markdown cannot touch (private-use
+    /// characters), and the rendered HTML gets the chart in its place. Where charts are
+    /// left out (`--no-charts`), the call links to the profile's table of the same data.
+    fn md_with_charts(&self, body: &str, lang: &str, path: &str) -> String {
         let calls = chart_calls(body);
         if calls.is_empty() {
-            return body.to_string();
+            return self.md(body);
         }
         let config = &self.site.config;
-        let mut out = String::with_capacity(body.len());
+        let mut text = String::with_capacity(body.len());
+        let mut figures = Vec::new();
         let mut last = 0;
-        for call in calls {
-            out.push_str(&body[last..call.range.start]);
-            let label = self
-                .site
-                .indicators
-                .get(&call.id)
-                .map_or(call.id.clone(), |i| self.label(i, lang));
-            let name = self.site.country_name(&call.profile, lang);
-            let url = routes::link(path, &routes::profile(config, lang, &call.profile));
-            out.push_str(&format!(
-                "[{}: {}]({url}#ind-{})",
-                escape_md(&name),
-                escape_md(&label),
-                call.id
-            ));
+        for (i, call) in calls.iter().enumerate() {
+            text.push_str(&body[last..call.range.start]);
             last = call.range.end;
+            let view = self
+                .site
+                .profiles
+                .get(&call.profile)
+                .and_then(|p| self.chart_view(p, &call.id, lang, path));
+            let url = format!(
+                "{}#ind-{}",
+                routes::link(path, &routes::profile(config, lang, &call.profile)),
+                call.id
+            );
+            let name = self.site.country_name(&call.profile, lang);
+            match view {
+                Some(v) => {
+                    text.push_str(&format!("\u{E000}{i}\u{E001}"));
+                    figures.push((
+                        format!("\u{E000}{i}\u{E001}"),
+                        format!(
+                            "<figure class=\"chart-figure\"><div class=\"chart\">{}</div><figcaption><a href=\"{url}\">{}: {}</a></figcaption></figure>",
+                            v.svg,
+                            crate::render::charts::xml_escape(&name),
+                            crate::render::charts::xml_escape(&v.title)
+                        ),
+                    ));
+                }
+                None => {
+                    let label = self
+                        .site
+                        .indicators
+                        .get(&call.id)
+                        .map_or(call.id.clone(), |i| self.label(i, lang));
+                    text.push_str(&format!(
+                        "[{}: {}]({url})",
+                        escape_md(&name),
+                        escape_md(&label)
+                    ));
+                }
+            }
         }
-        out.push_str(&body[last..]);
-        out
+        text.push_str(&body[last..]);
+        let mut html = self.md(&text);
+        for (token, figure) in figures {
+            // A call alone in its paragraph replaces the paragraph.
+            let block = format!("<p>{token}</p>");
+            html = if html.contains(&block) {
+                html.replace(&block, &figure)
+            } else {
+                html.replace(&token, &figure)
+            };
+        }
+        html
     }
 
     /// A chart of a profile as shown on the page at `path`.

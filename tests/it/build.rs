@@ -59,9 +59,12 @@ fn a_profile_edit_renders_only_what_depends_on_it() {
     assert_eq!(
         rendered,
         [
+            // The about page draws Mexico's migrant stock.
+            "about/index.html",
             "data/all.csv",
             "data/mex.csv",
             "data/mex.json",
+            "fr/about/index.html",
             "fr/index.html",
             "fr/profiles/mex/index.html",
             "index.html",

@@ -247,3 +247,50 @@ fn a_map_indicator_draws_the_world_on_the_home_page() {
     );
     site.assert_same_as_full();
 }
+
+#[test]
+fn chart_calls_draw_charts_in_pages_and_narratives() {
+    let site = Site::fixture("basic");
+    site.write(
+        "profiles/PHL.toml",
+        site.read("profiles/PHL.toml") + "\n[narrative.trends]\nen = \"\"\"Compare with Mexico:\n\n{{ chart(profile=\"MEX\", id=\"migrant_stock\") }}\n\"\"\"\n",
+    );
+    site.build();
+    let about = site.output("about/index.html");
+    assert!(
+        about.contains("<figure class=\"chart-figure\"><div class=\"chart\"><svg"),
+        "{about}"
+    );
+    assert!(about.contains("<a href=\"../profiles/mex/index.html#ind-migrant_stock\">Mexico: International migrant stock</a>"));
+    let phl = site.output("profiles/phl/index.html");
+    assert!(
+        phl.contains("Compare with Mexico:</p>\n<figure class=\"chart-figure\">"),
+        "the call replaces its paragraph"
+    );
+    assert!(!phl.contains('\u{E000}'), "no token is left behind");
+
+    // Editing Mexico redraws the pages that show Mexico's chart.
+    site.edit("profiles/MEX.toml", "2024 = 1726089", "2024 = 1826089");
+    site.edit("profiles/MEX.toml", "2024 = 909750", "2024 = 1009750");
+    let report = site.build();
+    for page in ["about/index.html", "profiles/phl/index.html"] {
+        assert!(
+            report.rendered_paths.contains(&page.to_string()),
+            "{page} not redrawn"
+        );
+    }
+    site.assert_same_as_full();
+}
+
+#[test]
+fn a_chart_call_in_a_narrative_is_checked() {
+    let site = Site::fixture("basic");
+    site.write("profiles/PHL.toml", site.read("profiles/PHL.toml") + "\n[narrative.trends]\nen = \"See {{ chart(profile=\\\"MEX\\\", id=\\\"nope\\\") }}.\"\n");
+    let checked = site.check();
+    let text = mpgen::diagnostics::render_human(&checked.diags, &checked.texts, false);
+    assert!(
+        text.contains("error: `nope` is not a chart of the profile `MEX`"),
+        "{text}"
+    );
+    assert!(text.contains("--> profiles/PHL.toml:"), "{text}");
+}
