@@ -110,6 +110,16 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Writes the rendered files and removes stale ones. `rendered` holds only the outputs
 /// that were rendered this time; `kept` the fingerprints of every output of the plan.
+/// Runs `f` on a pool sized for file-system work: creating files is kernel time, not
+/// CPU time, so more threads than cores keep the disk queue full.
+fn io_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    match POOL.get_or_init(|| rayon::ThreadPoolBuilder::new().num_threads(8).build().ok()) {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
+}
+
 pub fn write(
     out: &Path,
     previous: &Manifest,
@@ -133,19 +143,22 @@ pub fn write(
 
     // Files are independent: writing them in parallel keeps both cores busy with the
     // file system's own work (creating entries dominates a cold build's write stage).
-    let written: Vec<(String, String, bool)> = rendered
-        .par_iter()
-        .map(|(rel, bytes)| {
-            let path = safe_join(out, rel)?;
-            let hash = blake3::hash(bytes).to_hex().to_string();
-            let same = previous.outputs.get(rel).is_some_and(|e| e.hash == hash)
-                && fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
-            if !same {
-                write_atomic(&path, bytes)?;
-            }
-            Ok((rel.clone(), hash, !same))
-        })
-        .collect::<Result<_>>()?;
+    let written: Vec<(String, String, bool)> = io_pool(|| {
+        rendered
+            .par_iter()
+            .map(|(rel, bytes)| {
+                let path = safe_join(out, rel)?;
+                let hash = blake3::hash(bytes).to_hex().to_string();
+                let same = previous.outputs.get(rel).is_some_and(|e| e.hash == hash)
+                    && fs::metadata(&path)
+                        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+                if !same {
+                    write_atomic(&path, bytes)?;
+                }
+                Ok((rel.clone(), hash, !same))
+            })
+            .collect::<Result<_>>()
+    })?;
     let mut new_hashes: BTreeMap<String, String> = BTreeMap::new();
     for (rel, hash, wrote) in written {
         if wrote {
@@ -216,17 +229,29 @@ fn write_fresh(
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     }
-    let hashes: Vec<(String, String)> = rendered
-        .par_iter()
-        .map(|(rel, bytes)| {
-            let path = safe_join(&staging, rel)?;
-            if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            }
-            fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
-            Ok((rel.clone(), blake3::hash(bytes).to_hex().to_string()))
+    // Folders first, each once; then the files, in parallel.
+    let dirs: std::collections::BTreeSet<PathBuf> = rendered
+        .iter()
+        .filter_map(|(rel, _)| {
+            safe_join(&staging, rel)
+                .ok()?
+                .parent()
+                .map(Path::to_path_buf)
         })
-        .collect::<Result<_>>()?;
+        .collect();
+    for dir in &dirs {
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let hashes: Vec<(String, String)> = io_pool(|| {
+        rendered
+            .par_iter()
+            .map(|(rel, bytes)| {
+                let path = safe_join(&staging, rel)?;
+                fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+                Ok((rel.clone(), blake3::hash(bytes).to_hex().to_string()))
+            })
+            .collect::<Result<_>>()
+    })?;
     let mut hashes: BTreeMap<String, String> = hashes.into_iter().collect();
     let manifest = Manifest {
         version: MANIFEST_VERSION,
