@@ -643,16 +643,7 @@ pub fn check_text_langs(
                             lang.value
                         ),
                     )
-                    .with_help(format!(
-                        "the languages of site.toml are {}",
-                        crate::diagnostics::one_of(
-                            &config
-                                .languages
-                                .iter()
-                                .map(String::as_str)
-                                .collect::<Vec<_>>()
-                        )
-                    )),
+                    .with_help(config.languages_hint()),
                 );
             }
         }
@@ -725,16 +716,7 @@ pub fn check_pages(
                         Some(l.span.clone()),
                         format!("`{}` is not one of the site's languages", l.value),
                     )
-                    .with_help(format!(
-                        "the languages of site.toml are {}",
-                        crate::diagnostics::one_of(
-                            &config
-                                .languages
-                                .iter()
-                                .map(String::as_str)
-                                .collect::<Vec<_>>()
-                        )
-                    )),
+                    .with_help(config.languages_hint()),
                 );
                 ok = false;
             } else if p.file_lang.as_ref().is_some_and(|fl| *fl != l.value) {

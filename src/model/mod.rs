@@ -95,6 +95,15 @@ pub struct Config {
 }
 
 impl Config {
+    /// "the languages of site.toml are `en`, `fr` or `es`": the hint for a wrong language.
+    pub fn languages_hint(&self) -> String {
+        let langs: Vec<&str> = self.languages.iter().map(String::as_str).collect();
+        format!(
+            "the languages of site.toml are {}",
+            crate::diagnostics::one_of(&langs)
+        )
+    }
+
     pub fn section_label(&self, lang: &str, id: &str) -> String {
         [lang, self.default_language.as_str()]
             .iter()
