@@ -274,6 +274,10 @@ impl<'a> Env<'a> {
             .expect("a Numbers for every language")
     }
 
+    fn country(&self, code: &str, lang: &str) -> String {
+        crate::render::country_name(self.site, self.charts.strings(lang), code, lang)
+    }
+
     fn md(&self, text: &str) -> String {
         markdown::to_html(text, self.site.config.allow_raw_html)
     }
@@ -520,7 +524,7 @@ impl<'a> Env<'a> {
                     .partners
                     .iter()
                     .map(|c| Link {
-                        title: site.country_name(c, lang),
+                        title: self.country(c, lang),
                         url: if site.profiles.contains_key(c) {
                             routes::link(&path, &routes::profile(config, lang, c))
                         } else {
@@ -705,7 +709,7 @@ impl<'a> Env<'a> {
                     .iter()
                     .map(|(code, v)| PartnerRow {
                         code: code.clone(),
-                        name: self.site.country_name(code, lang),
+                        name: self.country(code, lang),
                         value: num.full(*v, &ind.unit),
                         share: share(*v),
                     })
@@ -781,7 +785,7 @@ impl<'a> Env<'a> {
                 routes::link(path, &routes::profile(config, lang, &call.profile)),
                 call.id
             );
-            let name = self.site.country_name(&call.profile, lang);
+            let name = self.country(&call.profile, lang);
             match view {
                 Some(v) => {
                     text.push_str(&format!("\u{E000}{i}\u{E001}"));

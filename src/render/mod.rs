@@ -22,6 +22,23 @@ use context::Env;
 use numbers::{CompactWords, Numbers};
 use templates::Theme;
 
+/// A country or area in a language: a profile's own name, a `[codes]` name, the theme's
+/// `country_<CODE>` string for the language, or the ISO 3166 English name.
+pub fn country_name(
+    site: &Site,
+    strings: Option<&templates::Strings>,
+    code: &str,
+    lang: &str,
+) -> String {
+    if site.profiles.contains_key(code) || site.config.codes.contains_key(code) {
+        return site.country_name(code, lang);
+    }
+    strings
+        .and_then(|s| s.get(&format!("country_{code}")))
+        .cloned()
+        .unwrap_or_else(|| site.country_name(code, lang))
+}
+
 pub struct Renderer<'a> {
     pub site: &'a Site,
     pub theme: &'a Theme,
@@ -110,6 +127,10 @@ impl<'a> Charts<'a> {
                 .map(|spec| Arc::from(charts::svg(&spec, numbers)))
         })
         .clone()
+    }
+
+    pub fn strings(&self, lang: &str) -> Option<&templates::Strings> {
+        self.theme.strings.get(lang).map(|s| &**s)
     }
 
     /// The spec of a chart of a profile in a language.

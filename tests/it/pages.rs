@@ -125,3 +125,21 @@ fn numbers_follow_the_page_language() {
     );
     assert!(site.output("fr/index.html").contains("1,73 M"));
 }
+
+#[test]
+fn partner_countries_are_named_in_the_page_language() {
+    let site = Site::fixture("basic");
+    site.build();
+    assert!(
+        site.output("fr/profiles/mex/index.html")
+            .contains("États-Unis d’Amérique")
+    );
+    assert!(
+        site.output("profiles/mex/index.html")
+            .contains("United States of America")
+    );
+    assert!(
+        site.output("fr/charts/phl/emigrants_by_destination.svg")
+            .contains("Arabie saoudite")
+    );
+}

@@ -143,7 +143,12 @@ pub fn chart_spec(
                 .values
                 .iter()
                 .take(n)
-                .map(|(c, v)| (site.country_name(c, lang), *v))
+                .map(|(c, v)| {
+                    (
+                        crate::render::country_name(site, Some(strings), c, lang),
+                        *v,
+                    )
+                })
                 .collect();
             let rest: f64 =
                 x.values.iter().skip(n).map(|(_, v)| v).sum::<f64>() + x.other.unwrap_or(0.0);
@@ -376,7 +381,7 @@ pub fn map_spec(
         .get(&format!("unit_{}", ind.unit))
         .cloned()
         .unwrap_or_else(|| ind.unit.clone());
-    let name = |code: &str| site.country_name(code, lang);
+    let name = |code: &str| crate::render::country_name(site, Some(strings), code, lang);
     let hi = values.iter().max_by(|a, b| a.1.total_cmp(b.1));
     let lo = values.iter().min_by(|a, b| a.1.total_cmp(b.1));
     let desc = match (hi, lo) {
