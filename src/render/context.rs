@@ -793,7 +793,14 @@ impl<'a> Env<'a> {
                         format!("\u{E000}{i}\u{E001}"),
                         format!(
                             "<figure class=\"chart-figure\"><div class=\"chart\">{}</div><figcaption><a href=\"{url}\">{}: {}</a></figcaption></figure>",
-                            v.svg,
+                            // The same chart may also be on the page: its ids get a suffix.
+                            v.svg.replace(
+                                &format!("\"chart-{}-{}-", call.profile.to_ascii_lowercase(), call.id),
+                                &format!("\"chart-{}-{}-md{i}-", call.profile.to_ascii_lowercase(), call.id)
+                            ).replace(
+                                &format!(" chart-{}-{}-", call.profile.to_ascii_lowercase(), call.id),
+                                &format!(" chart-{}-{}-md{i}-", call.profile.to_ascii_lowercase(), call.id)
+                            ),
                             crate::render::charts::xml_escape(&name),
                             crate::render::charts::xml_escape(&v.title)
                         ),

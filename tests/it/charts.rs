@@ -294,3 +294,29 @@ fn a_chart_call_in_a_narrative_is_checked() {
     );
     assert!(text.contains("--> profiles/PHL.toml:"), "{text}");
 }
+
+#[test]
+fn a_chart_drawn_twice_on_a_page_keeps_its_ids_unique() {
+    let site = Site::fixture("basic");
+    site.write(
+        "profiles/MEX.toml",
+        site.read("profiles/MEX.toml").replace(
+            "en = \"Immigration to Mexico **more than doubled** between 1990 and 2024.\"",
+            "en = \"\"\"Immigration more than doubled:\n\n{{ chart(profile=\"MEX\", id=\"migrant_stock\") }}\n\"\"\"",
+        ),
+    );
+    site.build();
+    let page = site.output("profiles/mex/index.html");
+    let ids: Vec<&str> = page
+        .split(" id=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(ids.len(), unique.len(), "duplicate ids on the page");
+    assert!(page.contains(
+        "aria-labelledby=\"chart-mex-migrant_stock-md0-title chart-mex-migrant_stock-md0-desc\""
+    ));
+}
