@@ -562,7 +562,8 @@ fn check_series(
             ok = false;
         }
     }
-    let all_value_years: Vec<i64> = s.values.iter().flatten().map(|(y, _)| y.value).collect();
+    let all_value_years: std::collections::BTreeSet<i64> =
+        s.values.iter().flatten().map(|(y, _)| y.value).collect();
     for (key, part) in [
         ("female", &s.female),
         ("male", &s.male),
