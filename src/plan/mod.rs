@@ -86,6 +86,8 @@ pub enum ChartFormat {
     Pdf,
     /// The chart's metadata: title, unit, source, edition, notes.
     Json,
+    /// The plotted values (world maps only; a profile chart's CSV is `Job::ChartCsv`).
+    Csv,
 }
 
 impl ChartFormat {
@@ -95,6 +97,7 @@ impl ChartFormat {
             ChartFormat::Png => "png",
             ChartFormat::Pdf => "pdf",
             ChartFormat::Json => "json",
+            ChartFormat::Csv => "csv",
         }
     }
 }
@@ -352,7 +355,9 @@ pub fn plan(site: &Site, theme: &Theme) -> Plan {
     // World maps: every profile's latest value, so any profile edit redraws them.
     for ind in charts::spec::map_indicators(site) {
         for lang in &config.languages {
-            for format in formats.iter().filter(|f| **f != ChartFormat::Json) {
+            // The values are language-neutral: one CSV, beside the default language's map.
+            let csv = (*lang == config.default_language).then_some(ChartFormat::Csv);
+            for format in formats.iter().chain(csv.iter()) {
                 outputs.push(Output {
                     fingerprint: fp(&[
                         b"world",

@@ -327,3 +327,50 @@ pub fn chart_meta(
     bytes.push(b'\n');
     bytes
 }
+
+#[derive(Serialize)]
+struct MapMeta<'a> {
+    id: &'a str,
+    lang: &'a str,
+    title: &'a str,
+    subtitle: &'a str,
+    unit: &'a str,
+    description: &'a str,
+    sources: Vec<&'a crate::model::Source>,
+    width: u32,
+    height: u32,
+}
+
+/// A world map's metadata: what it shows and where its values come from.
+pub fn map_meta(site: &Site, indicator: &str, spec: &super::charts::ChartSpec) -> Vec<u8> {
+    let mut ids: Vec<&str> = site
+        .profiles
+        .values()
+        .filter_map(|p| p.series.get(indicator))
+        .flat_map(|s| s.source.split('+'))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let sources = ids
+        .iter()
+        .filter_map(|id| {
+            site.sources
+                .get(*id)
+                .or_else(|| site.profiles.values().find_map(|p| p.sources.get(*id)))
+        })
+        .collect();
+    let meta = MapMeta {
+        id: indicator,
+        lang: &spec.lang,
+        title: &spec.title,
+        subtitle: &spec.subtitle,
+        unit: &spec.unit,
+        description: &spec.desc,
+        sources,
+        width: spec.width,
+        height: spec.height,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&meta).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}

@@ -351,7 +351,20 @@ impl<'a> Renderer<'a> {
                         charts::raster::png(&svg, site.config.charts.png_scale as f32)
                     }
                     ChartFormat::Pdf => charts::raster::pdf(&svg),
-                    _ => Ok(svg.as_bytes().to_vec()),
+                    ChartFormat::Json | ChartFormat::Csv => {
+                        let spec =
+                            self.charts
+                                .map_spec(lang, indicator, numbers)
+                                .ok_or_else(|| {
+                                    Error::Output(format!("no world map for {indicator}"))
+                                })?;
+                        Ok(if *format == ChartFormat::Csv {
+                            charts::spec::chart_csv(&spec.data)
+                        } else {
+                            data::map_meta(site, indicator, &spec)
+                        })
+                    }
+                    ChartFormat::Svg => Ok(svg.as_bytes().to_vec()),
                 }
             }
             Job::Embed { lang, iso3, chart } => {

@@ -232,6 +232,15 @@ fn a_map_indicator_draws_the_world_on_the_home_page() {
     assert!(map.contains("<desc id=\"map-migrant_share-desc\">Migrants as a share of the population, latest value of 2 profiles: highest in Mexico (1.32 %), lowest in Philippines (0.08 %).</desc>"), "{}", &map[..600]);
     assert!(map.contains("No data"));
     roxmltree::Document::parse(&map).unwrap();
+    let csv = site.output("charts/world/migrant_share.csv");
+    assert!(
+        csv.starts_with("iso3,value\nMEX,1.3190246961801233\nPHL,0.07528"),
+        "{csv}"
+    );
+    let meta: serde_json::Value =
+        serde_json::from_str(&site.output("fr/charts/world/migrant_share.json")).unwrap();
+    assert_eq!(meta["lang"], "fr");
+    assert_eq!(meta["sources"][0]["id"], "undesa-ims-2024");
     let home = site.output("index.html");
     assert!(home.contains("<figure class=\"world-map\">"));
     assert!(home.contains("href=\"charts/world/migrant_share.svg\""));
