@@ -323,9 +323,7 @@ pub fn chart_meta(
         width: spec.width,
         height: spec.height,
     };
-    let mut bytes = serde_json::to_vec_pretty(&meta).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    pretty_json(&meta)
 }
 
 #[derive(Serialize)]
@@ -370,7 +368,13 @@ pub fn map_meta(site: &Site, indicator: &str, spec: &super::charts::ChartSpec) -
         width: spec.width,
         height: spec.height,
     };
-    let mut bytes = serde_json::to_vec_pretty(&meta).unwrap_or_default();
+    pretty_json(&meta)
+}
+
+/// A small JSON file for people to read: indented, ending with a newline.
+fn pretty_json<T: Serialize>(value: &T) -> Vec<u8> {
+    // Serializing our own structs (string keys only) cannot fail.
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }

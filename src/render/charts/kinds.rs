@@ -322,6 +322,40 @@ fn series(
     Ok(())
 }
 
+/// Vertical grid lines with their labels under the plot, for each tick on each scale.
+fn x_ticks(
+    area: &Area,
+    plot: &Plot,
+    m: &Metrics,
+    ticks: &[f64],
+    scales: &[&Scale],
+    numbers: &Numbers,
+    unit: &str,
+) -> DrawResult {
+    let style = text_style(
+        m.font(14.0),
+        &MUTED,
+        false,
+        Pos::new(HPos::Center, VPos::Top),
+    );
+    for t in ticks {
+        for s in scales {
+            let px = s.at(*t);
+            area.draw(&PathElement::new(
+                vec![(px, plot.top), (px, plot.bottom)],
+                GRID.stroke_width(1),
+            ))?;
+            text(
+                area,
+                &numbers.tick(*t, unit),
+                (px, plot.bottom + m.px(7.0)),
+                &style,
+            )?;
+        }
+    }
+    Ok(())
+}
+
 fn bars_chart(
     area: &Area,
     spec: &ChartSpec,
@@ -357,20 +391,7 @@ fn bars_chart(
         p0: x0,
         p1: plot.right - value_room,
     };
-    let tick_style = text_style(size, &MUTED, false, Pos::new(HPos::Center, VPos::Top));
-    for t in &ticks {
-        let px = x.at(*t);
-        area.draw(&PathElement::new(
-            vec![(px, plot.top), (px, plot.bottom)],
-            GRID.stroke_width(1),
-        ))?;
-        text(
-            area,
-            &numbers.tick(*t, &spec.unit),
-            (px, plot.bottom + m.px(7.0)),
-            &tick_style,
-        )?;
-    }
+    x_ticks(area, &plot, m, &ticks, &[&x], numbers, &spec.unit)?;
     let band = (plot.bottom - plot.top) as f64 / rows.len() as f64;
     let bar_h = (band * 0.7).max(2.0);
     let label_style = text_style(size, &INK, false, Pos::new(HPos::Right, VPos::Center));
@@ -458,22 +479,15 @@ fn pyramid(
         p0: mid,
         p1: mid - half,
     };
-    let tick_style = text_style(size, &MUTED, false, Pos::new(HPos::Center, VPos::Top));
-    for t in &ticks {
-        for s in [&right_scale, &left_scale] {
-            let px = s.at(*t);
-            area.draw(&PathElement::new(
-                vec![(px, plot.top), (px, plot.bottom)],
-                GRID.stroke_width(1),
-            ))?;
-            text(
-                area,
-                &numbers.tick(*t, &spec.unit),
-                (px, plot.bottom + m.px(7.0)),
-                &tick_style,
-            )?;
-        }
-    }
+    x_ticks(
+        area,
+        &plot,
+        m,
+        &ticks,
+        &[&right_scale, &left_scale],
+        numbers,
+        &spec.unit,
+    )?;
     let n = groups.len();
     let band = (plot.bottom - plot.top) as f64 / n as f64;
     let bar_h = (band * 0.8).max(2.0);
