@@ -210,9 +210,7 @@ fn as_array(r: Row<'_>) -> RowArray<'_> {
 
 pub fn profile_json(site: &Site, p: &Profile) -> Vec<u8> {
     let rows = rows(site, p);
-    let mut source_ids: Vec<&str> = rows.iter().flat_map(|r| r.source.split('+')).collect();
-    source_ids.sort();
-    source_ids.dedup();
+    let source_ids = source_ids(rows.iter().map(|r| r.source));
     let doc = ProfileJson {
         iso3: &p.iso3,
         name: p
@@ -290,7 +288,7 @@ pub fn chart_meta(
         .find(|c| c.id == chart)
         .map(|c| c.series.iter().map(String::as_str).collect())
         .unwrap_or_default();
-    let mut source_ids: Vec<&str> = Vec::new();
+    let mut sources: Vec<&str> = Vec::new();
     let mut notes: Vec<&str> = Vec::new();
     for id in &series {
         let (source, note) = if let Some(s) = p.series.get(*id) {
@@ -302,11 +300,10 @@ pub fn chart_meta(
         } else {
             (None, None)
         };
-        source_ids.extend(source.into_iter().flat_map(|s| s.split('+')));
+        sources.extend(source);
         notes.extend(note);
     }
-    source_ids.sort();
-    source_ids.dedup();
+    let source_ids = source_ids(sources.into_iter());
     let meta = ChartMeta {
         id: chart,
         iso3: &p.iso3,
@@ -341,14 +338,12 @@ struct MapMeta<'a> {
 
 /// A world map's metadata: what it shows and where its values come from.
 pub fn map_meta(site: &Site, indicator: &str, spec: &super::charts::ChartSpec) -> Vec<u8> {
-    let mut ids: Vec<&str> = site
-        .profiles
-        .values()
-        .filter_map(|p| p.series.get(indicator))
-        .flat_map(|s| s.source.split('+'))
-        .collect();
-    ids.sort();
-    ids.dedup();
+    let ids = source_ids(
+        site.profiles
+            .values()
+            .filter_map(|p| p.series.get(indicator))
+            .map(|s| s.source.as_str()),
+    );
     let sources = ids
         .iter()
         .filter_map(|id| {
@@ -377,4 +372,13 @@ fn pretty_json<T: Serialize>(value: &T) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
     bytes.push(b'\n');
     bytes
+}
+
+/// The source ids a set of values cites, each once, in order: a derived value cites its
+/// operands' sources as `a+b`.
+fn source_ids<'a>(sources: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut ids: Vec<&str> = sources.flat_map(|s| s.split('+')).collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
