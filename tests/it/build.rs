@@ -197,16 +197,8 @@ fn a_deleted_output_file_is_made_again() {
 #[test]
 fn same_bytes_at_any_thread_count() {
     let site = Site::fixture("basic");
-    let one = mpgen::pipeline::render_all(&mpgen::pipeline::BuildOptions {
-        threads: Some(1),
-        ..site.options()
-    })
-    .unwrap();
-    let four = mpgen::pipeline::render_all(&mpgen::pipeline::BuildOptions {
-        threads: Some(4),
-        ..site.options()
-    })
-    .unwrap();
+    let one = site.render_with_threads(1);
+    let four = site.render_with_threads(4);
     assert!(one == four, "1 and 4 threads differ");
 
     // And the default site, which exercises every part of the theme (its charts as SVG:
@@ -217,12 +209,8 @@ fn same_bytes_at_any_thread_count() {
         "formats = [\"svg\", \"png\"]",
         "formats = [\"svg\"]",
     );
-    let opts = |n| mpgen::pipeline::BuildOptions {
-        threads: Some(n),
-        ..site.options()
-    };
-    let one = mpgen::pipeline::render_all(&opts(1)).unwrap();
-    let four = mpgen::pipeline::render_all(&opts(4)).unwrap();
+    let one = site.render_with_threads(1);
+    let four = site.render_with_threads(4);
     assert!(one.len() > 500);
     assert!(
         one == four,

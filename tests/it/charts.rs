@@ -147,16 +147,8 @@ fn png_files_are_the_same_bytes_at_any_thread_count() {
         "formats = [\"svg\"]",
         "formats = [\"svg\", \"png\"]",
     );
-    let one = mpgen::pipeline::render_all(&mpgen::pipeline::BuildOptions {
-        threads: Some(1),
-        ..site.options()
-    })
-    .unwrap();
-    let four = mpgen::pipeline::render_all(&mpgen::pipeline::BuildOptions {
-        threads: Some(4),
-        ..site.options()
-    })
-    .unwrap();
+    let one = site.render_with_threads(1);
+    let four = site.render_with_threads(4);
     let pngs: Vec<&String> = one.keys().filter(|p| p.ends_with(".png")).collect();
     assert!(pngs.len() >= 10);
     for p in &pngs {

@@ -154,6 +154,18 @@ impl Site {
         }
     }
 
+    /// Every output rendered in memory on `threads` worker threads.
+    pub fn render_with_threads(
+        &self,
+        threads: usize,
+    ) -> std::collections::BTreeMap<String, Vec<u8>> {
+        let opts = BuildOptions {
+            threads: Some(threads),
+            ..self.options()
+        };
+        pipeline::render_all(&opts).unwrap_or_else(|e| panic!("render failed: {e:?}"))
+    }
+
     pub fn try_build(&self) -> Result<BuildReport, pipeline::BuildError> {
         pipeline::build(&self.options())
     }
