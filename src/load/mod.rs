@@ -10,6 +10,7 @@ pub mod profile;
 pub mod theme;
 pub mod toml_reader;
 
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -151,212 +152,289 @@ pub fn decode(rel: &str, bytes: &[u8]) -> (Arc<str>, Option<Diagnostic>) {
 
 /// Reads and parses the whole site under `root`.
 pub fn load(root: &Path) -> Loaded {
-    let mut loaded = Loaded::default();
-    let mut texts = SourceTexts::default();
-    let mut diags = Vec::new();
-
-    if root.join("site.toml").is_file() {
-        if let Some(text) = read_text(root, "site.toml", &mut texts, &mut diags)
-            && let Some(doc) = toml_reader::parse("site.toml", &text, &mut diags)
-        {
-            let mut r = Reader::new("site.toml", &mut diags);
-            loaded.config = Some(config::read(&mut r, doc.get_ref(), doc.span()));
-        }
-    } else {
-        diags.push(
-            Diagnostic::error("site.toml", None, "there is no site.toml here")
-                .with_help("run mpgen in a site folder, pass `--root DIR`, or make a new site with `mpgen init DIR`"),
-        );
-    }
-
-    for (file, what) in [
-        ("indicators.toml", true),
-        ("sources.toml", false),
-        ("rcps.toml", false),
-    ] {
-        if !root.join(file).is_file() {
-            if what {
-                diags.push(Diagnostic::error(
-                    file,
-                    None,
-                    "there is no indicators.toml: a site needs its indicator catalogue",
-                ));
-            }
-            continue;
-        }
-        let Some(text) = read_text(root, file, &mut texts, &mut diags) else {
-            continue;
-        };
-        let Some(doc) = toml_reader::parse(file, &text, &mut diags) else {
-            continue;
-        };
-        let mut r = Reader::new(file, &mut diags);
-        match file {
-            "indicators.toml" => {
-                loaded.indicators = catalogue::read_indicators(&mut r, doc.get_ref())
-            }
-            "sources.toml" => {
-                loaded.sources = catalogue::read_sources(&mut r, doc.get_ref(), "sources.toml")
-            }
-            _ => loaded.rcps = catalogue::read_rcps(&mut r, doc.get_ref()),
-        }
-    }
-
-    // Profiles and pages: each file on its own, in parallel; results in path order.
-    let parsed: Vec<Parsed> = walk(root, "profiles")
-        .into_par_iter()
-        .map(|rel| parse_profile(root, rel))
-        .chain(
-            walk(root, "content")
-                .into_par_iter()
-                .filter(|r| r.ends_with(".md"))
-                .map(|rel| parse_page(root, rel)),
-        )
-        .collect();
-    for p in parsed {
-        texts.merge(p.texts);
-        diags.extend(p.diags);
-        match p.item {
-            Some(Item::Profile(prof)) => loaded.profiles.push(*prof),
-            Some(Item::Page(page)) => loaded.pages.push(*page),
-            None => {}
-        }
-    }
-
-    let theme_name = loaded
-        .config
-        .as_ref()
-        .and_then(|c| c.theme.as_ref())
-        .map_or("default".to_string(), |t| t.value.clone());
-    loaded.theme = load_theme(root, &theme_name, &mut texts, &mut diags);
-    loaded.static_files = walk(root, "static")
-        .into_iter()
-        .filter_map(|rel| match read_bytes(root, &rel) {
-            Ok(b) => Some((rel["static/".len()..].to_string(), Arc::from(b))),
-            Err(msg) => {
-                diags.push(Diagnostic::error(&rel, None, msg));
-                None
-            }
-        })
-        .collect();
-
-    loaded.texts = texts;
-    loaded.diags = diags;
-    loaded
+    load_cached(root, &mut Cache::default(), &BTreeSet::new())
 }
 
-enum Item {
-    Profile(Box<RawProfile>),
-    Page(Box<RawPage>),
+/// What one file of the site is to the build, by where it lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Config,
+    Indicators,
+    Sources,
+    Rcps,
+    Profile,
+    Page,
+    /// A file of `themes/<name>/`, with the length of that prefix.
+    Theme(usize),
+    Static,
 }
 
+/// One file, parsed: what it holds, its text and its problems as a file.
+#[derive(Debug, Clone)]
 struct Parsed {
     item: Option<Item>,
     texts: SourceTexts,
     diags: Vec<Diagnostic>,
 }
 
-fn parse_profile(root: &Path, rel: String) -> Parsed {
-    let mut texts = SourceTexts::default();
-    let mut diags = Vec::new();
-    let name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
-    let Some(file_id) = name.strip_suffix(".toml") else {
-        // Not a profile: only `*.toml` files are read from `profiles/`.
-        return Parsed {
-            item: None,
-            texts,
-            diags,
-        };
-    };
-    if rel.matches('/').count() > 1 {
-        diags.push(
-            Diagnostic::error(
-                &rel,
-                None,
-                "profiles live directly in `profiles/`, not in sub-folders",
-            )
-            .with_help(format!("move it to `profiles/{name}`")),
-        );
-        return Parsed {
-            item: None,
-            texts,
-            diags,
-        };
+#[derive(Debug, Clone)]
+enum Item {
+    Config(Box<RawConfig>),
+    Indicators(Vec<RawIndicator>),
+    Sources(Vec<RawSource>),
+    Rcps(Vec<RawRcp>),
+    Profile(Box<RawProfile>),
+    Page(Box<RawPage>),
+    Theme(String, ThemeFile),
+    Static(String, Arc<[u8]>),
+}
+
+/// How a file looked when it was parsed: its length and modification time. A file
+/// whose stamp moved is read again, even when no watcher said so.
+type Stamp = (u64, Option<std::time::SystemTime>);
+
+fn stamp(root: &Path, rel: &str) -> Stamp {
+    match fs::metadata(root.join(rel)) {
+        Ok(m) => (m.len(), m.modified().ok()),
+        Err(_) => (u64::MAX, None),
     }
-    let item = read_text(root, &rel, &mut texts, &mut diags).and_then(|text| {
-        let doc = toml_reader::parse(&rel, &text, &mut diags)?;
-        let mut r = Reader::new(&rel, &mut diags);
-        let mut profile = profile::read(&mut r, doc.get_ref(), &rel, file_id);
-        profile.text_hash = blake3::hash(text.as_bytes()).to_hex().to_string();
-        Some(Item::Profile(Box::new(profile)))
-    });
-    Parsed { item, texts, diags }
 }
 
-fn parse_page(root: &Path, rel: String) -> Parsed {
+/// Parsed files kept between builds, by path: a rebuild parses again only the files
+/// that changed (named by the watcher, or with a new length or modification time).
+#[derive(Debug, Default)]
+pub struct Cache {
+    files: HashMap<String, (Stamp, Arc<Parsed>)>,
+    /// Files parsed by the last load: what a change cost.
+    pub parsed: usize,
+    seen: HashSet<String>,
+}
+
+/// Reads and parses the site under `root`, reusing every parse in `cache` whose file
+/// is not in `changed` (paths relative to the root) and whose stamp has not moved.
+pub fn load_cached(root: &Path, cache: &mut Cache, changed: &BTreeSet<String>) -> Loaded {
+    let mut loaded = Loaded::default();
     let mut texts = SourceTexts::default();
     let mut diags = Vec::new();
-    let in_content = rel["content/".len()..].to_string();
-    let item = read_text(root, &rel, &mut texts, &mut diags).map(|text| {
-        Item::Page(Box::new(content::read(
-            &rel,
-            &in_content,
-            &text,
-            &mut diags,
-        )))
-    });
-    Parsed { item, texts, diags }
-}
+    cache.parsed = 0;
+    cache.seen.clear();
 
-/// The embedded default theme, with the files of `themes/<name>/` on disk laid over it.
-fn load_theme(
-    root: &Path,
-    name: &str,
-    texts: &mut SourceTexts,
-    diags: &mut Vec<Diagnostic>,
-) -> ThemeFiles {
+    let mut files: Vec<(String, Kind)> = Vec::new();
+    if root.join("site.toml").is_file() {
+        files.push(("site.toml".into(), Kind::Config));
+    } else {
+        diags.push(
+            Diagnostic::error("site.toml", None, "there is no site.toml here")
+                .with_help("run mpgen in a site folder, pass `--root DIR`, or make a new site with `mpgen init DIR`"),
+        );
+    }
+    for (file, kind) in [
+        ("indicators.toml", Kind::Indicators),
+        ("sources.toml", Kind::Sources),
+        ("rcps.toml", Kind::Rcps),
+    ] {
+        if root.join(file).is_file() {
+            files.push((file.into(), kind));
+        } else if kind == Kind::Indicators {
+            diags.push(Diagnostic::error(
+                file,
+                None,
+                "there is no indicators.toml: a site needs its indicator catalogue",
+            ));
+        }
+    }
+    files.extend(
+        walk(root, "profiles")
+            .into_iter()
+            .map(|r| (r, Kind::Profile)),
+    );
+    files.extend(
+        walk(root, "content")
+            .into_iter()
+            .filter(|r| r.ends_with(".md"))
+            .map(|r| (r, Kind::Page)),
+    );
+    files.extend(walk(root, "static").into_iter().map(|r| (r, Kind::Static)));
+
+    // The theme's name is in site.toml, so that file is parsed before the theme's are
+    // listed.
+    let mut parsed = parse_all(root, cache, changed, files);
+    let theme_name = parsed
+        .iter()
+        .find_map(|p| match &p.item {
+            Some(Item::Config(c)) => c.theme.as_ref().map(|t| t.value.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "default".to_string());
+    let dir = format!("themes/{theme_name}");
+    if theme_name != "default" && !root.join(&dir).is_dir() {
+        diags.push(Diagnostic::error(
+            "site.toml",
+            None,
+            format!("the theme `{theme_name}` does not exist: there is no folder `{dir}`"),
+        ));
+    }
+    let theme_files = walk(root, &dir)
+        .into_iter()
+        .map(|r| (r, Kind::Theme(dir.len() + 1)))
+        .collect();
+    parsed.extend(parse_all(root, cache, changed, theme_files));
+    // Files that are gone (or of another theme) leave the cache.
+    let seen = std::mem::take(&mut cache.seen);
+    cache.files.retain(|rel, _| seen.contains(rel));
+
     let mut theme = ThemeFiles::embedded();
     for file in theme.files.values() {
         if let Ok(text) = std::str::from_utf8(&file.bytes) {
             texts.insert(&file.origin, Arc::from(text));
         }
     }
-    let dir = format!("themes/{name}");
-    if name != "default" && !root.join(&dir).is_dir() {
-        diags.push(Diagnostic::error(
-            "site.toml",
-            None,
-            format!("the theme `{name}` does not exist: there is no folder `{dir}`"),
-        ));
-    }
-    for rel in walk(root, &dir) {
-        let inner = rel[dir.len() + 1..].to_string();
-        let is_text = inner.starts_with("templates/") || inner.starts_with("i18n/");
-        if is_text {
-            if let Some(text) = read_text(root, &rel, texts, diags) {
-                let bytes: Arc<[u8]> = Arc::from(text.as_bytes());
-                theme.overlay(
-                    inner,
-                    ThemeFile {
-                        origin: rel.clone(),
-                        bytes,
-                    },
-                );
-            }
-        } else {
-            match read_bytes(root, &rel) {
-                Ok(b) => theme.overlay(
-                    inner,
-                    ThemeFile {
-                        origin: rel.clone(),
-                        bytes: Arc::from(b),
-                    },
-                ),
-                Err(msg) => diags.push(Diagnostic::error(&rel, None, msg)),
-            }
+    for p in parsed {
+        texts.merge(p.texts.clone());
+        diags.extend(p.diags.iter().cloned());
+        match p.item.clone() {
+            Some(Item::Config(c)) => loaded.config = Some(*c),
+            Some(Item::Indicators(v)) => loaded.indicators = v,
+            Some(Item::Sources(v)) => loaded.sources = v,
+            Some(Item::Rcps(v)) => loaded.rcps = v,
+            Some(Item::Profile(prof)) => loaded.profiles.push(*prof),
+            Some(Item::Page(page)) => loaded.pages.push(*page),
+            Some(Item::Theme(inner, file)) => theme.overlay(inner, file),
+            Some(Item::Static(rel, bytes)) => loaded.static_files.push((rel, bytes)),
+            None => {}
         }
     }
-    theme
+    loaded.theme = theme;
+    loaded.texts = texts;
+    loaded.diags = diags;
+    loaded
+}
+
+/// Parses `files` in parallel, from the cache where it is still good; the cache then
+/// holds just these files' entries plus those it held for other folders.
+fn parse_all(
+    root: &Path,
+    cache: &mut Cache,
+    changed: &BTreeSet<String>,
+    files: Vec<(String, Kind)>,
+) -> Vec<Arc<Parsed>> {
+    cache.seen.extend(files.iter().map(|f| f.0.clone()));
+    let fresh: Vec<(String, Stamp, Arc<Parsed>, bool)> = files
+        .into_par_iter()
+        .map(|(rel, kind)| {
+            let st = stamp(root, &rel);
+            match cache.files.get(&rel) {
+                Some((old, p)) if *old == st && !changed.contains(&rel) => {
+                    (rel, st, p.clone(), false)
+                }
+                _ => {
+                    let p = Arc::new(parse_file(root, &rel, kind));
+                    (rel, st, p, true)
+                }
+            }
+        })
+        .collect();
+    cache.parsed += fresh.iter().filter(|f| f.3).count();
+    fresh
+        .into_iter()
+        .map(|(rel, st, p, _)| {
+            cache.files.insert(rel, (st, p.clone()));
+            p
+        })
+        .collect()
+}
+
+fn parse_file(root: &Path, rel: &str, kind: Kind) -> Parsed {
+    let mut texts = SourceTexts::default();
+    let mut diags = Vec::new();
+    let item = match kind {
+        Kind::Profile => parse_profile(root, rel, &mut texts, &mut diags),
+        Kind::Page => read_text(root, rel, &mut texts, &mut diags).map(|text| {
+            let in_content = rel["content/".len()..].to_string();
+            Item::Page(Box::new(content::read(rel, &in_content, &text, &mut diags)))
+        }),
+        Kind::Static => match read_bytes(root, rel) {
+            Ok(b) => Some(Item::Static(
+                rel["static/".len()..].to_string(),
+                Arc::from(b),
+            )),
+            Err(msg) => {
+                diags.push(Diagnostic::error(rel, None, msg));
+                None
+            }
+        },
+        Kind::Theme(prefix) => {
+            let inner = rel[prefix..].to_string();
+            let bytes: Option<Arc<[u8]>> =
+                if inner.starts_with("templates/") || inner.starts_with("i18n/") {
+                    read_text(root, rel, &mut texts, &mut diags).map(|t| Arc::from(t.as_bytes()))
+                } else {
+                    match read_bytes(root, rel) {
+                        Ok(b) => Some(Arc::from(b)),
+                        Err(msg) => {
+                            diags.push(Diagnostic::error(rel, None, msg));
+                            None
+                        }
+                    }
+                };
+            bytes.map(|bytes| {
+                Item::Theme(
+                    inner,
+                    ThemeFile {
+                        origin: rel.to_string(),
+                        bytes,
+                    },
+                )
+            })
+        }
+        Kind::Config | Kind::Indicators | Kind::Sources | Kind::Rcps => {
+            read_text(root, rel, &mut texts, &mut diags).and_then(|text| {
+                let doc = toml_reader::parse(rel, &text, &mut diags)?;
+                let mut r = Reader::new(rel, &mut diags);
+                Some(match kind {
+                    Kind::Config => {
+                        Item::Config(Box::new(config::read(&mut r, doc.get_ref(), doc.span())))
+                    }
+                    Kind::Indicators => {
+                        Item::Indicators(catalogue::read_indicators(&mut r, doc.get_ref()))
+                    }
+                    Kind::Sources => {
+                        Item::Sources(catalogue::read_sources(&mut r, doc.get_ref(), rel))
+                    }
+                    _ => Item::Rcps(catalogue::read_rcps(&mut r, doc.get_ref())),
+                })
+            })
+        }
+    };
+    Parsed { item, texts, diags }
+}
+
+fn parse_profile(
+    root: &Path,
+    rel: &str,
+    texts: &mut SourceTexts,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Item> {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_string();
+    // Only `*.toml` files are profiles.
+    let file_id = name.strip_suffix(".toml")?;
+    if rel.matches('/').count() > 1 {
+        diags.push(
+            Diagnostic::error(
+                rel,
+                None,
+                "profiles live directly in `profiles/`, not in sub-folders",
+            )
+            .with_help(format!("move it to `profiles/{name}`")),
+        );
+        return None;
+    }
+    let text = read_text(root, rel, texts, diags)?;
+    let doc = toml_reader::parse(rel, &text, diags)?;
+    let mut r = Reader::new(rel, diags);
+    let mut profile = profile::read(&mut r, doc.get_ref(), rel, file_id);
+    profile.text_hash = blake3::hash(text.as_bytes()).to_hex().to_string();
+    Some(Item::Profile(Box::new(profile)))
 }
 
 /// A digest of every file a build reads: names and bytes, in a fixed order. Reading and
