@@ -1,7 +1,8 @@
 //! The one place that orders the stages: load, check, plan, render, write.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -9,6 +10,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, SourceTexts};
 use crate::error::Error;
 use crate::model::Site;
+use crate::output::memory::{Deferred, MemoryStore, Put};
 use crate::output::{self, Manifest, WriteReport};
 use crate::plan::{self, Plan};
 use crate::render::{Renderer, templates};
@@ -60,9 +62,12 @@ impl Checked {
 
 /// Load and check: every problem of the site, and the site when there is none.
 pub fn check(root: &Path) -> Checked {
-    let loaded = crate::load::load(root);
+    check_loaded(crate::load::load(root), &mut crate::model::Cache::default())
+}
+
+fn check_loaded(loaded: crate::load::Loaded, cache: &mut crate::model::Cache) -> Checked {
     let theme_files = loaded.theme.clone();
-    let mut checked = crate::model::check(loaded);
+    let mut checked = crate::model::check_cached(loaded, cache);
     let languages = match &checked.site {
         Some(s) => s.config.languages.clone(),
         None => vec!["en".to_string()],
@@ -350,5 +355,172 @@ pub fn chart(root: &Path, req: &ChartRequest) -> Result<Vec<u8>, BuildError> {
         ChartFormat::Png => Ok(crate::render::charts::raster::png(&svg, scale)?),
         ChartFormat::Pdf => Ok(crate::render::charts::raster::pdf(&svg)?),
         _ => Ok(svg.as_bytes().to_vec()),
+    }
+}
+
+/// A site kept in memory between builds: `serve` rebuilds one on every change. Parsed
+/// files, fingerprints and rendered bytes are kept, so a change costs what it touches;
+/// what the store holds after a rebuild is what a full build would write.
+pub struct Session {
+    opts: BuildOptions,
+    cache: crate::load::Cache,
+    checks: crate::model::Cache,
+    pool: Option<rayon::ThreadPool>,
+    pub store: Arc<MemoryStore>,
+    /// Each profile's CSV lines, by the fingerprint of its CSV file: `data/all.csv`
+    /// joins them all, and only the edited profile's change.
+    csv_carry: BTreeMap<String, Arc<[u8]>>,
+    /// PNG and PDF charts are rendered on their first request instead of on every
+    /// change: they cost 30 times an SVG, and no page shows them.
+    pub defer_costly: bool,
+}
+
+/// What a rebuild did.
+#[derive(Debug, Default)]
+pub struct Rebuilt {
+    pub diags: Vec<Diagnostic>,
+    pub texts: SourceTexts,
+    /// Input files parsed again.
+    pub parsed: usize,
+    /// Outputs rendered (or deferred) because their fingerprint moved.
+    pub rendered: usize,
+    /// Output paths whose bytes changed, appeared or went away.
+    pub changed: Vec<String>,
+    pub outputs: usize,
+    pub stages: Vec<(&'static str, Duration)>,
+    pub elapsed: Duration,
+}
+
+/// One good generation of the site, kept to render its deferred outputs.
+struct Snapshot {
+    site: Site,
+    theme: templates::Theme,
+    plan: Plan,
+}
+
+impl Session {
+    pub fn new(opts: BuildOptions) -> Result<Self, Error> {
+        let pool = match opts.threads {
+            Some(n) => Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n.max(1))
+                    .build()
+                    .map_err(|e| Error::Output(e.to_string()))?,
+            ),
+            None => None,
+        };
+        Ok(Session {
+            opts,
+            cache: crate::load::Cache::default(),
+            checks: crate::model::Cache::default(),
+            pool,
+            store: Arc::default(),
+            csv_carry: BTreeMap::new(),
+            defer_costly: true,
+        })
+    }
+
+    pub fn options(&self) -> &BuildOptions {
+        &self.opts
+    }
+
+    /// Reads the files in `changed` (paths relative to the root) and any other whose
+    /// stamp moved, checks the site, and renders the outputs whose fingerprint moved.
+    /// On errors the store keeps the last good site.
+    pub fn rebuild(&mut self, changed: &BTreeSet<String>) -> Result<Rebuilt, BuildError> {
+        match self.pool.take() {
+            Some(pool) => {
+                let r = pool.install(|| self.rebuild_inner(changed));
+                self.pool = Some(pool);
+                r
+            }
+            None => self.rebuild_inner(changed),
+        }
+    }
+
+    fn rebuild_inner(&mut self, changed: &BTreeSet<String>) -> Result<Rebuilt, BuildError> {
+        let start = Instant::now();
+        let mut stages = Vec::new();
+        let mut lap = Instant::now();
+        let mut stage = |name: &'static str| {
+            stages.push((name, lap.elapsed()));
+            lap = Instant::now();
+        };
+        let loaded = crate::load::load_cached(&self.opts.root, &mut self.cache, changed);
+        stage("load");
+        let checked = check_loaded(loaded, &mut self.checks);
+        stage("check");
+        let Some((mut site, theme)) = checked.site else {
+            return Err(BuildError::Invalid {
+                diags: checked.diags,
+                texts: checked.texts,
+            });
+        };
+        let plan = plan_site(&mut site, &theme, &self.opts);
+        stage("plan");
+        let snapshot = Arc::new(Snapshot { site, theme, plan });
+        let dirty = self.store.dirty(&snapshot.plan.outputs);
+        stage("dirty");
+        let renderer = Renderer::new(&snapshot.site, &snapshot.theme);
+        let csv_files: Vec<(&str, &str)> = snapshot
+            .plan
+            .outputs
+            .iter()
+            .filter_map(|o| match &o.job {
+                crate::plan::Job::ProfileCsv { iso3 } => {
+                    Some((iso3.as_str(), o.fingerprint.as_str()))
+                }
+                _ => None,
+            })
+            .collect();
+        for (iso3, fingerprint) in &csv_files {
+            if let Some(body) = self.csv_carry.get(*fingerprint) {
+                renderer.seed_csv(iso3, body.clone());
+            }
+        }
+        stage("renderer");
+        let defer = self.defer_costly;
+        let put: Vec<(String, String, Put)> = dirty
+            .par_iter()
+            .map(|o| {
+                let t = Instant::now();
+                let body = if defer && o.job.is_costly() {
+                    Put::Later
+                } else {
+                    Put::Bytes(renderer.render(o)?)
+                };
+                if std::env::var_os("MPGEN_TRACE").is_some() && t.elapsed().as_millis() >= 2 {
+                    eprintln!("{:?} {}", t.elapsed(), o.path);
+                }
+                Ok((o.path.clone(), o.fingerprint.clone(), body))
+            })
+            .collect::<Result<_, Error>>()?;
+        let made: BTreeMap<&str, &Arc<[u8]>> = renderer.csv_made().collect();
+        self.csv_carry = csv_files
+            .iter()
+            .filter_map(|(iso3, fp)| Some((fp.to_string(), Arc::clone(made.get(iso3)?))))
+            .collect();
+        stage("render");
+        let rendered = put.len();
+        let outputs = snapshot.plan.outputs.len();
+        let later = snapshot.clone();
+        let deferred: Deferred = Arc::new(move |path: &str| {
+            let output = later.plan.get(path)?;
+            Renderer::new(&later.site, &later.theme).render(output).ok()
+        });
+        let changed = self
+            .store
+            .apply(put, outputs, |p| snapshot.plan.get(p).is_some(), deferred);
+        stage("store");
+        Ok(Rebuilt {
+            diags: checked.diags,
+            texts: checked.texts,
+            parsed: self.cache.parsed,
+            rendered,
+            changed,
+            outputs,
+            stages,
+            elapsed: start.elapsed(),
+        })
     }
 }

@@ -36,7 +36,7 @@ pub struct Loaded {
     pub indicators: Vec<RawIndicator>,
     pub sources: Vec<RawSource>,
     pub rcps: Vec<RawRcp>,
-    pub profiles: Vec<RawProfile>,
+    pub profiles: Vec<Arc<RawProfile>>,
     pub pages: Vec<RawPage>,
     pub theme: ThemeFiles,
     /// `static/**` of the site, copied as is: (path under `static/`, bytes).
@@ -183,7 +183,7 @@ enum Item {
     Indicators(Vec<RawIndicator>),
     Sources(Vec<RawSource>),
     Rcps(Vec<RawRcp>),
-    Profile(Box<RawProfile>),
+    Profile(Arc<RawProfile>),
     Page(Box<RawPage>),
     Theme(String, ThemeFile),
     Static(String, Arc<[u8]>),
@@ -297,7 +297,7 @@ pub fn load_cached(root: &Path, cache: &mut Cache, changed: &BTreeSet<String>) -
             Some(Item::Indicators(v)) => loaded.indicators = v,
             Some(Item::Sources(v)) => loaded.sources = v,
             Some(Item::Rcps(v)) => loaded.rcps = v,
-            Some(Item::Profile(prof)) => loaded.profiles.push(*prof),
+            Some(Item::Profile(prof)) => loaded.profiles.push(prof),
             Some(Item::Page(page)) => loaded.pages.push(*page),
             Some(Item::Theme(inner, file)) => theme.overlay(inner, file),
             Some(Item::Static(rel, bytes)) => loaded.static_files.push((rel, bytes)),
@@ -434,7 +434,7 @@ fn parse_profile(
     let mut r = Reader::new(rel, diags);
     let mut profile = profile::read(&mut r, doc.get_ref(), rel, file_id);
     profile.text_hash = blake3::hash(text.as_bytes()).to_hex().to_string();
-    Some(Item::Profile(Box::new(profile)))
+    Some(Item::Profile(Arc::new(profile)))
 }
 
 /// A digest of every file a build reads: names and bytes, in a fixed order. Reading and

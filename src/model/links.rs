@@ -1,6 +1,7 @@
 //! Checks across profiles: agreements both partners should list, and sources nobody cites.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::{Agreement, Profile, Source};
 use crate::diagnostics::Diagnostic;
@@ -22,8 +23,8 @@ fn same_agreement(a: &Agreement, a_owner: &str, b: &Agreement, b_owner: &str) ->
 
 /// Marks bilateral agreements that the partner's profile does not list, and warns.
 pub fn check_agreements(
-    profiles: &mut BTreeMap<String, Profile>,
-    raw: &[RawProfile],
+    profiles: &mut BTreeMap<String, Arc<Profile>>,
+    raw: &[Arc<RawProfile>],
     diags: &mut Vec<Diagnostic>,
 ) {
     let mut one_sided: Vec<(String, usize, String)> = Vec::new();
@@ -50,6 +51,7 @@ pub fn check_agreements(
         let Some(p) = profiles.get_mut(&code) else {
             continue;
         };
+        let p = Arc::make_mut(p);
         p.agreements[i].one_sided = true;
         let span = raw
             .iter()
@@ -67,8 +69,8 @@ pub fn check_agreements(
 pub fn unused_sources(
     site_sources: &BTreeMap<String, Source>,
     raw_sources: &[crate::load::catalogue::RawSource],
-    raw: &[RawProfile],
-    profiles: &BTreeMap<String, Profile>,
+    raw: &[Arc<RawProfile>],
+    profiles: &BTreeMap<String, Arc<Profile>>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let mut used: BTreeSet<&str> = BTreeSet::new();
@@ -122,8 +124,8 @@ pub fn unused_sources(
 /// of its charts (an indicator id or a custom chart id).
 pub fn check_chart_calls(
     pages: &[crate::load::content::RawPage],
-    raw_profiles: &[RawProfile],
-    profiles: &BTreeMap<String, Profile>,
+    raw_profiles: &[Arc<RawProfile>],
+    profiles: &BTreeMap<String, Arc<Profile>>,
     indicators: &BTreeMap<String, super::Indicator>,
     diags: &mut Vec<Diagnostic>,
 ) {

@@ -336,7 +336,7 @@ pub struct Site {
     pub indicator_order: Vec<String>,
     pub sources: BTreeMap<String, Source>,
     pub rcps: BTreeMap<String, Rcp>,
-    pub profiles: BTreeMap<String, Profile>,
+    pub profiles: BTreeMap<String, Arc<Profile>>,
     pub pages: Vec<Page>,
     pub theme: ThemeFiles,
     pub static_files: Vec<(String, Arc<[u8]>)>,
@@ -371,8 +371,29 @@ pub struct Checked {
     pub texts: SourceTexts,
 }
 
+/// Each profile's check, kept between builds by its file and everything else it reads.
+#[derive(Default)]
+pub struct Cache {
+    checked: std::collections::HashMap<blake3::Hash, Arc<Checked1>>,
+}
+
+/// One profile, checked and with its derived series.
+struct Checked1 {
+    profile: Option<Profile>,
+    diags: Vec<Diagnostic>,
+    latest: Option<i32>,
+    /// The profile with its data gaps and their warnings, for a reference year.
+    gaps: std::sync::Mutex<Option<(i32, Arc<Profile>, Vec<Diagnostic>)>>,
+}
+
 /// Checks everything that was loaded and builds the `Site`.
 pub fn check(loaded: Loaded) -> Checked {
+    check_cached(loaded, &mut Cache::default())
+}
+
+/// Checks everything that was loaded, reusing each profile's check from `cache` when
+/// its file and the catalogue it is checked against have not changed.
+pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
     let Loaded {
         config,
         indicators,
@@ -398,36 +419,96 @@ pub fn check(loaded: Loaded) -> Checked {
         sources: &site_sources,
         rcps: &rcps,
     };
-    let checked: Vec<(Option<Profile>, Vec<Diagnostic>)> = {
+    // Everything a profile's check reads besides its own file.
+    let ctx_key = {
+        let mut h = blake3::Hasher::new();
+        for f in ["site.toml", "indicators.toml", "sources.toml", "rcps.toml"] {
+            h.update(texts.get(f).unwrap_or("").as_bytes());
+            h.update(b"\0");
+        }
+        h.finalize()
+    };
+    let keys: Vec<blake3::Hash> = profiles
+        .iter()
+        .map(|raw| {
+            let mut h = blake3::Hasher::new();
+            h.update(ctx_key.as_bytes());
+            h.update(raw.file.as_bytes());
+            h.update(raw.text_hash.as_bytes());
+            h.finalize()
+        })
+        .collect();
+    let checked: Vec<Arc<Checked1>> = {
         use rayon::prelude::*;
         profiles
             .par_iter()
-            .map(|raw| {
-                let mut d = Vec::new();
-                (profile::check(raw, &ctx, &mut d), d)
+            .zip(&keys)
+            .map(|(raw, key)| match cache.checked.get(key) {
+                Some(c) => c.clone(),
+                None => {
+                    let mut d = Vec::new();
+                    let profile = profile::check(raw, &ctx, &mut d).map(|mut p| {
+                        derive::derive_series(&mut p, &indicators);
+                        p
+                    });
+                    Arc::new(Checked1 {
+                        latest: profile.as_ref().and_then(latest_year),
+                        profile,
+                        diags: d,
+                        gaps: Default::default(),
+                    })
+                }
             })
             .collect()
     };
+    let mut failed: std::collections::HashSet<String> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.file.clone())
+        .collect();
+    for c in &checked {
+        diags.extend(c.diags.iter().cloned());
+        failed.extend(
+            c.diags
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.file.clone()),
+        );
+    }
+    let reference_year = config.reference_year.unwrap_or_else(|| {
+        checked
+            .iter()
+            .filter_map(|c| c.latest)
+            .max()
+            .unwrap_or(2024)
+    });
     let mut profile_map = BTreeMap::new();
-    for (p, d) in checked {
-        diags.extend(d);
-        if let Some(p) = p {
-            // A profile with problems in its own file (a misspelled `values`, say) is
-            // left out, so it causes no second round of warnings about missing data.
-            if !diags.iter().any(|d| d.is_error() && d.file == p.file) {
-                profile_map.insert(p.iso3.clone(), p);
-            }
+    for c in &checked {
+        // A profile with problems in its own file (a misspelled `values`, say) is
+        // left out, so it causes no second round of warnings about missing data.
+        let Some(p) = &c.profile else { continue };
+        if failed.contains(&p.file) {
+            continue;
         }
+        let mut gaps = c.gaps.lock().unwrap_or_else(|e| e.into_inner());
+        let (with_gaps, d) = match &*gaps {
+            Some((year, with_gaps, d)) if *year == reference_year => (with_gaps.clone(), d.clone()),
+            _ => {
+                let mut with_gaps = p.clone();
+                with_gaps.gaps =
+                    derive::gaps(p, &indicators, reference_year, config.stale_after_years);
+                let mut d = Vec::new();
+                derive::gap_warnings(&with_gaps, &indicators, reference_year, &mut d);
+                let with_gaps = Arc::new(with_gaps);
+                *gaps = Some((reference_year, with_gaps.clone(), d.clone()));
+                (with_gaps, d)
+            }
+        };
+        diags.extend(d);
+        profile_map.insert(p.iso3.clone(), with_gaps);
     }
+    cache.checked = keys.into_iter().zip(checked).collect();
 
-    let reference_year = config
-        .reference_year
-        .unwrap_or_else(|| latest_data_year(&profile_map));
-    for p in profile_map.values_mut() {
-        derive::derive_series(p, &indicators);
-        p.gaps = derive::gaps(p, &indicators, reference_year, config.stale_after_years);
-        derive::gap_warnings(p, &indicators, reference_year, &mut diags);
-    }
     links::check_agreements(&mut profile_map, &profiles, &mut diags);
     links::unused_sources(&site_sources, &sources, &profiles, &profile_map, &mut diags);
     links::check_chart_calls(&pages, &profiles, &profile_map, &indicators, &mut diags);
@@ -455,16 +536,12 @@ pub fn check(loaded: Loaded) -> Checked {
     Checked { site, diags, texts }
 }
 
-fn latest_data_year(profiles: &BTreeMap<String, Profile>) -> i32 {
-    profiles
+/// The latest year a profile has data for.
+fn latest_year(p: &Profile) -> Option<i32> {
+    p.series
         .values()
-        .flat_map(|p| {
-            p.series
-                .values()
-                .filter_map(|s| s.latest().map(|(y, _)| y))
-                .chain(p.partners.values().map(|x| x.year))
-                .chain(p.age_sex.values().map(|x| x.year))
-        })
+        .filter_map(|s| s.latest().map(|(y, _)| y))
+        .chain(p.partners.values().map(|x| x.year))
+        .chain(p.age_sex.values().map(|x| x.year))
         .max()
-        .unwrap_or(2024)
 }

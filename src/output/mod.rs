@@ -4,6 +4,8 @@
 //! longer has are removed. The manifest records each output's fingerprint and content
 //! hash, so the next process knows what it can skip.
 
+pub mod memory;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;

@@ -110,6 +110,17 @@ pub struct Output {
     pub job: Job,
 }
 
+impl Job {
+    /// Raster and PDF charts: about 30 times the cost of an SVG.
+    pub fn is_costly(&self) -> bool {
+        matches!(
+            self,
+            Job::Chart { format, .. } | Job::WorldMap { format, .. }
+                if matches!(format, ChartFormat::Png | ChartFormat::Pdf)
+        )
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     /// Sorted by path; paths are unique.

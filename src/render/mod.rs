@@ -9,8 +9,8 @@ pub mod markdown;
 pub mod numbers;
 pub mod templates;
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use minijinja::Value;
 use minijinja::value::Serde;
@@ -45,12 +45,12 @@ pub struct Renderer<'a> {
     numbers: BTreeMap<String, Numbers>,
     /// Each profile's CSV lines, made at most once a build: its own CSV and `all.csv`
     /// both need them.
-    csv_bodies: BTreeMap<&'a str, std::sync::OnceLock<Vec<u8>>>,
+    csv_bodies: BTreeMap<&'a str, std::sync::OnceLock<Arc<[u8]>>>,
     pub charts: Charts<'a>,
 }
 
 /// (language, profile code, chart id)
-type ChartKey<'a> = (&'a str, &'a str, String);
+type ChartKey = (String, String, String);
 
 /// Chart SVGs, each drawn at most once a build: the profile page shows it inline, and
 /// its SVG, PNG and PDF files are made from the same text.
@@ -59,22 +59,12 @@ pub struct Charts<'a> {
     theme: &'a Theme,
     world: OnceLock<Option<Arc<charts::map::World>>>,
     maps: BTreeMap<(&'a str, &'a str), OnceLock<Option<Arc<str>>>>,
-    svgs: BTreeMap<ChartKey<'a>, OnceLock<Option<Arc<str>>>>,
+    /// Made on first use: a rebuild in `serve` draws a handful of the site's charts.
+    svgs: Mutex<HashMap<ChartKey, Arc<OnceLock<Option<Arc<str>>>>>>,
 }
 
 impl<'a> Charts<'a> {
     fn new(site: &'a Site, theme: &'a Theme) -> Self {
-        let mut svgs = BTreeMap::new();
-        for (code, p) in &site.profiles {
-            for chart in charts::spec::profile_charts(site, p) {
-                for lang in &site.config.languages {
-                    svgs.insert(
-                        (lang.as_str(), code.as_str(), chart.id.clone()),
-                        OnceLock::new(),
-                    );
-                }
-            }
-        }
         let mut maps = BTreeMap::new();
         for ind in charts::spec::map_indicators(site) {
             for lang in &site.config.languages {
@@ -86,17 +76,28 @@ impl<'a> Charts<'a> {
             theme,
             world: OnceLock::new(),
             maps,
-            svgs,
+            svgs: Mutex::default(),
         }
     }
 
-    /// The theme's world outlines, decoded and projected once a build.
+    /// The theme's world outlines, decoded and projected once a build, and kept for
+    /// the process's next builds while the theme's map stays the same.
     fn world(&self) -> Option<Arc<charts::map::World>> {
+        static LAST: std::sync::Mutex<Option<(blake3::Hash, Arc<charts::map::World>)>> =
+            std::sync::Mutex::new(None);
         self.world
             .get_or_init(|| {
-                charts::map::decode(self.theme.map.as_ref()?)
-                    .ok()
-                    .map(Arc::new)
+                let bytes = self.theme.map.as_ref()?;
+                let key = blake3::hash(bytes);
+                let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some((k, w)) = &*last
+                    && *k == key
+                {
+                    return Some(w.clone());
+                }
+                let world = Arc::new(charts::map::decode(bytes).ok()?);
+                *last = Some((key, world.clone()));
+                Some(world)
             })
             .clone()
     }
@@ -151,7 +152,13 @@ impl<'a> Charts<'a> {
 
     /// The chart's SVG text, drawn once.
     pub fn svg(&self, lang: &str, iso3: &str, id: &str, numbers: &Numbers) -> Option<Arc<str>> {
-        let cell = self.svgs.get(&(lang, iso3, id.to_string()))?;
+        let cell = self
+            .svgs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((lang.to_string(), iso3.to_string(), id.to_string()))
+            .or_default()
+            .clone();
         cell.get_or_init(|| {
             self.spec(lang, iso3, id, numbers)
                 .map(|spec| Arc::from(charts::svg(&spec, numbers)))
@@ -257,7 +264,22 @@ impl<'a> Renderer<'a> {
             .profiles
             .get(iso3)
             .ok_or_else(|| Error::Output(format!("no profile {iso3}")))?;
-        Ok(cell.get_or_init(|| data::csv_body(self.site, profile)))
+        Ok(cell.get_or_init(|| Arc::from(data::csv_body(self.site, profile))))
+    }
+
+    /// Hands the renderer a profile's CSV lines made by an earlier build of the same
+    /// data (`serve` keeps them by the fingerprint of the profile's CSV file).
+    pub fn seed_csv(&self, iso3: &str, body: Arc<[u8]>) {
+        if let Some(cell) = self.csv_bodies.get(iso3) {
+            let _ = cell.set(body);
+        }
+    }
+
+    /// The CSV lines made (or seeded) so far, by profile.
+    pub fn csv_made(&self) -> impl Iterator<Item = (&str, &Arc<[u8]>)> {
+        self.csv_bodies
+            .iter()
+            .filter_map(|(k, c)| c.get().map(|b| (*k, b)))
     }
 
     pub fn render(&self, output: &Output) -> Result<Vec<u8>> {
