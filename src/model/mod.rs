@@ -383,8 +383,11 @@ struct Checked1 {
     diags: Vec<Diagnostic>,
     latest: Option<i32>,
     /// The profile with its data gaps and their warnings, for a reference year.
-    gaps: std::sync::Mutex<Option<(i32, Arc<Profile>, Vec<Diagnostic>)>>,
+    gaps: std::sync::Mutex<Option<WithGaps>>,
 }
+
+/// (reference year, the profile with its gaps, the gaps' warnings)
+type WithGaps = (i32, Arc<Profile>, Vec<Diagnostic>);
 
 /// Checks everything that was loaded and builds the `Site`.
 pub fn check(loaded: Loaded) -> Checked {

@@ -52,6 +52,9 @@ pub struct Renderer<'a> {
 /// (language, profile code, chart id)
 type ChartKey = (String, String, String);
 
+/// A chart's SVG, once drawn (`None`: the chart has nothing to draw).
+type Drawn = OnceLock<Option<Arc<str>>>;
+
 /// Chart SVGs, each drawn at most once a build: the profile page shows it inline, and
 /// its SVG, PNG and PDF files are made from the same text.
 pub struct Charts<'a> {
@@ -60,7 +63,7 @@ pub struct Charts<'a> {
     world: OnceLock<Option<Arc<charts::map::World>>>,
     maps: BTreeMap<(&'a str, &'a str), OnceLock<Option<Arc<str>>>>,
     /// Made on first use: a rebuild in `serve` draws a handful of the site's charts.
-    svgs: Mutex<HashMap<ChartKey, Arc<OnceLock<Option<Arc<str>>>>>>,
+    svgs: Mutex<HashMap<ChartKey, Arc<Drawn>>>,
 }
 
 impl<'a> Charts<'a> {
