@@ -140,6 +140,15 @@ fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -
 
 /// The plan of a checked site, with the options applied.
 pub fn plan_site(site: &mut Site, theme: &templates::Theme, opts: &BuildOptions) -> Plan {
+    plan_site_cached(site, theme, opts, &mut plan::Cache::default())
+}
+
+fn plan_site_cached(
+    site: &mut Site,
+    theme: &templates::Theme,
+    opts: &BuildOptions,
+    cache: &mut plan::Cache,
+) -> Plan {
     if let Some(url) = &opts.base_url {
         site.config.base_url = if url.ends_with('/') {
             url.clone()
@@ -153,7 +162,7 @@ pub fn plan_site(site: &mut Site, theme: &templates::Theme, opts: &BuildOptions)
     if opts.no_charts {
         site.config.charts.enabled = false;
     }
-    plan::plan(site, theme)
+    plan::plan_cached(site, theme, cache)
 }
 
 /// Builds the site: renders the outputs whose fingerprints changed and writes the files
@@ -365,6 +374,8 @@ pub struct Session {
     opts: BuildOptions,
     cache: crate::load::Cache,
     checks: crate::model::Cache,
+    /// Each profile's planned outputs, as the store holds them.
+    plans: plan::Cache,
     pool: Option<rayon::ThreadPool>,
     pub store: Arc<MemoryStore>,
     /// Each profile's CSV lines, by the fingerprint of its CSV file: `data/all.csv`
@@ -413,6 +424,7 @@ impl Session {
             opts,
             cache: crate::load::Cache::default(),
             checks: crate::model::Cache::default(),
+            plans: plan::Cache::default(),
             pool,
             store: Arc::default(),
             csv_carry: BTreeMap::new(),
@@ -456,10 +468,12 @@ impl Session {
                 texts: checked.texts,
             });
         };
-        let plan = plan_site(&mut site, &theme, &self.opts);
+        // Committed only once the store holds what it plans.
+        let mut plans = self.plans.clone();
+        let plan = plan_site_cached(&mut site, &theme, &self.opts, &mut plans);
         stage("plan");
         let snapshot = Arc::new(Snapshot { site, theme, plan });
-        let dirty = self.store.dirty(&snapshot.plan.outputs);
+        let dirty = self.store.dirty(&snapshot.plan.fresh);
         stage("dirty");
         let renderer = Renderer::new(&snapshot.site, &snapshot.theme);
         let csv_files: Vec<(&str, &str)> = snapshot
@@ -483,15 +497,11 @@ impl Session {
         let put: Vec<(String, String, Put)> = dirty
             .par_iter()
             .map(|o| {
-                let t = Instant::now();
                 let body = if defer && o.job.is_costly() {
                     Put::Later
                 } else {
                     Put::Bytes(renderer.render(o)?)
                 };
-                if std::env::var_os("MPGEN_TRACE").is_some() && t.elapsed().as_millis() >= 2 {
-                    eprintln!("{:?} {}", t.elapsed(), o.path);
-                }
                 Ok((o.path.clone(), o.fingerprint.clone(), body))
             })
             .collect::<Result<_, Error>>()?;
@@ -511,6 +521,7 @@ impl Session {
         let changed = self
             .store
             .apply(put, outputs, |p| snapshot.plan.get(p).is_some(), deferred);
+        self.plans = plans;
         stage("store");
         Ok(Rebuilt {
             diags: checked.diags,

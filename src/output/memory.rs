@@ -45,11 +45,12 @@ pub struct MemoryStore {
 
 impl MemoryStore {
     /// The outputs of a plan that the store lacks or holds under another fingerprint.
-    pub fn dirty<'p>(&self, outputs: &'p [Output]) -> Vec<&'p Output> {
+    pub fn dirty<'p>(&self, outputs: &'p [Arc<Output>]) -> Vec<&'p Output> {
         let state = self.read();
         outputs
             .iter()
             .filter(|o| state.files.get(&o.path).map(|s| &s.fingerprint) != Some(&o.fingerprint))
+            .map(|o| &**o)
             .collect()
     }
 

@@ -13,7 +13,7 @@
 
 pub mod routes;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -124,7 +124,23 @@ impl Job {
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     /// Sorted by path; paths are unique.
-    pub outputs: Vec<Output>,
+    pub outputs: Vec<Arc<Output>>,
+    /// The outputs planned afresh; the others are a profile's outputs taken unchanged
+    /// from the plan cache, which the last build already made.
+    pub fresh: Vec<Arc<Output>>,
+}
+
+/// Each profile's outputs, kept between plans by everything they depend on.
+#[derive(Debug, Default, Clone)]
+pub struct Cache {
+    groups: HashMap<String, (blake3::Hash, Arc<Group>)>,
+}
+
+/// The outputs that belong to one profile, and its HTML pages (for the sitemap).
+#[derive(Debug)]
+struct Group {
+    outputs: Vec<Arc<Output>>,
+    pages: Vec<String>,
 }
 
 impl Plan {
@@ -132,7 +148,7 @@ impl Plan {
         self.outputs
             .binary_search_by(|o| o.path.as_str().cmp(path))
             .ok()
-            .map(|i| &self.outputs[i])
+            .map(|i| &*self.outputs[i])
     }
 }
 
@@ -251,14 +267,145 @@ fn fp(parts: &[&[u8]]) -> String {
     h.finalize().to_hex().to_string()
 }
 
+/// Every output of one profile: its pages, its charts in every format and language,
+/// their embeds and CSV, and its data files.
+fn profile_group(
+    site: &Site,
+    f: &Fingerprints,
+    formats: &[ChartFormat],
+    code: &str,
+    p: &crate::model::Profile,
+) -> Group {
+    let config = &site.config;
+    let sw = f.site_wide.as_bytes().as_slice();
+    let cw = f.chart_wide.as_bytes().as_slice();
+    let dw = f.data_wide.as_bytes().as_slice();
+    let ph = f.profiles[code].as_bytes().as_slice();
+    let code = &code.to_string();
+    let mut outputs = Vec::new();
+    let mut pages = Vec::new();
+    for lang in &config.languages {
+        let path = routes::profile(config, lang, code);
+        pages.push(path.clone());
+        outputs.push(Output {
+            fingerprint: fp(&[b"profile", lang.as_bytes(), sw, ph, &f.narrative_refs[code]]),
+            path,
+            job: Job::Profile {
+                lang: lang.clone(),
+                iso3: code.clone(),
+            },
+        });
+    }
+    for chart in charts::spec::profile_charts(site, p) {
+        let id = chart.id.as_bytes();
+        outputs.push(Output {
+            fingerprint: fp(&[b"chart.csv", cw, ph, id]),
+            path: routes::chart_csv(code, &chart.id),
+            job: Job::ChartCsv {
+                iso3: code.clone(),
+                chart: chart.id.clone(),
+            },
+        });
+        for lang in &config.languages {
+            let l = lang.as_bytes();
+            for format in formats {
+                outputs.push(Output {
+                    fingerprint: fp(&[b"chart", format.ext().as_bytes(), l, cw, ph, id]),
+                    path: routes::chart(config, lang, code, &chart.id, format.ext()),
+                    job: Job::Chart {
+                        lang: lang.clone(),
+                        iso3: code.clone(),
+                        chart: chart.id.clone(),
+                        format: *format,
+                    },
+                });
+            }
+            outputs.push(Output {
+                fingerprint: fp(&[b"embed", l, sw, ph, id]),
+                path: routes::embed(config, lang, code, &chart.id),
+                job: Job::Embed {
+                    lang: lang.clone(),
+                    iso3: code.clone(),
+                    chart: chart.id.clone(),
+                },
+            });
+        }
+    }
+    for (kind, ext) in [(&b"csv"[..], "csv"), (&b"json"[..], "json")] {
+        let job = if ext == "csv" {
+            Job::ProfileCsv { iso3: code.clone() }
+        } else {
+            Job::ProfileJson { iso3: code.clone() }
+        };
+        outputs.push(Output {
+            fingerprint: fp(&[kind, dw, ph]),
+            path: routes::profile_data(code, ext),
+            job,
+        });
+    }
+    Group {
+        outputs: outputs.into_iter().map(Arc::new).collect(),
+        pages,
+    }
+}
+
 /// Lists every output of the site with its fingerprint.
 pub fn plan(site: &Site, theme: &Theme) -> Plan {
+    plan_cached(site, theme, &mut Cache::default())
+}
+
+/// Lists every output of the site, taking each profile's outputs from `cache` when
+/// nothing they depend on moved.
+pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     let theme_static = &theme.static_files;
     let f = fingerprints(site, theme);
     let config = &site.config;
     let sw = f.site_wide.as_bytes().as_slice();
     let mut outputs = Vec::new();
     let mut html_pages = Vec::new();
+    // Charts: every format of every chart of every profile, in every language.
+    let cw = f.chart_wide.as_bytes().as_slice();
+    let mut formats = vec![ChartFormat::Svg, ChartFormat::Json];
+    for (name, format) in [("png", ChartFormat::Png), ("pdf", ChartFormat::Pdf)] {
+        if config.charts.formats.iter().any(|f| f == name) {
+            formats.push(format);
+        }
+    }
+
+    // Each profile's outputs, planned again only when what they depend on moved.
+    let groups: Vec<(String, blake3::Hash, Arc<Group>, bool)> = {
+        use rayon::prelude::*;
+        site.profiles
+            .par_iter()
+            .map(|(code, p)| {
+                let key = {
+                    let mut h = blake3::Hasher::new();
+                    for part in [&f.site_wide, &f.chart_wide, &f.data_wide, &f.profiles[code]] {
+                        h.update(part.as_bytes());
+                    }
+                    h.update(&f.narrative_refs[code]);
+                    for format in &formats {
+                        h.update(format.ext().as_bytes());
+                    }
+                    h.finalize()
+                };
+                match cache.groups.get(code) {
+                    Some((k, g)) if *k == key => (code.clone(), key, g.clone(), false),
+                    _ => {
+                        let g = Arc::new(profile_group(site, &f, &formats, code, p));
+                        (code.clone(), key, g, true)
+                    }
+                }
+            })
+            .collect()
+    };
+    let mut fresh: Vec<Arc<Output>> = Vec::new();
+    for (_, _, g, is_fresh) in &groups {
+        html_pages.extend(g.pages.iter().cloned());
+        if *is_fresh {
+            fresh.extend(g.outputs.iter().cloned());
+        }
+    }
 
     for lang in &config.languages {
         let l = lang.as_bytes();
@@ -269,19 +416,6 @@ pub fn plan(site: &Site, theme: &Theme) -> Plan {
             path,
             job: Job::Home { lang: lang.clone() },
         });
-
-        for (code, ph) in &f.profiles {
-            let path = routes::profile(config, lang, code);
-            html_pages.push(path.clone());
-            outputs.push(Output {
-                fingerprint: fp(&[b"profile", l, sw, ph.as_bytes(), &f.narrative_refs[code]]),
-                path,
-                job: Job::Profile {
-                    lang: lang.clone(),
-                    iso3: code.clone(),
-                },
-            });
-        }
 
         let mut stems: Vec<&str> = site.pages.iter().map(|p| p.stem.as_str()).collect();
         stems.sort();
@@ -316,53 +450,6 @@ pub fn plan(site: &Site, theme: &Theme) -> Plan {
         });
     }
 
-    // Charts: every format of every chart of every profile, in every language.
-    let cw = f.chart_wide.as_bytes().as_slice();
-    let mut formats = vec![ChartFormat::Svg, ChartFormat::Json];
-    for (name, format) in [("png", ChartFormat::Png), ("pdf", ChartFormat::Pdf)] {
-        if config.charts.formats.iter().any(|f| f == name) {
-            formats.push(format);
-        }
-    }
-    for (code, p) in &site.profiles {
-        let ph = f.profiles[code].as_bytes().as_slice();
-        for chart in charts::spec::profile_charts(site, p) {
-            let id = chart.id.as_bytes();
-            outputs.push(Output {
-                fingerprint: fp(&[b"chart.csv", cw, ph, id]),
-                path: routes::chart_csv(code, &chart.id),
-                job: Job::ChartCsv {
-                    iso3: code.clone(),
-                    chart: chart.id.clone(),
-                },
-            });
-            for lang in &config.languages {
-                let l = lang.as_bytes();
-                for format in &formats {
-                    outputs.push(Output {
-                        fingerprint: fp(&[b"chart", format.ext().as_bytes(), l, cw, ph, id]),
-                        path: routes::chart(config, lang, code, &chart.id, format.ext()),
-                        job: Job::Chart {
-                            lang: lang.clone(),
-                            iso3: code.clone(),
-                            chart: chart.id.clone(),
-                            format: *format,
-                        },
-                    });
-                }
-                outputs.push(Output {
-                    fingerprint: fp(&[b"embed", l, sw, ph, id]),
-                    path: routes::embed(config, lang, code, &chart.id),
-                    job: Job::Embed {
-                        lang: lang.clone(),
-                        iso3: code.clone(),
-                        chart: chart.id.clone(),
-                    },
-                });
-            }
-        }
-    }
-
     // World maps: every profile's latest value, so any profile edit redraws them.
     for ind in charts::spec::map_indicators(site) {
         for lang in &config.languages {
@@ -390,20 +477,6 @@ pub fn plan(site: &Site, theme: &Theme) -> Plan {
     }
 
     let dw = f.data_wide.as_bytes().as_slice();
-    for (code, ph) in &f.profiles {
-        for (kind, ext) in [(&b"csv"[..], "csv"), (&b"json"[..], "json")] {
-            let job = if ext == "csv" {
-                Job::ProfileCsv { iso3: code.clone() }
-            } else {
-                Job::ProfileJson { iso3: code.clone() }
-            };
-            outputs.push(Output {
-                fingerprint: fp(&[kind, dw, ph.as_bytes()]),
-                path: routes::profile_data(code, ext),
-                job,
-            });
-        }
-    }
     outputs.push(Output {
         fingerprint: fp(&[b"all.csv", dw, f.all_profiles.as_bytes()]),
         path: routes::ALL_CSV.to_string(),
@@ -440,12 +513,15 @@ pub fn plan(site: &Site, theme: &Theme) -> Plan {
     for (rel, bytes) in theme_static.iter().chain(site.static_files.iter()) {
         copies.insert(rel.clone(), bytes.clone());
     }
-    let taken: std::collections::BTreeSet<String> =
-        outputs.iter().map(|o| o.path.clone()).collect();
+    let taken = |rel: &str| {
+        outputs.iter().any(|o: &Output| o.path == rel)
+            || groups
+                .iter()
+                .any(|(_, _, g, _)| g.outputs.iter().any(|o| o.path == rel))
+    };
+    let copies: Vec<(String, Arc<[u8]>)> =
+        copies.into_iter().filter(|(rel, _)| !taken(rel)).collect();
     for (rel, bytes) in copies {
-        if taken.contains(&rel) {
-            continue;
-        }
         outputs.push(Output {
             fingerprint: fp(&[b"copy", &bytes]),
             path: rel,
@@ -453,9 +529,18 @@ pub fn plan(site: &Site, theme: &Theme) -> Plan {
         });
     }
 
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut outputs: Vec<Arc<Output>> = outputs.into_iter().map(Arc::new).collect();
+    fresh.extend(outputs.iter().cloned());
+    for (_, _, g, _) in &groups {
+        outputs.extend(g.outputs.iter().cloned());
+    }
+    outputs.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     outputs.dedup_by(|a, b| a.path == b.path);
-    Plan { outputs }
+    cache.groups = groups
+        .into_iter()
+        .map(|(code, key, g, _)| (code, (key, g)))
+        .collect();
+    Plan { outputs, fresh }
 }
 
 /// The outputs whose fingerprint differs from the last build's (or that are new).
@@ -463,5 +548,6 @@ pub fn dirty<'p>(plan: &'p Plan, previous: &BTreeMap<String, String>) -> Vec<&'p
     plan.outputs
         .iter()
         .filter(|o| previous.get(&o.path) != Some(&o.fingerprint))
+        .map(|o| &**o)
         .collect()
 }
