@@ -7,7 +7,9 @@
 //! lists every output with a fingerprint of exactly what it is made from; **render**
 //! makes the bytes of the outputs whose fingerprints changed, in parallel; **write**
 //! puts changed files in place atomically and records the fingerprints for next time.
-//! [`pipeline`] is the one place that orders the stages.
+//! [`pipeline`] is the one place that orders the stages. `serve` keeps a
+//! [`pipeline::Session`] in memory and runs the same stages again on each change that
+//! [`watch`] reports, with fewer files to read and fewer outputs to redo.
 
 pub mod diagnostics;
 pub mod error;
@@ -18,3 +20,5 @@ pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
+pub mod watch;

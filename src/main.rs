@@ -48,6 +48,28 @@ enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Build into memory, serve on loopback, rebuild on every change, reload open pages
+    Serve {
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; anything but loopback exposes the preview to the network
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+        /// Poll the disk for changes, where file-system events do not arrive
+        #[arg(long)]
+        poll: bool,
+        /// Include pages marked `draft = true`
+        #[arg(long)]
+        drafts: bool,
+        /// Worker threads (default: one per core)
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+    },
     /// Check the site and report every problem; build nothing
     Check {
         #[arg(long, value_name = "DIR")]
@@ -148,9 +170,130 @@ fn summary(diags: &[Diagnostic]) -> String {
     )
 }
 
+/// What `serve` prints: one line a rebuild, and the diagnostics when there are any.
+fn serve_report(report: &mpgen::serve::Report) {
+    use mpgen::serve::Report;
+    let what = |changes: &[mpgen::watch::Change]| match changes {
+        [] => String::new(),
+        [one] => format!("{} ", one.path),
+        [first, rest @ ..] => format!("{} and {} more ", first.path, rest.len()),
+    };
+    let now = || {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        format!(
+            "{:02}:{:02}:{:02}",
+            secs / 3600 % 24,
+            secs / 60 % 60,
+            secs % 60
+        )
+    };
+    match report {
+        Report::Built { changes, rebuilt } => {
+            print_diags(&rebuilt.diags, &rebuilt.texts);
+            eprintln!(
+                "{} {}{} in {:.1} ms: {} outputs rendered, {} changed ({} files read; {})",
+                now(),
+                what(changes),
+                if changes.is_empty() {
+                    "built"
+                } else {
+                    "rebuilt"
+                },
+                rebuilt.elapsed.as_secs_f64() * 1000.0,
+                rebuilt.rendered,
+                rebuilt.changed.len(),
+                rebuilt.parsed,
+                summary(&rebuilt.diags)
+            );
+        }
+        Report::Invalid {
+            changes,
+            diags,
+            texts,
+        } => {
+            print_diags(diags, texts);
+            eprintln!(
+                "{} {}has problems ({}); still serving the last good site",
+                now(),
+                what(changes),
+                summary(diags)
+            );
+        }
+        Report::Failed { changes, error } => {
+            eprintln!(
+                "{} {}error: {error}; still serving the last good site",
+                now(),
+                what(changes)
+            );
+        }
+    }
+}
+
+/// Opens a URL in the default browser, as the platform does it.
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(cmd)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        eprintln!("warning: cannot open a browser ({cmd}: {e}); open {url} yourself");
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+            poll,
+            drafts,
+            threads,
+        } => {
+            let opts = mpgen::serve::ServeOptions {
+                build: BuildOptions {
+                    root: root.unwrap_or_else(|| PathBuf::from(".")),
+                    drafts,
+                    threads,
+                    ..BuildOptions::default()
+                },
+                bind,
+                port,
+                poll,
+            };
+            if !bind.is_loopback() {
+                eprintln!(
+                    "warning: serving on {bind}: other machines on the network can read the preview"
+                );
+            }
+            match mpgen::serve::start(opts, Box::new(serve_report)) {
+                Ok(server) => {
+                    let url = server.url();
+                    eprintln!("serving {url} (watching for changes; Ctrl-C stops)");
+                    if open {
+                        open_browser(&url);
+                    }
+                    server.wait();
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Build {
             root,
             out,

@@ -45,10 +45,14 @@ pub struct Loaded {
     pub diags: Vec<Diagnostic>,
 }
 
-/// A name to skip in every folder: hidden files and editor backups.
+/// A name to skip in every folder: hidden files and the temporary, backup, swap and
+/// lock files of editors (vim, emacs, JetBrains, Kate).
 pub fn is_ignored(name: &str) -> bool {
     name.starts_with('.')
-        || name.starts_with(".#")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
+        || name.ends_with(".kate-swp")
         || name.ends_with('~')
         || name.ends_with(".swp")
         || name.ends_with(".swx")

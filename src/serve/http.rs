@@ -1,0 +1,319 @@
+//! The preview's HTTP side: GET and HEAD of the in-memory site under its base path,
+//! the live-reload script, and the server-sent events that carry reloads and errors.
+//! Paths are decoded and normalised first; nothing outside the site is ever answered,
+//! and there are no directory listings.
+
+use std::convert::Infallible;
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::stream::{self, Stream, StreamExt};
+use tokio::sync::broadcast;
+
+use crate::output::memory::MemoryStore;
+
+/// Where the preview's own files live; no site output can be there.
+pub const RESERVED: &str = "/__mpgen/";
+const LIVE_JS: &str = include_str!("live.js");
+
+/// What the open pages are told.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// These output paths changed, appeared or went away.
+    Reload(Vec<String>),
+    /// The site has errors (as shown in the terminal, without colour).
+    Errors(String),
+    /// The errors are fixed.
+    Ok,
+}
+
+impl Notice {
+    fn event(&self) -> Event {
+        match self {
+            Notice::Reload(paths) => Event::default()
+                .event("reload")
+                .data(serde_json::json!({ "paths": paths }).to_string()),
+            Notice::Errors(text) => Event::default()
+                .event("errors")
+                .data(serde_json::json!({ "text": text }).to_string()),
+            Notice::Ok => Event::default().event("ok").data("{}"),
+        }
+    }
+}
+
+/// What the server shares with the rebuild loop.
+pub struct Shared {
+    pub store: Arc<MemoryStore>,
+    /// The site's base path: `/`, or `/migration/` for a site published there.
+    pub base: String,
+    /// The site's current errors, shown to pages that open while they last.
+    pub errors: RwLock<Option<String>>,
+    pub notices: broadcast::Sender<Notice>,
+    /// The site's 404 page, in the store.
+    pub not_found: String,
+}
+
+impl Shared {
+    pub fn new(store: Arc<MemoryStore>, base: String, not_found: String) -> Self {
+        Shared {
+            store,
+            base,
+            errors: RwLock::new(None),
+            notices: broadcast::channel(64).0,
+            not_found,
+        }
+    }
+
+    /// Tells the open pages, and remembers errors for pages opened later.
+    pub fn notify(&self, notice: Notice) {
+        {
+            let mut errors = self.errors.write().unwrap_or_else(|e| e.into_inner());
+            match &notice {
+                Notice::Errors(text) => *errors = Some(text.clone()),
+                Notice::Ok => *errors = None,
+                Notice::Reload(_) => {}
+            }
+        }
+        // No page open is not an error.
+        let _ = self.notices.send(notice);
+    }
+}
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/__mpgen/events", get(events))
+        .route("/__mpgen/live.js", get(live_js))
+        .fallback(site)
+        .with_state(shared)
+}
+
+async fn live_js() -> Response {
+    respond(StatusCode::OK, "js", Body::from(LIVE_JS))
+}
+
+async fn events(
+    State(shared): State<Arc<Shared>>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    // Subscribe before reading the state, so nothing falls between the two.
+    let rx = shared.notices.subscribe();
+    let now = match &*shared.errors.read().unwrap_or_else(|e| e.into_inner()) {
+        Some(text) => Notice::Errors(text.clone()),
+        None => Notice::Ok,
+    };
+    let later = stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(n) => return Some((Ok(n.event()), rx)),
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream::once(async move { Ok(now.event()) }).chain(later))
+        .keep_alive(KeepAlive::default())
+}
+
+/// What a request path means for the site under `base`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target {
+    /// An output path in the store (maybe missing).
+    File(String),
+    /// A folder asked for without its final `/`: send the browser there.
+    Redirect(String),
+    /// Not a path of the site: outside the base path, `..`, bad encoding.
+    Outside,
+}
+
+/// Decodes and normalises a request path. `..` is refused, not resolved: a path that
+/// needs it was not made by any link of the site.
+pub fn target(base: &str, raw_path: &str) -> Target {
+    let Ok(path) = percent_encoding::percent_decode_str(raw_path).decode_utf8() else {
+        return Target::Outside;
+    };
+    if path.contains(['\0', '\\']) {
+        return Target::Outside;
+    }
+    if format!("{path}/") == base {
+        return Target::Redirect(base.to_string());
+    }
+    let Some(rest) = path.strip_prefix(base) else {
+        return Target::Outside;
+    };
+    let mut parts = Vec::new();
+    for seg in rest.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => return Target::Outside,
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    if joined.is_empty() {
+        Target::File("index.html".into())
+    } else if path.ends_with('/') {
+        Target::File(format!("{joined}/index.html"))
+    } else {
+        Target::File(joined)
+    }
+}
+
+async fn site(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        let mut r = respond(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "txt",
+            Body::from("mpgen serve answers GET and HEAD only\n"),
+        );
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    let raw = uri.path();
+    let file = match target(&shared.base, raw) {
+        Target::Redirect(to) => return redirect(&to),
+        Target::Outside => return not_found(shared).await,
+        Target::File(f) => f,
+    };
+    if !shared.store.contains(&file) {
+        let index = format!("{file}/index.html");
+        if shared.store.contains(&index) {
+            return redirect(&format!("{raw}/"));
+        }
+        return not_found(shared).await;
+    }
+    let store = shared.store.clone();
+    let key = file.clone();
+    // A deferred chart is drawn here, off the async threads.
+    let bytes = tokio::task::spawn_blocking(move || store.get(&key))
+        .await
+        .ok()
+        .flatten();
+    match bytes {
+        Some(b) => page(StatusCode::OK, &file, b.to_vec()),
+        None => not_found(shared).await,
+    }
+}
+
+async fn not_found(shared: Arc<Shared>) -> Response {
+    let key = shared.not_found.clone();
+    let store = shared.store.clone();
+    let bytes = tokio::task::spawn_blocking(move || store.get(&key))
+        .await
+        .ok()
+        .flatten();
+    let body = match bytes {
+        Some(b) => b.to_vec(),
+        // No good build yet: a bare page that still carries the overlay and reload.
+        None => b"<!doctype html><html><head><meta charset=\"utf-8\"><title>mpgen</title></head>\
+                  <body><p>Nothing to show yet: the site has not built.</p></body></html>"
+            .to_vec(),
+    };
+    let path = shared.not_found.clone();
+    page(StatusCode::NOT_FOUND, &path, body)
+}
+
+/// An HTML page gets the live-reload script, told which output it is.
+fn page(status: StatusCode, path: &str, bytes: Vec<u8>) -> Response {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    if ext != "html" {
+        return respond(status, ext, Body::from(bytes));
+    }
+    let me = serde_json::json!({ "path": path, "missing": status != StatusCode::OK });
+    // `</` cannot appear in the JSON of a path written by the site, but be sure.
+    let me = me.to_string().replace("</", "<\\/");
+    let tag =
+        format!("<script>window.__mpgen={me};</script><script src=\"{RESERVED}live.js\"></script>");
+    let mut html = String::from_utf8_lossy(&bytes).into_owned();
+    match html.rfind("</body>") {
+        Some(at) => html.insert_str(at, &tag),
+        None => html.push_str(&tag),
+    }
+    respond(status, ext, Body::from(html))
+}
+
+fn redirect(to: &str) -> Response {
+    let mut r = StatusCode::MOVED_PERMANENTLY.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+fn respond(status: StatusCode, ext: &str, body: Body) -> Response {
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(ext)),
+    );
+    // A preview is always fresh.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r
+}
+
+pub fn content_type(ext: &str) -> &'static str {
+    match ext.to_ascii_lowercase().as_str() {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "csv" => "text/csv; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "xml" => "application/xml",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_paths_are_normalised_or_refused() {
+        let f = |s: &str| Target::File(s.to_string());
+        let cases = [
+            ("/", "/", f("index.html")),
+            ("/", "/profiles/mex/", f("profiles/mex/index.html")),
+            ("/", "/profiles/mex", f("profiles/mex")),
+            ("/", "/./profiles//mex/", f("profiles/mex/index.html")),
+            ("/", "/style.css", f("style.css")),
+            ("/", "/fr/profils%20x/", f("fr/profils x/index.html")),
+            ("/", "/../etc/passwd", Target::Outside),
+            ("/", "/profiles/../../etc/passwd", Target::Outside),
+            ("/", "/%2e%2e/etc/passwd", Target::Outside),
+            ("/", "/%2E%2E%2Fetc%2Fpasswd", Target::Outside),
+            ("/", "/..%5c..%5cwindows", Target::Outside),
+            ("/", "/a%00b", Target::Outside),
+            ("/", "/%ff", Target::Outside),
+            ("/mp/", "/mp", Target::Redirect("/mp/".into())),
+            ("/mp/", "/mp/", f("index.html")),
+            ("/mp/", "/mp/data/all.csv", f("data/all.csv")),
+            ("/mp/", "/other/", Target::Outside),
+            ("/mp/", "/", Target::Outside),
+        ];
+        for (base, path, want) in cases {
+            assert_eq!(target(base, path), want, "{base} {path}");
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! SERVE: the live preview. The site is built into memory by a [`Session`], served
+//! over HTTP on loopback, and rebuilt on every change the watcher reports: only the
+//! changed files are read again and only the outputs whose fingerprints moved are
+//! rendered. Open pages reload when their bytes (or the CSS) changed. A change that
+//! makes the site invalid writes nothing: the last good site stays served, and the
+//! errors show in the terminal and over every open page until the next good save.
+
+pub mod http;
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::diagnostics::{Diagnostic, SourceTexts};
+use crate::error::Error;
+use crate::pipeline::{BuildError, BuildOptions, Rebuilt, Session};
+use crate::watch::{self, Change};
+use http::{Notice, Shared};
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub build: BuildOptions,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Poll the disk instead of waiting for file-system events.
+    pub poll: bool,
+}
+
+/// What happened, for whoever shows it (the command line prints it).
+#[derive(Debug)]
+pub enum Report {
+    /// A good build; `changes` is empty for the first one.
+    Built {
+        changes: Vec<Change>,
+        rebuilt: Rebuilt,
+    },
+    /// The site has errors: nothing changed in what is served.
+    Invalid {
+        changes: Vec<Change>,
+        diags: Vec<Diagnostic>,
+        texts: SourceTexts,
+    },
+    /// Rendering failed (a template error, say): nothing changed in what is served.
+    Failed { changes: Vec<Change>, error: String },
+}
+
+pub type Reporter = Box<dyn Fn(&Report) + Send>;
+
+/// A running preview server.
+pub struct Server {
+    pub addr: SocketAddr,
+    /// The site's base path, where its home page is.
+    pub base: String,
+    shared: Arc<Shared>,
+    stop: Arc<AtomicBool>,
+    rebuilds: Option<JoinHandle<()>>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Server {
+    /// The address of the site's home page.
+    pub fn url(&self) -> String {
+        format!("http://{}{}", self.addr, self.base)
+    }
+
+    /// How many open pages listen for reloads.
+    pub fn listeners(&self) -> usize {
+        self.shared.notices.receiver_count()
+    }
+
+    /// Blocks until the rebuild loop ends (it does not, unless the watcher fails).
+    pub fn wait(mut self) {
+        if let Some(h) = self.rebuilds.take() {
+            let _ = h.join();
+        }
+    }
+
+    /// Stops serving and watching.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(h) = self.rebuilds.take() {
+            let _ = h.join();
+        }
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// The base path named by `site.toml`'s `base_url`, read before the site is built
+/// (the server must listen before the first build, which links to it); `/` when
+/// there is none or the file does not parse yet.
+fn base_path(root: &Path) -> String {
+    let url = std::fs::read_to_string(root.join("site.toml"))
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| t.get("base_url")?.as_str().map(String::from))
+        .unwrap_or_default();
+    let after = url.split("://").nth(1).unwrap_or("");
+    let path = after.find('/').map_or("/", |i| &after[i..]);
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    if path.ends_with('/') {
+        path.to_string()
+    } else {
+        format!("{path}/")
+    }
+}
+
+/// Builds the site into memory, starts serving it and watching its files. Returns once
+/// the first build is done (good or not) and the server listens.
+pub fn start(opts: ServeOptions, report: Reporter) -> Result<Server, Error> {
+    let root = opts.build.root.clone();
+    let listener = TcpListener::bind((opts.bind, opts.port)).map_err(|e| {
+        Error::Output(format!(
+            "cannot listen on {}:{}: {e} (pick another port with --port)",
+            opts.bind, opts.port
+        ))
+    })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::Output(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Output(e.to_string()))?;
+    let base = base_path(&root);
+
+    let mut build = opts.build.clone();
+    // Absolute links (the sitemap, embed snippets) point at the preview.
+    build.base_url = Some(format!("http://{addr}{base}"));
+    let out = build.out_dir();
+    let mut session = Session::new(build)?;
+    let not_found = "404.html".to_string();
+    let shared = Arc::new(Shared::new(session.store.clone(), base.clone(), not_found));
+
+    let watcher = watch::watch(&root, &out, opts.poll)
+        .map_err(|e| Error::Output(format!("cannot watch {}: {e}", root.display())))?;
+    rebuild(&mut session, &shared, Vec::new(), &report);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("mpgen-http")
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Output(e.to_string()))?;
+    let app = http::router(shared.clone());
+    runtime.spawn(async move {
+        match tokio::net::TcpListener::from_std(listener) {
+            Ok(l) => {
+                let _ = axum::serve(l, app).await;
+            }
+            Err(e) => eprintln!("error: cannot serve: {e}"),
+        }
+    });
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let rebuilds = {
+        let (stop, shared) = (stop.clone(), shared.clone());
+        std::thread::Builder::new()
+            .name("mpgen-rebuild".into())
+            .spawn(move || {
+                let mut watcher = watcher;
+                while !stop.load(Ordering::SeqCst) {
+                    let Ok(first) = watcher.changes.recv_timeout(Duration::from_millis(100)) else {
+                        continue;
+                    };
+                    // Saves that arrived meanwhile join this rebuild.
+                    let mut changes = first;
+                    while let Ok(more) = watcher.changes.try_recv() {
+                        changes.extend(more);
+                    }
+                    changes.sort();
+                    changes.dedup();
+                    for c in &changes {
+                        if c.kind == watch::ChangeKind::Created && !c.path.contains('/') {
+                            watcher.add_folder(&session.options().root.join(&c.path));
+                        }
+                    }
+                    rebuild(&mut session, &shared, changes, &report);
+                }
+            })
+            .map_err(|e| Error::Output(e.to_string()))?
+    };
+    Ok(Server {
+        addr,
+        base,
+        shared,
+        stop,
+        rebuilds: Some(rebuilds),
+        runtime: Some(runtime),
+    })
+}
+
+fn rebuild(session: &mut Session, shared: &Shared, changes: Vec<Change>, report: &Reporter) {
+    let paths: BTreeSet<String> = changes.iter().map(|c| c.path.clone()).collect();
+    let started = Instant::now();
+    match session.rebuild(&paths) {
+        Ok(rebuilt) => {
+            shared.notify(Notice::Ok);
+            if !rebuilt.changed.is_empty() {
+                shared.notify(Notice::Reload(rebuilt.changed.clone()));
+            }
+            let mut rebuilt = rebuilt;
+            // Until the reload is sent.
+            rebuilt.elapsed = started.elapsed();
+            report(&Report::Built { changes, rebuilt });
+        }
+        Err(BuildError::Invalid { diags, texts }) => {
+            let text = crate::diagnostics::render_human(&diags, &texts, false);
+            shared.notify(Notice::Errors(text));
+            report(&Report::Invalid {
+                changes,
+                diags,
+                texts,
+            });
+        }
+        Err(BuildError::Failed(e)) => {
+            let error = format!("{e:#}");
+            shared.notify(Notice::Errors(format!("error: {error}")));
+            report(&Report::Failed { changes, error });
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! "Incremental equals full": sequences of edits applied through the incremental paths
+//! (the in-memory session `serve` keeps, and `mpgen build` run again on its output)
+//! give, after every step, the very bytes of a fresh full build of the site as it is
+//! then. When a step breaks the site, the session keeps the last good site whole.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use mpgen::pipeline::{self, BuildError, Session};
+use proptest::prelude::*;
+
+use crate::harness::Site;
+
+#[derive(Debug, Clone)]
+enum Edit {
+    /// A new first value for a profile's first series.
+    Value(usize, u32),
+    /// A new profile, made from MEX's file.
+    Add(usize),
+    /// A profile deleted (MEX's chart is drawn by a content page: deleting MEX is an error).
+    Delete(usize),
+    /// A profile renamed, its code changed to match, as a user would.
+    Rename(usize, usize),
+    /// A profile broken, the site rebuilt, then fixed.
+    BreakAndFix(usize),
+    /// The page template changed.
+    Template(u32),
+    /// A content page changed.
+    Content(u32),
+}
+
+const NEW_CODES: [&str; 4] = ["GTM", "SLV", "HND", "NIC"];
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (0..4usize, 1..9_000_000u32).prop_map(|(p, v)| Edit::Value(p, v)),
+        (0..4usize).prop_map(Edit::Add),
+        (0..4usize).prop_map(Edit::Delete),
+        (0..4usize, 0..4usize).prop_map(|(a, b)| Edit::Rename(a, b)),
+        (0..4usize).prop_map(Edit::BreakAndFix),
+        (0..1000u32).prop_map(Edit::Template),
+        (0..1000u32).prop_map(Edit::Content),
+    ]
+}
+
+/// The site and the two incremental builds of it, checked against a full build.
+struct Harness {
+    site: Site,
+    session: Session,
+    /// The full build of the last good state.
+    last_good: BTreeMap<String, Vec<u8>>,
+}
+
+impl Harness {
+    fn new(site: Site) -> Self {
+        let mut session = Session::new(site.options()).unwrap();
+        session.rebuild(&BTreeSet::new()).unwrap();
+        site.build();
+        let last_good = full(&site).unwrap();
+        let h = Harness {
+            site,
+            session,
+            last_good,
+        };
+        h.assert_store_is(&h.last_good);
+        h
+    }
+
+    fn profiles(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(self.site.root.join("profiles"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn pick(&self, i: usize) -> String {
+        let p = self.profiles();
+        format!("profiles/{}", p[i % p.len()])
+    }
+
+    /// Applies an edit, rebuilding after each change to the files, and checks.
+    fn apply(&mut self, edit: &Edit) {
+        match edit {
+            Edit::Value(p, v) => {
+                let rel = self.pick(*p);
+                let text = self.site.read(&rel);
+                let at = text.find("values = { ").unwrap() + "values = { ".len();
+                let eq = at + text[at..].find("= ").unwrap() + 2;
+                let end = eq + text[eq..].find([',', ' ']).unwrap();
+                let edited = format!("{}{v}{}", &text[..eq], &text[end..]);
+                self.site.write(&rel, edited);
+                self.step(&[rel]);
+            }
+            Edit::Add(c) => {
+                let code = NEW_CODES[*c];
+                let rel = format!("profiles/{code}.toml");
+                if self.site.root.join(&rel).exists() {
+                    return;
+                }
+                let text = self
+                    .site
+                    .read("profiles/MEX.toml")
+                    .replace("iso3 = \"MEX\"", &format!("iso3 = \"{code}\""));
+                self.site.write(&rel, text);
+                self.step(&[rel]);
+            }
+            Edit::Delete(p) => {
+                let rel = self.pick(*p);
+                self.site.remove(&rel);
+                self.step(&[rel]);
+            }
+            Edit::Rename(p, c) => {
+                let from = self.pick(*p);
+                let old = from
+                    .trim_start_matches("profiles/")
+                    .trim_end_matches(".toml");
+                let code = NEW_CODES[*c];
+                let to = format!("profiles/{code}.toml");
+                if self.site.root.join(&to).exists() {
+                    return;
+                }
+                let text = self
+                    .site
+                    .read(&from)
+                    .replace(&format!("iso3 = \"{old}\""), &format!("iso3 = \"{code}\""));
+                self.site.remove(&from);
+                self.site.write(&to, text);
+                self.step(&[from, to]);
+            }
+            Edit::BreakAndFix(p) => {
+                let rel = self.pick(*p);
+                let text = self.site.read(&rel);
+                self.site.write(&rel, format!("{text}\noops = [\n"));
+                self.step(std::slice::from_ref(&rel));
+                self.site.write(&rel, text);
+                self.step(&[rel]);
+            }
+            Edit::Template(n) => {
+                let rel = "themes/default/templates/page.html".to_string();
+                let theme = mpgen::load::theme::ThemeFiles::embedded();
+                let page =
+                    String::from_utf8(theme.files["templates/page.html"].bytes.to_vec()).unwrap();
+                let at = page
+                    .find("</main>")
+                    .or_else(|| page.find("{% endblock"))
+                    .unwrap();
+                let edited = format!("{}<p>edit {n}</p>{}", &page[..at], &page[at..]);
+                self.site.write(&rel, edited);
+                self.step(&[rel]);
+            }
+            Edit::Content(n) => {
+                let rel = "content/methodology.md".to_string();
+                let text = self.site.read(&rel);
+                self.site.write(&rel, format!("{text}\nEdit number {n}.\n"));
+                self.step(&[rel]);
+            }
+        }
+    }
+
+    /// One rebuild through both incremental paths, told which files changed.
+    fn step(&mut self, changed: &[String]) {
+        let changed: BTreeSet<String> = changed.iter().cloned().collect();
+        let session = self.session.rebuild(&changed);
+        let disk = pipeline::build(&self.site.options());
+        match full(&self.site) {
+            Some(now) => {
+                let rebuilt = session.unwrap_or_else(|e| panic!("session failed: {e:?}"));
+                assert!(
+                    disk.is_ok(),
+                    "the warm build failed where a full one did not"
+                );
+                self.assert_store_is(&now);
+                let changed_outputs: Vec<&String> = now
+                    .keys()
+                    .chain(self.last_good.keys())
+                    .filter(|k| now.get(*k) != self.last_good.get(*k))
+                    .collect();
+                for path in changed_outputs {
+                    assert!(
+                        rebuilt.changed.contains(path),
+                        "{path} changed but the session did not report it"
+                    );
+                }
+                self.site.assert_same_as_full();
+                self.last_good = now;
+            }
+            None => {
+                assert!(matches!(session, Err(BuildError::Invalid { .. })));
+                assert!(matches!(disk, Err(BuildError::Invalid { .. })));
+                // The last good site, whole, is what is still served.
+                self.assert_store_is(&self.last_good);
+            }
+        }
+    }
+
+    fn assert_store_is(&self, want: &BTreeMap<String, Vec<u8>>) {
+        let store = &self.session.store;
+        let paths = store.paths();
+        let want_paths: Vec<&String> = want.keys().collect();
+        assert_eq!(
+            paths.iter().collect::<Vec<_>>(),
+            want_paths,
+            "the session holds other files than a full build makes"
+        );
+        for (path, bytes) in want {
+            let got = store.get(path).unwrap();
+            assert!(
+                *got == **bytes,
+                "{path} differs between the session and a full build"
+            );
+        }
+    }
+}
+
+/// A fresh full build in memory; `None` when the site has errors.
+fn full(site: &Site) -> Option<BTreeMap<String, Vec<u8>>> {
+    match pipeline::render_all(&site.options()) {
+        Ok(files) => Some(files),
+        Err(BuildError::Invalid { .. }) => None,
+        Err(BuildError::Failed(e)) => panic!("full build failed: {e}"),
+    }
+}
+
+#[test]
+fn every_kind_of_edit_in_turn() {
+    let mut h = Harness::new(Site::fixture("basic"));
+    for edit in [
+        Edit::Value(0, 4242),
+        Edit::Add(0),
+        Edit::Value(0, 17),
+        Edit::Rename(2, 1),
+        Edit::BreakAndFix(1),
+        Edit::Template(1),
+        Edit::Content(2),
+        Edit::Delete(0),
+        Edit::Delete(0),
+    ] {
+        h.apply(&edit);
+    }
+}
+
+#[test]
+fn deferred_charts_are_what_a_full_build_draws() {
+    let site = Site::fixture("basic");
+    site.edit(
+        "site.toml",
+        "formats = [\"svg\"]",
+        "formats = [\"svg\", \"png\"]",
+    );
+    let mut h = Harness::new(site);
+    h.apply(&Edit::Value(0, 99));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_edits_keep_incremental_equal_to_full(edits in proptest::collection::vec(edit(), 1..5)) {
+        let mut h = Harness::new(Site::fixture("basic"));
+        for e in &edits {
+            h.apply(e);
+        }
+    }
+}
