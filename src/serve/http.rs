@@ -139,7 +139,9 @@ pub fn target(base: &str, raw_path: &str) -> Target {
     if path.contains(['\0', '\\']) {
         return Target::Outside;
     }
-    if format!("{path}/") == base {
+    // The base path without its final `/`, or the host's root when the site lives
+    // under a base path: the site's home page.
+    if format!("{path}/") == base || (path == "/" && base != "/") {
         return Target::Redirect(base.to_string());
     }
     let Some(rest) = path.strip_prefix(base) else {
@@ -310,7 +312,8 @@ mod tests {
             ("/mp/", "/mp/", f("index.html")),
             ("/mp/", "/mp/data/all.csv", f("data/all.csv")),
             ("/mp/", "/other/", Target::Outside),
-            ("/mp/", "/", Target::Outside),
+            ("/mp/", "/", Target::Redirect("/mp/".into())),
+            ("/mp/", "/index.html", Target::Outside),
         ];
         for (base, path, want) in cases {
             assert_eq!(target(base, path), want, "{base} {path}");

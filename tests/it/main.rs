@@ -8,3 +8,4 @@ mod incremental;
 mod invalid;
 mod pages;
 mod props;
+mod serve;

@@ -1,0 +1,344 @@
+//! `mpgen serve` over real HTTP on a random loopback port: pages and types, 404s, path
+//! traversal, HEAD, methods, live reload and the error overlay's events, and answers
+//! that stay whole while the site rebuilds.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use mpgen::serve::{self, ServeOptions, Server};
+
+use crate::harness::Site;
+
+fn start(site: &Site) -> Server {
+    serve::start(
+        ServeOptions {
+            build: site.options(),
+            bind: "127.0.0.1".parse().unwrap(),
+            port: 0,
+            poll: false,
+        },
+        Box::new(|_| {}),
+    )
+    .expect("the server starts")
+}
+
+struct Response {
+    status: u16,
+    headers: String,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One request, written by hand so that paths reach the server exactly as given.
+fn request(addr: SocketAddr, method: &str, target: &str) -> Response {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a full response head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    Response {
+        status,
+        headers: head,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+fn get(addr: SocketAddr, target: &str) -> Response {
+    request(addr, "GET", target)
+}
+
+#[test]
+fn pages_types_404_traversal_head_and_methods() {
+    let site = Site::fixture("basic");
+    let server = start(&site);
+    let addr = server.addr;
+    assert_eq!(server.base, "/profiles/");
+
+    let home = get(addr, "/profiles/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.header("content-type").as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    let html = home.text();
+    assert!(html.contains("/__mpgen/live.js"), "the live-reload script");
+    assert!(html.trim_end().ends_with("</html>"));
+    // The same page, as a build writes it, has no script.
+    site.build();
+    assert!(!site.output("index.html").contains("__mpgen"));
+
+    for (path, ty) in [
+        ("/profiles/style.css", "text/css; charset=utf-8"),
+        ("/profiles/data/all.csv", "text/csv; charset=utf-8"),
+        ("/profiles/data/mex.json", "application/json"),
+        ("/profiles/charts/mex/migrant_stock.svg", "image/svg+xml"),
+        ("/profiles/fonts/DejaVuSans.ttf", "font/ttf"),
+    ] {
+        let r = get(addr, path);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("content-type").as_deref(), Some(ty), "{path}");
+        assert_eq!(
+            r.body,
+            std::fs::read(site.out.join(path.trim_start_matches("/profiles/"))).unwrap(),
+            "{path}: served bytes are the built bytes"
+        );
+    }
+    // Absolute links point at the preview, not at the published site.
+    let sitemap = get(addr, "/profiles/sitemap.xml");
+    assert_eq!(
+        sitemap.header("content-type").as_deref(),
+        Some("application/xml")
+    );
+    assert!(
+        sitemap
+            .text()
+            .contains(&format!("<loc>http://{addr}/profiles/profiles/mex/</loc>")),
+        "{}",
+        sitemap.text()
+    );
+
+    // A folder without its final slash, and the host's root, lead to the page.
+    let r = get(addr, "/profiles/profiles/mex");
+    assert_eq!(r.status, 301);
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some("/profiles/profiles/mex/")
+    );
+    assert_eq!(
+        get(addr, "/").header("location").as_deref(),
+        Some("/profiles/")
+    );
+
+    let missing = get(addr, "/profiles/no/such/page.html");
+    assert_eq!(missing.status, 404);
+    assert!(missing.text().contains("</html>"), "the site's 404 page");
+
+    for attack in [
+        "/profiles/../Cargo.toml",
+        "/../../../../etc/passwd",
+        "/profiles/%2e%2e/%2e%2e/etc/passwd",
+        "/profiles/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+        "/profiles/..%5c..%5cprofiles%5cMEX.toml",
+        "/profiles/profiles/../../site/profiles/MEX.toml",
+        "//etc/passwd",
+        "/etc/passwd",
+        "/profiles/%00",
+        "/profiles/site.toml",
+        "/profiles/profiles/MEX.toml",
+        "http://localhost/../../etc/passwd",
+    ] {
+        let r = get(addr, attack);
+        assert!(
+            r.status == 404 || r.status == 400,
+            "{attack}: status {}",
+            r.status
+        );
+        let body = r.text();
+        assert!(
+            !body.contains("root:") && !body.contains("[country]") && !body.contains("[package]"),
+            "{attack} leaked a file"
+        );
+    }
+
+    let head = request(addr, "HEAD", "/profiles/");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty(), "HEAD has no body");
+    assert_eq!(
+        head.header("content-length"),
+        Some(home.body.len().to_string())
+    );
+
+    for method in ["POST", "PUT", "DELETE"] {
+        let r = request(addr, method, "/profiles/");
+        assert_eq!(r.status, 405, "{method}");
+        assert_eq!(r.header("allow").as_deref(), Some("GET, HEAD"));
+    }
+    server.stop();
+}
+
+/// Server-sent events, read as they come.
+struct Events {
+    stream: TcpStream,
+    seen: String,
+}
+
+impl Events {
+    fn open(addr: SocketAddr) -> Events {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        write!(
+            stream,
+            "GET /__mpgen/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
+        Events {
+            stream,
+            seen: String::new(),
+        }
+    }
+
+    /// Waits for an event whose text contains `want`; returns its text.
+    fn wait_for(&mut self, event: &str, want: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut buf = [0u8; 65536];
+        loop {
+            let mut start = 0;
+            while let Some(at) = self.seen[start..].find(&format!("event: {event}\n")) {
+                let from = start + at;
+                let end = self.seen[from..]
+                    .find("\n\n")
+                    .map_or(self.seen.len(), |e| from + e);
+                let text = self.seen[from..end].to_string();
+                if text.contains(want) && end < self.seen.len() {
+                    self.seen.drain(..end);
+                    return text;
+                }
+                start = from + 1;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no `{event}` event with {want:?}; saw:\n{}",
+                self.seen
+            );
+            match self.stream.read(&mut buf) {
+                Ok(0) => panic!("the event stream closed"),
+                Ok(n) => self.seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn edits_reload_pages_and_errors_show_until_fixed() {
+    let site = Site::fixture("basic");
+    let server = start(&site);
+    let addr = server.addr;
+    let mut events = Events::open(addr);
+    events.wait_for("ok", "");
+    assert!(
+        get(addr, "/profiles/profiles/mex/")
+            .text()
+            .contains("1,726,089")
+    );
+
+    site.edit("profiles/MEX.toml", "2024 = 1726089", "2024 = 1726090");
+    events.wait_for("reload", "\"profiles/mex/index.html\"");
+    let page = get(addr, "/profiles/profiles/mex/").text();
+    assert!(page.contains("1,726,090") && !page.contains("1,726,089"));
+
+    // A broken file: the errors go to the pages, the last good site stays.
+    site.edit(
+        "profiles/MEX.toml",
+        "[series.migrant_stock.female]",
+        "[series.migrant_stock.female",
+    );
+    let errors = events.wait_for("errors", "profiles/MEX.toml:");
+    assert!(
+        errors.contains("[series.migrant_stock.female"),
+        "the line is shown"
+    );
+    let page = get(addr, "/profiles/profiles/mex/");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("1,726,090"));
+    // A page opened now learns of the errors at once.
+    Events::open(addr).wait_for("errors", "profiles/MEX.toml:");
+
+    site.edit(
+        "profiles/MEX.toml",
+        "[series.migrant_stock.female",
+        "[series.migrant_stock.female]",
+    );
+    events.wait_for("ok", "");
+
+    // A new profile appears, a deleted one goes.
+    let phl = site.read("profiles/PHL.toml");
+    site.write(
+        "profiles/GTM.toml",
+        phl.replace("iso3 = \"PHL\"", "iso3 = \"GTM\"")
+            .replace("name = \"Philippines\"", "name = \"Guatemala\""),
+    );
+    events.wait_for("reload", "\"profiles/gtm/index.html\"");
+    assert_eq!(get(addr, "/profiles/profiles/gtm/").status, 200);
+    site.remove("profiles/GTM.toml");
+    events.wait_for("reload", "\"profiles/gtm/index.html\"");
+    assert_eq!(get(addr, "/profiles/profiles/gtm/").status, 404);
+    server.stop();
+}
+
+#[test]
+fn answers_stay_whole_while_the_site_rebuilds() {
+    let site = Site::fixture("basic");
+    let server = start(&site);
+    let addr = server.addr;
+    let mut events = Events::open(addr);
+    events.wait_for("ok", "");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..4)
+        .map(|i| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let path = [
+                    "/profiles/profiles/mex/",
+                    "/profiles/",
+                    "/profiles/data/all.csv",
+                ][i % 3];
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    let r = get(addr, path);
+                    assert_eq!(r.status, 200, "{path}");
+                    if path.ends_with('/') {
+                        assert!(r.text().trim_end().ends_with("</html>"), "{path} cut short");
+                    }
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let mut value = "1726089".to_string();
+    for v in 0..6 {
+        let next = format!("17261{v:02}");
+        site.edit(
+            "profiles/MEX.toml",
+            &format!("2024 = {value}"),
+            &format!("2024 = {next}"),
+        );
+        events.wait_for("reload", "\"profiles/mex/index.html\"");
+        value = next;
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let answered: usize = readers.into_iter().map(|r| r.join().unwrap()).sum();
+    assert!(answered > 0);
+    assert!(
+        get(addr, "/profiles/profiles/mex/")
+            .text()
+            .contains("1,726,105")
+    );
+    server.stop();
+}
