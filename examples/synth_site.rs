@@ -81,14 +81,20 @@ fn main() {
         .collect();
     codes.sort();
     let mut extra = Vec::new();
+    // Codes the default site declares already (XKX, XCX) are not declared twice.
+    let base_site = fs::read_to_string(repo.join("site.toml")).expect("read site.toml");
     let mut i = 0;
     while codes.len() < n {
+        // User-assigned ranges of ISO 3166: X.. then Q.. (ISO codes are skipped).
         let code = format!(
-            "X{}{}",
-            (b'A' + (i / 26) as u8) as char,
+            "{}{}{}",
+            ['X', 'Q'][(i / 676) % 2],
+            (b'A' + (i / 26 % 26) as u8) as char,
             (b'A' + (i % 26) as u8) as char
         );
-        if rust_iso3166::from_alpha3(&code).is_none() {
+        if rust_iso3166::from_alpha3(&code).is_none()
+            && !base_site.contains(&format!("\n{code} = "))
+        {
             codes.push(code.clone());
             extra.push(code);
         }

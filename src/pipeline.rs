@@ -499,6 +499,8 @@ impl Session {
             .map(|o| {
                 let body = if defer && o.job.is_costly() {
                     Put::Later
+                } else if let crate::plan::Job::AllCsv = o.job {
+                    Put::Parts(renderer.all_csv_parts()?)
                 } else {
                     Put::Bytes(renderer.render(o)?)
                 };

@@ -15,6 +15,8 @@ pub type Deferred = Arc<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>;
 #[derive(Clone)]
 enum Body {
     Ready(Arc<[u8]>),
+    /// Bytes kept in parts, joined on request (`data/all.csv`: one part a profile).
+    Parts(Vec<Arc<[u8]>>),
     /// Rendered on request by the generation's `Deferred`.
     Later,
 }
@@ -32,9 +34,11 @@ struct State {
     generation: u64,
 }
 
-/// One output for the store: rendered now, or left for its first request.
+/// One output for the store: rendered now (whole or in parts), or left for its first
+/// request.
 pub enum Put {
     Bytes(Vec<u8>),
+    Parts(Vec<Arc<[u8]>>),
     Later,
 }
 
@@ -83,6 +87,22 @@ impl MemoryStore {
                     }
                     Body::Ready(Arc::from(b))
                 }
+                Put::Parts(parts) => {
+                    let same = match state.files.get(&path).map(|s| &s.body) {
+                        Some(Body::Parts(old)) => {
+                            old.len() == parts.len()
+                                && old
+                                    .iter()
+                                    .zip(&parts)
+                                    .all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
+                        }
+                        _ => false,
+                    };
+                    if !same {
+                        changed.push(path.clone());
+                    }
+                    Body::Parts(parts)
+                }
                 Put::Later => {
                     changed.push(path.clone());
                     Body::Later
@@ -117,6 +137,7 @@ impl MemoryStore {
             let state = self.read();
             match &state.files.get(path)?.body {
                 Body::Ready(b) => return Some(b.clone()),
+                Body::Parts(parts) => return Some(Arc::from(parts.concat())),
                 Body::Later => (state.deferred.clone()?, state.generation),
             }
         };

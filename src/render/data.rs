@@ -145,7 +145,7 @@ pub fn csv_body(site: &Site, p: &Profile) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-fn header() -> Vec<u8> {
+pub fn header() -> Vec<u8> {
     let mut line = COLUMNS.join(",");
     line.push('\n');
     line.into_bytes()
@@ -153,14 +153,6 @@ fn header() -> Vec<u8> {
 
 pub fn profile_csv(body: &[u8]) -> Vec<u8> {
     [header().as_slice(), body].concat()
-}
-
-pub fn all_csv<'a>(bodies: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
-    let mut out = header();
-    for body in bodies {
-        out.extend_from_slice(body);
-    }
-    out
 }
 
 #[derive(Serialize)]

@@ -257,7 +257,7 @@ impl<'a> Renderer<'a> {
             .expect("a Numbers for every language")
     }
 
-    fn csv_body(&self, iso3: &str) -> Result<&[u8]> {
+    fn csv_body(&self, iso3: &str) -> Result<&Arc<[u8]>> {
         let cell = self
             .csv_bodies
             .get(iso3)
@@ -268,6 +268,16 @@ impl<'a> Renderer<'a> {
             .get(iso3)
             .ok_or_else(|| Error::Output(format!("no profile {iso3}")))?;
         Ok(cell.get_or_init(|| Arc::from(data::csv_body(self.site, profile))))
+    }
+
+    /// `data/all.csv` in parts: the header, then each profile's lines. `serve` keeps
+    /// the parts as they are, so an edit costs one profile's lines, not the whole file.
+    pub fn all_csv_parts(&self) -> Result<Vec<Arc<[u8]>>> {
+        let mut parts = vec![Arc::from(data::header())];
+        for code in self.site.profiles.keys() {
+            parts.push(self.csv_body(code)?.clone());
+        }
+        Ok(parts)
     }
 
     /// Hands the renderer a profile's CSV lines made by an earlier build of the same
@@ -312,14 +322,7 @@ impl<'a> Renderer<'a> {
             Job::NotFound { lang } => self.page(output, "404.html", lang, &env.not_found(lang)),
             Job::ProfileCsv { iso3 } => Ok(data::profile_csv(self.csv_body(iso3)?)),
             Job::ProfileJson { iso3 } => Ok(data::profile_json(site, profile(iso3)?)),
-            Job::AllCsv => {
-                let bodies = site
-                    .profiles
-                    .keys()
-                    .map(|k| self.csv_body(k))
-                    .collect::<Result<Vec<_>>>()?;
-                Ok(data::all_csv(bodies.into_iter()))
-            }
+            Job::AllCsv => Ok(self.all_csv_parts()?.concat()),
             Job::Sitemap { pages } => Ok(data::sitemap(site, pages)),
             Job::Robots => Ok(data::robots(site)),
             Job::Copy { bytes } => Ok(bytes.to_vec()),

@@ -14,7 +14,7 @@ use crate::harness::Site;
 enum Edit {
     /// A new first value for a profile's first series.
     Value(usize, u32),
-    /// A new profile, made from MEX's file.
+    /// A new profile, made from another's file.
     Add(usize),
     /// A profile deleted (MEX's chart is drawn by a content page: deleting MEX is an error).
     Delete(usize),
@@ -76,16 +76,16 @@ impl Harness {
         v
     }
 
-    fn pick(&self, i: usize) -> String {
+    fn pick(&self, i: usize) -> Option<String> {
         let p = self.profiles();
-        format!("profiles/{}", p[i % p.len()])
+        (!p.is_empty()).then(|| format!("profiles/{}", p[i % p.len()]))
     }
 
     /// Applies an edit, rebuilding after each change to the files, and checks.
     fn apply(&mut self, edit: &Edit) {
         match edit {
             Edit::Value(p, v) => {
-                let rel = self.pick(*p);
+                let Some(rel) = self.pick(*p) else { return };
                 let text = self.site.read(&rel);
                 let at = text.find("values = { ").unwrap() + "values = { ".len();
                 let eq = at + text[at..].find("= ").unwrap() + 2;
@@ -100,20 +100,24 @@ impl Harness {
                 if self.site.root.join(&rel).exists() {
                     return;
                 }
+                let Some(from) = self.pick(0) else { return };
+                let old = from
+                    .trim_start_matches("profiles/")
+                    .trim_end_matches(".toml");
                 let text = self
                     .site
-                    .read("profiles/MEX.toml")
-                    .replace("iso3 = \"MEX\"", &format!("iso3 = \"{code}\""));
+                    .read(&from)
+                    .replace(&format!("iso3 = \"{old}\""), &format!("iso3 = \"{code}\""));
                 self.site.write(&rel, text);
                 self.step(&[rel]);
             }
             Edit::Delete(p) => {
-                let rel = self.pick(*p);
+                let Some(rel) = self.pick(*p) else { return };
                 self.site.remove(&rel);
                 self.step(&[rel]);
             }
             Edit::Rename(p, c) => {
-                let from = self.pick(*p);
+                let Some(from) = self.pick(*p) else { return };
                 let old = from
                     .trim_start_matches("profiles/")
                     .trim_end_matches(".toml");
@@ -131,7 +135,7 @@ impl Harness {
                 self.step(&[from, to]);
             }
             Edit::BreakAndFix(p) => {
-                let rel = self.pick(*p);
+                let Some(rel) = self.pick(*p) else { return };
                 let text = self.site.read(&rel);
                 self.site.write(&rel, format!("{text}\noops = [\n"));
                 self.step(std::slice::from_ref(&rel));
