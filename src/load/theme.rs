@@ -22,7 +22,14 @@ pub struct ThemeFiles {
 }
 
 impl ThemeFiles {
+    /// The theme built into the binary. Its bytes are shared by every load, so
+    /// fingerprints of its files can be kept by address.
     pub fn embedded() -> Self {
+        static EMBEDDED: std::sync::OnceLock<ThemeFiles> = std::sync::OnceLock::new();
+        EMBEDDED.get_or_init(Self::read_embedded).clone()
+    }
+
+    fn read_embedded() -> Self {
         let files = DEFAULT_THEME
             .iter()
             .map(|(rel, bytes)| {

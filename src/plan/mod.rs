@@ -138,6 +138,11 @@ pub struct Plan {
 #[derive(Debug, Default, Clone)]
 pub struct Cache {
     groups: HashMap<String, (blake3::Hash, Arc<Group>)>,
+    /// The profiles whose charts a profile's narratives draw, by its file's hash.
+    calls: HashMap<String, Arc<Vec<String>>>,
+    /// Fingerprints of copied files, by the address of their bytes (held, so the
+    /// address stays theirs).
+    copies: HashMap<usize, (Arc<[u8]>, String)>,
 }
 
 /// The outputs that belong to one profile, and its HTML pages (for the sitemap).
@@ -180,7 +185,7 @@ struct Fingerprints {
     narrative_refs: BTreeMap<String, Vec<u8>>,
 }
 
-fn fingerprints(site: &Site, theme: &Theme) -> Fingerprints {
+fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
     use rayon::prelude::*;
     let profiles: BTreeMap<String, blake3::Hash> = site
         .profiles
@@ -241,21 +246,32 @@ fn fingerprints(site: &Site, theme: &Theme) -> Fingerprints {
         h.update(code.as_bytes());
         h.update(ph.as_bytes());
     }
+    let mut calls = HashMap::new();
     let narrative_refs = site
         .profiles
         .iter()
         .map(|(code, p)| {
+            let named = cache.calls.get(&p.text_hash).cloned().unwrap_or_else(|| {
+                let named = p
+                    .narrative
+                    .values()
+                    .flat_map(|by_lang| by_lang.values())
+                    .flat_map(|text| crate::load::content::chart_calls(text))
+                    .map(|call| call.profile)
+                    .collect();
+                Arc::new(named)
+            });
             let mut refs = Vec::new();
-            for text in p.narrative.values().flat_map(|by_lang| by_lang.values()) {
-                for call in crate::load::content::chart_calls(text) {
-                    if let Some(ph) = profiles.get(&call.profile) {
-                        refs.extend_from_slice(ph.as_bytes());
-                    }
+            for other in named.iter() {
+                if let Some(ph) = profiles.get(other) {
+                    refs.extend_from_slice(ph.as_bytes());
                 }
             }
+            calls.insert(p.text_hash.clone(), named);
             (code.clone(), refs)
         })
         .collect();
+    cache.calls = calls;
     Fingerprints {
         narrative_refs,
         site_wide,
@@ -352,6 +368,10 @@ fn profile_group(
         });
     }
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    debug_assert!(outputs.iter().all(|o| {
+        let code = code.to_ascii_lowercase();
+        o.path.split(['/', '.']).any(|seg| seg == code)
+    }));
     Group {
         outputs: outputs.into_iter().map(Arc::new).collect(),
         pages,
@@ -367,7 +387,7 @@ pub fn plan(site: &Site, theme: &Theme) -> Plan {
 /// nothing they depend on moved.
 pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     let theme_static = &theme.static_files;
-    let f = fingerprints(site, theme);
+    let f = fingerprints(site, theme, cache);
     let config = &site.config;
     let sw = f.site_wide.as_bytes().as_slice();
     let mut outputs = Vec::new();
@@ -510,35 +530,55 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     // The chart font, served to browsers so inline SVG looks like the PNG: the very
     // bytes the charts are laid out with. Then theme static files, then the site's own
     // `static/` files, each winning over the one before.
+    static FONTS: std::sync::OnceLock<[Arc<[u8]>; 2]> = std::sync::OnceLock::new();
+    let [regular, bold] = FONTS
+        .get_or_init(|| {
+            [
+                Arc::from(dejavu::sans::regular()),
+                Arc::from(dejavu::sans::bold()),
+            ]
+        })
+        .clone();
     let mut copies: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
-    copies.insert(
-        "fonts/DejaVuSans.ttf".into(),
-        Arc::from(dejavu::sans::regular()),
-    );
-    copies.insert(
-        "fonts/DejaVuSans-Bold.ttf".into(),
-        Arc::from(dejavu::sans::bold()),
-    );
+    copies.insert("fonts/DejaVuSans.ttf".into(), regular);
+    copies.insert("fonts/DejaVuSans-Bold.ttf".into(), bold);
     for (rel, bytes) in theme_static.iter().chain(site.static_files.iter()) {
         copies.insert(rel.clone(), bytes.clone());
     }
+    // A profile's outputs all name its code in their path (`charts/mex/..`,
+    // `data/mex.csv`), so only those groups can hold a copy's path.
     let taken = |rel: &str| {
         outputs.iter().any(|o: &Output| o.path == rel)
-            || groups.iter().any(|(_, _, g, _)| {
-                g.outputs
-                    .binary_search_by(|o| o.path.as_str().cmp(rel))
-                    .is_ok()
+            || rel.split(['/', '.']).any(|seg| {
+                let code = seg.to_ascii_uppercase();
+                groups
+                    .binary_search_by(|(c, ..)| c.as_str().cmp(&code))
+                    .is_ok_and(|i| {
+                        groups[i]
+                            .2
+                            .outputs
+                            .binary_search_by(|o| o.path.as_str().cmp(rel))
+                            .is_ok()
+                    })
             })
     };
     let copies: Vec<(String, Arc<[u8]>)> =
         copies.into_iter().filter(|(rel, _)| !taken(rel)).collect();
+    let mut hashed = HashMap::new();
     for (rel, bytes) in copies {
+        let at = bytes.as_ptr() as usize;
+        let fingerprint = match cache.copies.get(&at) {
+            Some((held, f)) if held.len() == bytes.len() => f.clone(),
+            _ => fp(&[b"copy", &bytes]),
+        };
+        hashed.insert(at, (bytes.clone(), fingerprint.clone()));
         outputs.push(Output {
-            fingerprint: fp(&[b"copy", &bytes]),
+            fingerprint,
             path: rel,
             job: Job::Copy { bytes },
         });
     }
+    cache.copies = hashed;
 
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     outputs.dedup_by(|a, b| a.path == b.path);
