@@ -21,7 +21,8 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let root = PathBuf::from(args.get(1).expect("usage: serve_bench SITE_DIR [EDITS]"));
     let edits: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(25);
-    let (tx, rx) = mpsc::channel::<Duration>();
+    type Stages = Vec<(&'static str, Duration)>;
+    let (tx, rx) = mpsc::channel::<(Duration, Stages)>();
     let tx = std::sync::Mutex::new(tx);
     let started = Instant::now();
     let server = serve::start(
@@ -36,14 +37,17 @@ fn main() {
         },
         Box::new(move |r| match r {
             Report::Built { rebuilt, .. } => {
-                let _ = tx.lock().unwrap().send(rebuilt.elapsed);
+                let _ = tx
+                    .lock()
+                    .unwrap()
+                    .send((rebuilt.elapsed, rebuilt.stages.clone()));
             }
             Report::Invalid { diags, .. } => panic!("the site has errors: {diags:?}"),
             Report::Failed { error, .. } => panic!("{error}"),
         }),
     )
     .expect("serve starts");
-    let first = rx.recv().unwrap();
+    let (first, _) = rx.recv().unwrap();
     println!(
         "first build {:.0} ms (serving after {:.0} ms)",
         first.as_secs_f64() * 1000.0,
@@ -70,6 +74,7 @@ fn main() {
         .collect();
     profiles.sort();
     let (mut e2e, mut rebuild) = (Vec::new(), Vec::new());
+    let mut stages: Vec<(&'static str, Vec<f64>)> = Vec::new();
     for i in 0..edits {
         let path = &profiles[(i * 7 + 3) % profiles.len()];
         let code = path.file_stem().unwrap().to_string_lossy().to_lowercase();
@@ -87,12 +92,14 @@ fn main() {
             &format!("\"profiles/{code}/index.html\""),
         );
         e2e.push(t0.elapsed().as_secs_f64() * 1000.0);
-        rebuild.push(
-            rx.recv_timeout(Duration::from_secs(10))
-                .unwrap()
-                .as_secs_f64()
-                * 1000.0,
-        );
+        let (took, parts) = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        rebuild.push(took.as_secs_f64() * 1000.0);
+        for (i, (name, d)) in parts.into_iter().enumerate() {
+            if stages.len() <= i {
+                stages.push((name, Vec::new()));
+            }
+            stages[i].1.push(d.as_secs_f64() * 1000.0);
+        }
     }
     println!(
         "save -> reload received, {edits} edits: median {:.1} ms, p95 {:.1} ms",
@@ -104,6 +111,9 @@ fn main() {
         pct(&mut rebuild, 50),
         pct(&mut rebuild, 95)
     );
+    for (name, mut v) in stages {
+        println!("  {name:>8}: median {:.1} ms", pct(&mut v, 50));
+    }
     server.stop();
 }
 

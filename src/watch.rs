@@ -16,7 +16,7 @@ use crate::load::is_ignored;
 
 /// How long events are gathered before a rebuild: long enough to take an editor's
 /// save (temporary file, rename, backup) as one change, short enough not to be felt.
-pub const DEBOUNCE: Duration = Duration::from_millis(15);
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// The folders of a site that a build reads, besides the root's own TOML files.
 pub const SITE_FOLDERS: [&str; 4] = ["profiles", "content", "themes", "static"];
