@@ -212,22 +212,41 @@ fn serve_report(report: &mpgen::serve::Report) {
             changes,
             diags,
             texts,
+            serving,
         } => {
             print_diags(diags, texts);
             eprintln!(
-                "{} {}has problems ({}); still serving the last good site",
+                "{} {}has problems ({}); {}",
+                now(),
+                if changes.is_empty() {
+                    "the site ".to_string()
+                } else {
+                    what(changes)
+                },
+                summary(diags),
+                still(*serving)
+            );
+        }
+        Report::Failed {
+            changes,
+            error,
+            serving,
+        } => {
+            eprintln!(
+                "{} {}error: {error}; {}",
                 now(),
                 what(changes),
-                summary(diags)
+                still(*serving)
             );
         }
-        Report::Failed { changes, error } => {
-            eprintln!(
-                "{} {}error: {error}; still serving the last good site",
-                now(),
-                what(changes)
-            );
-        }
+    }
+}
+
+fn still(serving: bool) -> &'static str {
+    if serving {
+        "still serving the last good site"
+    } else {
+        "pages show the errors until the site builds"
     }
 }
 

@@ -39,14 +39,20 @@ pub enum Report {
         changes: Vec<Change>,
         rebuilt: Rebuilt,
     },
-    /// The site has errors: nothing changed in what is served.
+    /// The site has errors: nothing changed in what is served (`serving`: whether a
+    /// good site was built before).
     Invalid {
         changes: Vec<Change>,
         diags: Vec<Diagnostic>,
         texts: SourceTexts,
+        serving: bool,
     },
     /// Rendering failed (a template error, say): nothing changed in what is served.
-    Failed { changes: Vec<Change>, error: String },
+    Failed {
+        changes: Vec<Change>,
+        error: String,
+        serving: bool,
+    },
 }
 
 pub type Reporter = Box<dyn Fn(&Report) + Send>;
@@ -226,12 +232,17 @@ fn rebuild(session: &mut Session, shared: &Shared, changes: Vec<Change>, report:
                 changes,
                 diags,
                 texts,
+                serving: !session.store.is_empty(),
             });
         }
         Err(BuildError::Failed(e)) => {
             let error = format!("{e:#}");
             shared.notify(Notice::Errors(format!("error: {error}")));
-            report(&Report::Failed { changes, error });
+            report(&Report::Failed {
+                changes,
+                error,
+                serving: !session.store.is_empty(),
+            });
         }
     }
 }
