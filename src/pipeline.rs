@@ -473,7 +473,10 @@ impl Session {
         let plan = plan_site_cached(&mut site, &theme, &self.opts, &mut plans);
         stage("plan");
         let snapshot = Arc::new(Snapshot { site, theme, plan });
-        let dirty = self.store.dirty(&snapshot.plan.fresh);
+        let mut dirty = self.store.dirty(&snapshot.plan.fresh);
+        // Pages that list every profile first: on few cores the longest job should not
+        // start last.
+        dirty.sort_by_key(|o| !matches!(o.job, crate::plan::Job::Home { .. }));
         stage("dirty");
         let renderer = Renderer::new(&snapshot.site, &snapshot.theme);
         let csv_files: Vec<(&str, &str)> = snapshot
