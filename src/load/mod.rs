@@ -211,7 +211,8 @@ pub struct Cache {
     files: HashMap<String, (Stamp, Arc<Parsed>)>,
     /// Files parsed by the last load: what a change cost.
     pub parsed: usize,
-    seen: HashSet<String>,
+    /// Files listed by the load under way.
+    listed: usize,
 }
 
 /// Reads and parses the site under `root`, reusing every parse in `cache` whose file
@@ -221,7 +222,7 @@ pub fn load_cached(root: &Path, cache: &mut Cache, changed: &BTreeSet<String>) -
     let mut texts = SourceTexts::default();
     let mut diags = Vec::new();
     cache.parsed = 0;
-    cache.seen.clear();
+    cache.listed = 0;
 
     let mut files: Vec<(String, Kind)> = Vec::new();
     if root.join("site.toml").is_file() {
@@ -265,7 +266,7 @@ pub fn load_cached(root: &Path, cache: &mut Cache, changed: &BTreeSet<String>) -
     let mut parsed = parse_all(root, cache, changed, files);
     let theme_name = parsed
         .iter()
-        .find_map(|p| match &p.item {
+        .find_map(|p| match &p.1.item {
             Some(Item::Config(c)) => c.theme.as_ref().map(|t| t.value.clone()),
             _ => None,
         })
@@ -283,17 +284,18 @@ pub fn load_cached(root: &Path, cache: &mut Cache, changed: &BTreeSet<String>) -
         .map(|r| (r, Kind::Theme(dir.len() + 1)))
         .collect();
     parsed.extend(parse_all(root, cache, changed, theme_files));
-    // Files that are gone (or of another theme) leave the cache.
-    let seen = std::mem::take(&mut cache.seen);
-    cache.files.retain(|rel, _| seen.contains(rel));
+    // Files that are gone (or of another theme) leave the cache. Every file listed is
+    // in it now, so only when it holds more is there anything to drop.
+    if cache.files.len() > cache.listed {
+        let listed: HashSet<&str> = parsed_paths(&parsed);
+        cache.files.retain(|rel, _| listed.contains(rel.as_str()));
+    }
 
     let mut theme = ThemeFiles::embedded();
-    for file in theme.files.values() {
-        if let Ok(text) = std::str::from_utf8(&file.bytes) {
-            texts.insert(&file.origin, Arc::from(text));
-        }
+    for (origin, text) in embedded_texts() {
+        texts.insert(origin, text.clone());
     }
-    for p in parsed {
+    for (_, p) in parsed {
         texts.merge(p.texts.clone());
         diags.extend(p.diags.iter().cloned());
         match p.item.clone() {
@@ -314,6 +316,29 @@ pub fn load_cached(root: &Path, cache: &mut Cache, changed: &BTreeSet<String>) -
     loaded
 }
 
+/// The paths of the files a load listed.
+fn parsed_paths(parsed: &[(String, Arc<Parsed>)]) -> HashSet<&str> {
+    parsed.iter().map(|(rel, _)| rel.as_str()).collect()
+}
+
+/// The embedded theme's text files, by origin, made once: diagnostics about a template
+/// show its lines.
+fn embedded_texts() -> &'static [(String, Arc<str>)] {
+    static TEXTS: std::sync::OnceLock<Vec<(String, Arc<str>)>> = std::sync::OnceLock::new();
+    TEXTS.get_or_init(|| {
+        ThemeFiles::embedded()
+            .files
+            .values()
+            .filter_map(|f| {
+                Some((
+                    f.origin.clone(),
+                    Arc::from(std::str::from_utf8(&f.bytes).ok()?),
+                ))
+            })
+            .collect()
+    })
+}
+
 /// Parses `files` in parallel, from the cache where it is still good; the cache then
 /// holds just these files' entries plus those it held for other folders.
 fn parse_all(
@@ -321,8 +346,8 @@ fn parse_all(
     cache: &mut Cache,
     changed: &BTreeSet<String>,
     files: Vec<(String, Kind)>,
-) -> Vec<Arc<Parsed>> {
-    cache.seen.extend(files.iter().map(|f| f.0.clone()));
+) -> Vec<(String, Arc<Parsed>)> {
+    cache.listed += files.len();
     let fresh: Vec<(String, Stamp, Arc<Parsed>, bool)> = files
         .into_par_iter()
         .map(|(rel, kind)| {
@@ -341,9 +366,11 @@ fn parse_all(
     cache.parsed += fresh.iter().filter(|f| f.3).count();
     fresh
         .into_iter()
-        .map(|(rel, st, p, _)| {
-            cache.files.insert(rel, (st, p.clone()));
-            p
+        .map(|(rel, st, p, is_fresh)| {
+            if is_fresh {
+                cache.files.insert(rel.clone(), (st, p.clone()));
+            }
+            (rel, p)
         })
         .collect()
 }
