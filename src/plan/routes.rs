@@ -93,10 +93,18 @@ pub fn absolute(config: &Config, path: &str) -> String {
 /// The path part of `base_url` (`/profiles/`): 404 pages are served at any depth, so
 /// their links must start from the site's root rather than from the page.
 pub fn base_path(config: &Config) -> String {
-    let after_scheme = config.base_url.split("://").nth(1).unwrap_or("");
-    match after_scheme.find('/') {
-        Some(i) => after_scheme[i..].to_string(),
-        None => "/".to_string(),
+    url_path(&config.base_url)
+}
+
+/// The path of a URL, ending with `/`: `https://example.org/mp?x` gives `/mp/`.
+pub fn url_path(url: &str) -> String {
+    let after_scheme = url.split("://").nth(1).unwrap_or("");
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    if path.ends_with('/') {
+        path.to_string()
+    } else {
+        format!("{path}/")
     }
 }
 
@@ -114,5 +122,18 @@ mod tests {
             link("fr/profiles/mex/index.html", "style.css"),
             "../../../style.css"
         );
+    }
+
+    #[test]
+    fn url_paths_end_with_a_slash() {
+        for (url, path) in [
+            ("https://example.org/", "/"),
+            ("https://example.org", "/"),
+            ("https://example.org/mp", "/mp/"),
+            ("https://example.org/a/b/?q=1#x", "/a/b/"),
+            ("", "/"),
+        ] {
+            assert_eq!(url_path(url), path, "{url}");
+        }
     }
 }

@@ -117,14 +117,7 @@ fn base_path(root: &Path) -> String {
         .and_then(|t| t.parse::<toml::Table>().ok())
         .and_then(|t| t.get("base_url")?.as_str().map(String::from))
         .unwrap_or_default();
-    let after = url.split("://").nth(1).unwrap_or("");
-    let path = after.find('/').map_or("/", |i| &after[i..]);
-    let path = path.split(['?', '#']).next().unwrap_or("/");
-    if path.ends_with('/') {
-        path.to_string()
-    } else {
-        format!("{path}/")
-    }
+    crate::plan::routes::url_path(&url)
 }
 
 /// Builds the site into memory, starts serving it and watching its files. Returns once
