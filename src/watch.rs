@@ -169,7 +169,11 @@ pub fn watch(root: &Path, out: &Path, poll: bool) -> notify::Result<Watcher> {
         }};
     }
     let guard = if poll {
-        let config = notify::Config::default().with_poll_interval(Duration::from_millis(500));
+        // notify compares modification times in whole seconds: without the contents,
+        // two saves in one second would look like one.
+        let config = notify::Config::default()
+            .with_poll_interval(Duration::from_millis(500))
+            .with_compare_contents(true);
         start!(new_debouncer_opt::<_, notify::PollWatcher, _>(
             DEBOUNCE,
             None,

@@ -11,12 +11,16 @@ use mpgen::serve::{self, ServeOptions, Server};
 use crate::harness::Site;
 
 fn start(site: &Site) -> Server {
+    start_with(site, false)
+}
+
+fn start_with(site: &Site, poll: bool) -> Server {
     serve::start(
         ServeOptions {
             build: site.options(),
             bind: "127.0.0.1".parse().unwrap(),
             port: 0,
-            poll: false,
+            poll,
         },
         Box::new(|_| {}),
     )
@@ -340,5 +344,42 @@ fn answers_stay_whole_while_the_site_rebuilds() {
             .text()
             .contains("1,726,105")
     );
+    server.stop();
+}
+
+#[test]
+fn polling_sees_edits_and_new_folders() {
+    let site = Site::fixture("basic");
+    let server = start_with(&site, true);
+    let addr = server.addr;
+    let mut events = Events::open(addr);
+    events.wait_for("ok", "");
+    site.edit("profiles/MEX.toml", "2024 = 1726089", "2024 = 1726091");
+    events.wait_for("reload", "\"profiles/mex/index.html\"");
+    assert!(
+        get(addr, "/profiles/profiles/mex/")
+            .text()
+            .contains("1,726,091")
+    );
+    // `static/` did not exist when the watch began.
+    site.write("static/note.txt", "hello");
+    events.wait_for("reload", "\"note.txt\"");
+    assert_eq!(get(addr, "/profiles/note.txt").text(), "hello");
+    server.stop();
+}
+
+#[test]
+fn a_folder_made_after_the_start_is_watched() {
+    let site = Site::fixture("basic");
+    let server = start(&site);
+    let addr = server.addr;
+    let mut events = Events::open(addr);
+    events.wait_for("ok", "");
+    site.write("static/note.txt", "hello");
+    events.wait_for("reload", "\"note.txt\"");
+    // A file added inside the new folder later is seen too.
+    site.write("static/more.txt", "more");
+    events.wait_for("reload", "\"more.txt\"");
+    assert_eq!(get(addr, "/profiles/more.txt").text(), "more");
     server.stop();
 }
