@@ -187,6 +187,8 @@ fn pages_types_404_traversal_head_and_methods() {
 struct Events {
     stream: TcpStream,
     seen: String,
+    /// Everything received, never trimmed.
+    log: String,
 }
 
 impl Events {
@@ -203,6 +205,7 @@ impl Events {
         Events {
             stream,
             seen: String::new(),
+            log: String::new(),
         }
     }
 
@@ -231,7 +234,11 @@ impl Events {
             );
             match self.stream.read(&mut buf) {
                 Ok(0) => panic!("the event stream closed"),
-                Ok(n) => self.seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+                Ok(n) => {
+                    let got = String::from_utf8_lossy(&buf[..n]);
+                    self.seen.push_str(&got);
+                    self.log.push_str(&got);
+                }
                 Err(_) => {}
             }
         }
@@ -381,5 +388,38 @@ fn a_folder_made_after_the_start_is_watched() {
     site.write("static/more.txt", "more");
     events.wait_for("reload", "\"more.txt\"");
     assert_eq!(get(addr, "/profiles/more.txt").text(), "more");
+    server.stop();
+}
+
+#[test]
+fn a_save_by_rename_is_one_change() {
+    let site = Site::fixture("basic");
+    let server = start(&site);
+    let addr = server.addr;
+    let mut events = Events::open(addr);
+    events.wait_for("ok", "");
+    // As vim saves by default: the file moves to a backup, a new one is written, and
+    // the backup goes. The profile is never missing as far as the preview can tell:
+    // a missing MEX would be an error (a content page draws its chart).
+    let path = site.root.join("profiles/MEX.toml");
+    let text = site
+        .read("profiles/MEX.toml")
+        .replace("2024 = 1726089", "2024 = 1726093");
+    std::fs::rename(&path, site.root.join("profiles/MEX.toml~")).unwrap();
+    std::fs::write(site.root.join("profiles/4913"), "").unwrap();
+    std::fs::remove_file(site.root.join("profiles/4913")).unwrap();
+    std::fs::write(&path, text).unwrap();
+    std::fs::remove_file(site.root.join("profiles/MEX.toml~")).unwrap();
+    events.wait_for("reload", "\"profiles/mex/index.html\"");
+    assert!(
+        !events.log.contains("event: errors"),
+        "a half-done save was seen: {}",
+        events.log
+    );
+    assert!(
+        get(addr, "/profiles/profiles/mex/")
+            .text()
+            .contains("1,726,093")
+    );
     server.stop();
 }
