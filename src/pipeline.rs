@@ -49,7 +49,7 @@ impl BuildOptions {
 
 /// A checked site, ready to plan.
 pub struct Checked {
-    pub site: Option<(Site, templates::Theme)>,
+    pub site: Option<(Site, Arc<templates::Theme>)>,
     pub diags: Vec<Diagnostic>,
     pub texts: SourceTexts,
 }
@@ -62,17 +62,62 @@ impl Checked {
 
 /// Load and check: every problem of the site, and the site when there is none.
 pub fn check(root: &Path) -> Checked {
-    check_loaded(crate::load::load(root), &mut crate::model::Cache::default())
+    check_loaded(
+        crate::load::load(root),
+        &mut crate::model::Cache::default(),
+        &mut ThemeCache::default(),
+    )
 }
 
-fn check_loaded(loaded: crate::load::Loaded, cache: &mut crate::model::Cache) -> Checked {
+/// The last theme prepared without errors, kept while its files are the very same bytes
+/// (shared with the parse cache) and the site's languages the same.
+#[derive(Default)]
+struct ThemeCache(
+    Option<(
+        crate::load::theme::ThemeFiles,
+        Vec<String>,
+        Arc<templates::Theme>,
+    )>,
+);
+
+impl ThemeCache {
+    fn prepare(
+        &mut self,
+        files: &crate::load::theme::ThemeFiles,
+        languages: &[String],
+    ) -> Result<Arc<templates::Theme>, Vec<Diagnostic>> {
+        if let Some((held, langs, theme)) = &self.0 {
+            let same = langs == languages
+                && held.files.len() == files.files.len()
+                && held
+                    .files
+                    .iter()
+                    .zip(&files.files)
+                    .all(|((ka, a), (kb, b))| {
+                        ka == kb && a.origin == b.origin && Arc::ptr_eq(&a.bytes, &b.bytes)
+                    });
+            if same {
+                return Ok(theme.clone());
+            }
+        }
+        let theme = Arc::new(templates::prepare(files, languages)?);
+        self.0 = Some((files.clone(), languages.to_vec(), theme.clone()));
+        Ok(theme)
+    }
+}
+
+fn check_loaded(
+    loaded: crate::load::Loaded,
+    cache: &mut crate::model::Cache,
+    themes: &mut ThemeCache,
+) -> Checked {
     let theme_files = loaded.theme.clone();
     let mut checked = crate::model::check_cached(loaded, cache);
     let languages = match &checked.site {
         Some(s) => s.config.languages.clone(),
         None => vec!["en".to_string()],
     };
-    let theme = match templates::prepare(&theme_files, &languages) {
+    let theme = match themes.prepare(&theme_files, &languages) {
         Ok(t) => Some(t),
         Err(d) => {
             checked.diags.extend(d);
@@ -374,6 +419,7 @@ pub struct Session {
     opts: BuildOptions,
     cache: crate::load::Cache,
     checks: crate::model::Cache,
+    themes: ThemeCache,
     /// Each profile's planned outputs, as the store holds them.
     plans: plan::Cache,
     pool: Option<rayon::ThreadPool>,
@@ -405,7 +451,7 @@ pub struct Rebuilt {
 /// One good generation of the site, kept to render its deferred outputs.
 struct Snapshot {
     site: Site,
-    theme: templates::Theme,
+    theme: Arc<templates::Theme>,
     plan: Plan,
 }
 
@@ -424,6 +470,7 @@ impl Session {
             opts,
             cache: crate::load::Cache::default(),
             checks: crate::model::Cache::default(),
+            themes: ThemeCache::default(),
             plans: plan::Cache::default(),
             pool,
             store: Arc::default(),
@@ -460,7 +507,7 @@ impl Session {
         };
         let loaded = crate::load::load_cached(&self.opts.root, &mut self.cache, changed);
         stage("load");
-        let checked = check_loaded(loaded, &mut self.checks);
+        let checked = check_loaded(loaded, &mut self.checks, &mut self.themes);
         stage("check");
         let Some((mut site, theme)) = checked.site else {
             return Err(BuildError::Invalid {
