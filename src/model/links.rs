@@ -1,6 +1,6 @@
 //! Checks across profiles: agreements both partners should list, and sources nobody cites.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{Agreement, Profile, Source};
@@ -73,15 +73,18 @@ pub fn unused_sources(
     profiles: &BTreeMap<String, Arc<Profile>>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let mut used: BTreeSet<&str> = BTreeSet::new();
+    // Whether a profile's tables cite a source; a search that stops at the first
+    // citation, so a save does not walk every table of every profile.
+    let cites = |p: &Profile, id: &str| {
+        p.series
+            .values()
+            .any(|s| s.source.split('+').any(|x| x == id))
+            || p.partners.values().any(|x| x.source == id)
+            || p.age_sex.values().any(|x| x.source == id)
+    };
     for p in profiles.values() {
-        for s in p.series.values() {
-            used.extend(s.source.split('+'));
-        }
-        used.extend(p.partners.values().map(|x| x.source.as_str()));
-        used.extend(p.age_sex.values().map(|x| x.source.as_str()));
         for (id, src) in &p.sources {
-            if !used.contains(id.as_str()) {
+            if !cites(p, id) {
                 let span = raw
                     .iter()
                     .find(|r| r.file_id == p.iso3)
@@ -103,7 +106,7 @@ pub fn unused_sources(
         return;
     }
     for id in site_sources.keys() {
-        if !used.contains(id.as_str()) {
+        if !profiles.values().any(|p| cites(p, id)) {
             let span = raw_sources
                 .iter()
                 .find(|s| s.id.value == *id)
@@ -154,9 +157,9 @@ pub fn check_chart_calls(
                     .unwrap_or(offset + call.range.start..offset + call.range.end),
             );
             // A profile that failed its own checks still exists: no second error here.
-            let exists = raw_profiles.iter().any(|r| r.file_id == call.profile);
+            let exists = || raw_profiles.iter().any(|r| r.file_id == call.profile);
             match profiles.get(&call.profile) {
-                None if exists => {}
+                None if exists() => {}
                 None => diags.push(
                     Diagnostic::error(file, span, format!("this chart names the profile `{}`, which does not exist", call.profile))
                         .with_help("`profile` is the code of a file in `profiles/`, such as \"MEX\""),
