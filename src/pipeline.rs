@@ -427,6 +427,9 @@ pub struct Session {
     /// Each profile's CSV lines, by the fingerprint of its CSV file: `data/all.csv`
     /// joins them all, and only the edited profile's change.
     csv_carry: BTreeMap<String, Arc<[u8]>>,
+    /// Each profile's home-page card, by the fingerprint of the profile's page in that
+    /// language (which covers everything the card shows).
+    card_carry: std::collections::HashMap<String, Arc<str>>,
     /// PNG and PDF charts are rendered on their first request instead of on every
     /// change: they cost 30 times an SVG, and no page shows them.
     pub defer_costly: bool,
@@ -475,6 +478,7 @@ impl Session {
             pool,
             store: Arc::default(),
             csv_carry: BTreeMap::new(),
+            card_carry: Default::default(),
             defer_costly: true,
         })
     }
@@ -526,20 +530,29 @@ impl Session {
         dirty.sort_by_key(|o| !matches!(o.job, crate::plan::Job::Home { .. }));
         stage("dirty");
         let renderer = Renderer::new(&snapshot.site, &snapshot.theme);
-        let csv_files: Vec<(&str, &str)> = snapshot
-            .plan
-            .outputs
-            .iter()
-            .filter_map(|o| match &o.job {
+        // What earlier rebuilds made from the same inputs: each profile's CSV lines (by
+        // its CSV file's fingerprint) and home-page cards (by its page's fingerprint).
+        let mut csv_files: Vec<(&str, &str)> = Vec::new();
+        let mut pages: Vec<(&str, &str, &str)> = Vec::new();
+        for o in &snapshot.plan.outputs {
+            match &o.job {
                 crate::plan::Job::ProfileCsv { iso3 } => {
-                    Some((iso3.as_str(), o.fingerprint.as_str()))
+                    csv_files.push((iso3.as_str(), o.fingerprint.as_str()))
                 }
-                _ => None,
-            })
-            .collect();
+                crate::plan::Job::Profile { lang, iso3 } => {
+                    pages.push((lang.as_str(), iso3.as_str(), o.fingerprint.as_str()))
+                }
+                _ => {}
+            }
+        }
         for (iso3, fingerprint) in &csv_files {
             if let Some(body) = self.csv_carry.get(*fingerprint) {
                 renderer.seed_csv(iso3, body.clone());
+            }
+        }
+        for (lang, iso3, fingerprint) in &pages {
+            if let Some(html) = self.card_carry.get(*fingerprint) {
+                renderer.seed_card(lang, iso3, html.clone());
             }
         }
         stage("renderer");
@@ -561,6 +574,15 @@ impl Session {
         self.csv_carry = csv_files
             .iter()
             .filter_map(|(iso3, fp)| Some((fp.to_string(), Arc::clone(made.get(iso3)?))))
+            .collect();
+        let cards: std::collections::HashMap<(String, String), Arc<str>> =
+            renderer.cards_made().into_iter().collect();
+        self.card_carry = pages
+            .iter()
+            .filter_map(|(lang, iso3, fp)| {
+                let html = cards.get(&(lang.to_string(), iso3.to_string()))?;
+                Some((fp.to_string(), html.clone()))
+            })
             .collect();
         stage("render");
         let rendered = put.len();

@@ -3,6 +3,7 @@
 //! through its view, so a hash of the view is an exact fingerprint of the page.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -51,6 +52,7 @@ pub struct Figure {
     pub derived: bool,
 }
 
+/// A profile's card on the home page, as `card.html` sees it (`p`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Card {
     pub iso3: String,
@@ -59,10 +61,20 @@ pub struct Card {
     pub figures: Vec<Figure>,
 }
 
+/// A card in the home page's list: `html` is `card.html` rendered for the profile, kept
+/// between rebuilds of `serve` by the profile page's fingerprint.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListedCard {
+    pub iso3: String,
+    pub name: String,
+    pub url: String,
+    pub html: Arc<str>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Region {
     pub name: String,
-    pub profiles: Vec<Card>,
+    pub profiles: Vec<ListedCard>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -390,16 +402,33 @@ impl<'a> Env<'a> {
             .collect()
     }
 
-    pub fn home(&self, lang: &str) -> HomeView {
+    /// A profile's card for the home page in a language.
+    pub fn card(&self, p: &Profile, lang: &str) -> Card {
         let config = &self.site.config;
         let path = routes::home(config, lang);
-        let mut regions: BTreeMap<&str, Vec<Card>> = BTreeMap::new();
+        Card {
+            iso3: p.iso3.clone(),
+            name: p.name.get(lang, &config.default_language).to_string(),
+            url: routes::link(&path, &routes::profile(config, lang, &p.iso3)),
+            figures: self.figures(p, lang, 3),
+        }
+    }
+
+    /// The home page; `card_html` gives each profile's rendered card.
+    pub fn home(
+        &self,
+        lang: &str,
+        card_html: &dyn Fn(&Profile) -> crate::error::Result<Arc<str>>,
+    ) -> crate::error::Result<HomeView> {
+        let config = &self.site.config;
+        let path = routes::home(config, lang);
+        let mut regions: BTreeMap<&str, Vec<ListedCard>> = BTreeMap::new();
         for p in self.site.profiles.values() {
-            regions.entry(&p.region).or_default().push(Card {
+            regions.entry(&p.region).or_default().push(ListedCard {
                 iso3: p.iso3.clone(),
                 name: p.name.get(lang, &config.default_language).to_string(),
                 url: routes::link(&path, &routes::profile(config, lang, &p.iso3)),
-                figures: self.figures(p, lang, 3),
+                html: card_html(p)?,
             });
         }
         let regions = regions
@@ -437,14 +466,14 @@ impl<'a> Env<'a> {
                     downloads,
                 })
             });
-        HomeView {
+        Ok(HomeView {
             map,
             common: self.common(lang, &path, &site_title, "", &|l| routes::home(config, l)),
             intro_html: None,
             regions,
             profile_count: self.site.profiles.len(),
             reference_year: self.site.reference_year,
-        }
+        })
     }
 
     pub fn profile(&self, p: &Profile, lang: &str) -> ProfileView {

@@ -47,6 +47,8 @@ pub struct Renderer<'a> {
     /// both need them.
     csv_bodies: BTreeMap<&'a str, std::sync::OnceLock<Arc<[u8]>>>,
     pub charts: Charts<'a>,
+    /// Each profile's home-page card, by (language, code), rendered at most once.
+    cards: Mutex<HashMap<(String, String), Arc<str>>>,
 }
 
 /// (language, profile code, chart id)
@@ -199,6 +201,7 @@ impl<'a> Renderer<'a> {
             theme,
             numbers,
             charts: Charts::new(site, theme),
+            cards: Mutex::default(),
             csv_bodies: site
                 .profiles
                 .keys()
@@ -280,6 +283,58 @@ impl<'a> Renderer<'a> {
         Ok(parts)
     }
 
+    /// A profile's card for the home page (`card.html`), rendered once.
+    fn card_html(
+        &self,
+        env: &Env<'_>,
+        p: &crate::model::Profile,
+        lang: &str,
+        output: &Output,
+    ) -> Result<Arc<str>> {
+        let key = (lang.to_string(), p.iso3.clone());
+        if let Some(html) = self.cards().get(&key) {
+            return Ok(html.clone());
+        }
+        let strings = self.theme.strings.get(lang).cloned().unwrap_or_default();
+        let ctx = minijinja::context! {
+            t => Value::from(Serde(&*strings)),
+            p => Value::from(Serde(&env.card(p, lang))),
+        };
+        let template_error = |source| Error::Template {
+            output: output.path.clone(),
+            source,
+        };
+        let html: Arc<str> = Arc::from(
+            self.theme
+                .env
+                .get_template("card.html")
+                .map_err(template_error)?
+                .render(ctx)
+                .map_err(template_error)?,
+        );
+        self.cards().insert(key, html.clone());
+        Ok(html)
+    }
+
+    fn cards(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Arc<str>>> {
+        self.cards.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Hands the renderer a profile's home-page card made by an earlier build from the
+    /// same inputs (`serve` keeps them by the fingerprint of the profile's page).
+    pub fn seed_card(&self, lang: &str, iso3: &str, html: Arc<str>) {
+        self.cards()
+            .insert((lang.to_string(), iso3.to_string()), html);
+    }
+
+    /// The cards made (or seeded) so far: ((language, code), html).
+    pub fn cards_made(&self) -> Vec<((String, String), Arc<str>)> {
+        self.cards()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// Hands the renderer a profile's CSV lines made by an earlier build of the same
     /// data (`serve` keeps them by the fingerprint of the profile's CSV file).
     pub fn seed_csv(&self, iso3: &str, body: Arc<[u8]>) {
@@ -304,7 +359,10 @@ impl<'a> Renderer<'a> {
                 .ok_or_else(|| Error::Output(format!("no profile {iso3}")))
         };
         match &output.job {
-            Job::Home { lang } => self.page(output, "home.html", lang, &env.home(lang)),
+            Job::Home { lang } => {
+                let card = |p: &crate::model::Profile| self.card_html(&env, p, lang, output);
+                self.page(output, "home.html", lang, &env.home(lang, &card)?)
+            }
             Job::Profile { lang, iso3 } => self.page(
                 output,
                 "profile.html",

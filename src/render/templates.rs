@@ -64,6 +64,7 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
         "page.html",
         "404.html",
         "embed.html",
+        "card.html",
     ] {
         if !theme.files.contains_key(&format!("templates/{required}")) {
             diags.push(Diagnostic::error(
