@@ -125,8 +125,10 @@ impl MemoryStore {
         state.generation += 1;
         drop(state);
         // The last site is freed off the rebuild's path: tens of thousands of small
-        // allocations.
-        std::thread::spawn(move || drop(last));
+        // allocations. Where no thread can be made, it is freed here.
+        let _ = std::thread::Builder::new()
+            .name("mpgen-free".into())
+            .spawn(move || drop(last));
         changed.sort();
         changed
     }

@@ -207,7 +207,21 @@ pub fn start(opts: ServeOptions, report: Reporter) -> Result<Server, Error> {
 fn rebuild(session: &mut Session, shared: &Shared, changes: Vec<Change>, report: &Reporter) {
     let paths: BTreeSet<String> = changes.iter().map(|c| c.path.clone()).collect();
     let started = Instant::now();
-    match session.rebuild(&paths) {
+    // A bug in mpgen must not end the preview: a panic is reported like a failed
+    // render, the last good site stays served, and the next save tries again.
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.rebuild(&paths)))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Err(BuildError::Failed(Error::Output(format!(
+                    "mpgen failed unexpectedly ({what}); please report this"
+                ))))
+            });
+    match outcome {
         Ok(rebuilt) => {
             shared.notify(Notice::Ok);
             if !rebuilt.changed.is_empty() {
