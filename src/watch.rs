@@ -61,31 +61,18 @@ pub fn classify(root: &Path, out: &Path, event: &notify::Event) -> Vec<Change> {
         is_input(&r).then_some(r)
     };
     let one = |p: &Path, kind: ChangeKind| rel(p).map(|path| Change { path, kind });
+    let all = |paths: &[PathBuf], kind| paths.iter().filter_map(|p| one(p, kind)).collect();
     let mut changes: Vec<Change> = match event.kind {
         EventKind::Access(_) | EventKind::Other => Vec::new(),
-        EventKind::Create(_) => event
-            .paths
-            .iter()
-            .filter_map(|p| one(p, ChangeKind::Created))
-            .collect(),
-        EventKind::Remove(_) => event
-            .paths
-            .iter()
-            .filter_map(|p| one(p, ChangeKind::Removed))
-            .collect(),
+        EventKind::Create(_) => all(&event.paths, ChangeKind::Created),
+        EventKind::Remove(_) => all(&event.paths, ChangeKind::Removed),
         EventKind::Modify(ModifyKind::Name(mode)) => match (mode, event.paths.as_slice()) {
             (RenameMode::Both, [from, to]) => one(from, ChangeKind::Removed)
                 .into_iter()
                 .chain(one(to, ChangeKind::Created))
                 .collect(),
-            (RenameMode::From, paths) => paths
-                .iter()
-                .filter_map(|p| one(p, ChangeKind::Removed))
-                .collect(),
-            (RenameMode::To, paths) => paths
-                .iter()
-                .filter_map(|p| one(p, ChangeKind::Created))
-                .collect(),
+            (RenameMode::From, paths) => all(paths, ChangeKind::Removed),
+            (RenameMode::To, paths) => all(paths, ChangeKind::Created),
             // The platform did not say which end of the rename this is: the disk does.
             (_, paths) => paths
                 .iter()
@@ -99,11 +86,7 @@ pub fn classify(root: &Path, out: &Path, event: &notify::Event) -> Vec<Change> {
                 })
                 .collect(),
         },
-        EventKind::Modify(_) | EventKind::Any => event
-            .paths
-            .iter()
-            .filter_map(|p| one(p, ChangeKind::Modified))
-            .collect(),
+        EventKind::Modify(_) | EventKind::Any => all(&event.paths, ChangeKind::Modified),
     };
     changes.sort();
     changes.dedup();

@@ -225,9 +225,8 @@ impl<'a> Renderer<'a> {
         lang: &str,
         view: &T,
     ) -> Result<Vec<u8>> {
-        let strings = self.theme.strings.get(lang).cloned().unwrap_or_default();
         let ctx = minijinja::context! {
-            t => Value::from(Serde(&*strings)),
+            t => self.strings_value(lang),
             ..Value::from(Serde(view))
         };
         let tmpl = self
@@ -283,6 +282,12 @@ impl<'a> Renderer<'a> {
         Ok(parts)
     }
 
+    /// The UI strings of a language, as templates see them (`t`).
+    fn strings_value(&self, lang: &str) -> Value {
+        let strings = self.theme.strings.get(lang).cloned().unwrap_or_default();
+        Value::from(Serde(&*strings))
+    }
+
     /// A profile's card for the home page (`card.html`), rendered once.
     fn card_html(
         &self,
@@ -295,9 +300,8 @@ impl<'a> Renderer<'a> {
         if let Some(html) = self.cards().get(&key) {
             return Ok(html.clone());
         }
-        let strings = self.theme.strings.get(lang).cloned().unwrap_or_default();
         let ctx = minijinja::context! {
-            t => Value::from(Serde(&*strings)),
+            t => self.strings_value(lang),
             p => Value::from(Serde(&env.card(p, lang))),
         };
         let template_error = |source| Error::Template {

@@ -189,27 +189,14 @@ async fn site(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Re
         }
         return not_found(shared).await;
     }
-    let store = shared.store.clone();
-    let key = file.clone();
-    // A deferred chart is drawn here, off the async threads.
-    let bytes = tokio::task::spawn_blocking(move || store.get(&key))
-        .await
-        .ok()
-        .flatten();
-    match bytes {
+    match fetch(&shared, &file).await {
         Some(b) => page(StatusCode::OK, &file, b.to_vec()),
         None => not_found(shared).await,
     }
 }
 
 async fn not_found(shared: Arc<Shared>) -> Response {
-    let key = shared.not_found.clone();
-    let store = shared.store.clone();
-    let bytes = tokio::task::spawn_blocking(move || store.get(&key))
-        .await
-        .ok()
-        .flatten();
-    let body = match bytes {
+    let body = match fetch(&shared, &shared.not_found).await {
         Some(b) => b.to_vec(),
         // No good build yet: a bare page that still carries the overlay and reload.
         None => b"<!doctype html><html><head><meta charset=\"utf-8\"><title>mpgen</title></head>\
@@ -218,6 +205,17 @@ async fn not_found(shared: Arc<Shared>) -> Response {
     };
     let path = shared.not_found.clone();
     page(StatusCode::NOT_FOUND, &path, body)
+}
+
+/// An output's bytes from the store; a deferred chart is drawn here, off the async
+/// threads.
+async fn fetch(shared: &Shared, path: &str) -> Option<Arc<[u8]>> {
+    let store = shared.store.clone();
+    let key = path.to_string();
+    tokio::task::spawn_blocking(move || store.get(&key))
+        .await
+        .ok()
+        .flatten()
 }
 
 /// An HTML page gets the live-reload script, told which output it is.

@@ -183,6 +183,15 @@ fn pages_types_404_traversal_head_and_methods() {
     server.stop();
 }
 
+/// The basic fixture served, with a page's event stream open and its first state read.
+fn previewing(poll: bool) -> (Site, Server, Events) {
+    let site = Site::fixture("basic");
+    let server = start_with(&site, poll);
+    let mut events = Events::open(server.addr);
+    events.wait_for("ok", "");
+    (site, server, events)
+}
+
 /// Server-sent events, read as they come.
 struct Events {
     stream: TcpStream,
@@ -247,11 +256,8 @@ impl Events {
 
 #[test]
 fn edits_reload_pages_and_errors_show_until_fixed() {
-    let site = Site::fixture("basic");
-    let server = start(&site);
+    let (site, server, mut events) = previewing(false);
     let addr = server.addr;
-    let mut events = Events::open(addr);
-    events.wait_for("ok", "");
     assert!(
         get(addr, "/profiles/profiles/mex/")
             .text()
@@ -304,11 +310,8 @@ fn edits_reload_pages_and_errors_show_until_fixed() {
 
 #[test]
 fn answers_stay_whole_while_the_site_rebuilds() {
-    let site = Site::fixture("basic");
-    let server = start(&site);
+    let (site, server, mut events) = previewing(false);
     let addr = server.addr;
-    let mut events = Events::open(addr);
-    events.wait_for("ok", "");
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let readers: Vec<_> = (0..4)
         .map(|i| {
@@ -356,11 +359,8 @@ fn answers_stay_whole_while_the_site_rebuilds() {
 
 #[test]
 fn polling_sees_edits_and_new_folders() {
-    let site = Site::fixture("basic");
-    let server = start_with(&site, true);
+    let (site, server, mut events) = previewing(true);
     let addr = server.addr;
-    let mut events = Events::open(addr);
-    events.wait_for("ok", "");
     site.edit("profiles/MEX.toml", "2024 = 1726089", "2024 = 1726091");
     events.wait_for("reload", "\"profiles/mex/index.html\"");
     assert!(
@@ -377,11 +377,8 @@ fn polling_sees_edits_and_new_folders() {
 
 #[test]
 fn a_folder_made_after_the_start_is_watched() {
-    let site = Site::fixture("basic");
-    let server = start(&site);
+    let (site, server, mut events) = previewing(false);
     let addr = server.addr;
-    let mut events = Events::open(addr);
-    events.wait_for("ok", "");
     site.write("static/note.txt", "hello");
     events.wait_for("reload", "\"note.txt\"");
     // A file added inside the new folder later is seen too.
@@ -393,11 +390,8 @@ fn a_folder_made_after_the_start_is_watched() {
 
 #[test]
 fn a_save_by_rename_is_one_change() {
-    let site = Site::fixture("basic");
-    let server = start(&site);
+    let (site, server, mut events) = previewing(false);
     let addr = server.addr;
-    let mut events = Events::open(addr);
-    events.wait_for("ok", "");
     // As vim saves by default: the file moves to a backup, a new one is written, and
     // the backup goes. The profile is never missing as far as the preview can tell:
     // a missing MEX would be an error (a content page draws its chart).
