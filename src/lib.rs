@@ -13,10 +13,12 @@
 
 pub mod diagnostics;
 pub mod error;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod places;
 pub mod plan;
 pub mod render;
 pub mod scaffold;

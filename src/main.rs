@@ -103,6 +103,33 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
+    /// Bring international datasets (World Bank, UN DESA, UNHCR, IDMC, tidy CSV) into
+    /// the profiles, keeping every comment and hand edit
+    Import {
+        /// CSV or .xlsx files; each one's layout is known by its header
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Import into this indicator (a file that does not say), or only into it
+        #[arg(long, value_name = "ID")]
+        indicator: Option<String>,
+        /// The source every imported series names (default: the indicator's)
+        #[arg(long, value_name = "ID")]
+        source: Option<String>,
+        /// Only these profiles, such as MEX,PHL
+        #[arg(long, value_name = "ISO3,...", value_delimiter = ',')]
+        only: Option<Vec<String>>,
+        /// Print what would change and write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Partners a new partners table lists before "other"
+        #[arg(long, value_name = "N", default_value_t = 15)]
+        top: usize,
+        /// Update existing profiles only; start none for countries the site lacks
+        #[arg(long)]
+        no_new: bool,
+    },
     /// Make a new site in DIR, with the embedded default theme
     Init { dir: PathBuf },
     /// Add profiles/ISO3.toml, a skeleton with every core indicator
@@ -498,6 +525,46 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Command::Import {
+            files,
+            root,
+            indicator,
+            source,
+            only,
+            dry_run,
+            top,
+            no_new,
+        } => {
+            let root = root.unwrap_or_else(|| PathBuf::from("."));
+            let opts = mpgen::import::Options {
+                indicator,
+                source,
+                only: only.map(|codes| {
+                    codes
+                        .iter()
+                        .map(|c| c.trim().to_ascii_uppercase())
+                        .collect()
+                }),
+                dry_run,
+                top,
+                new_profiles: !no_new,
+            };
+            let outcome = mpgen::import::run(&root, &files, &opts);
+            print_diags(&outcome.diags, &outcome.texts);
+            if let Some(report) = &outcome.report {
+                print!("{report}");
+            }
+            if outcome.failed() {
+                let changed = match outcome.written.len() {
+                    0 => "no profile was changed".to_string(),
+                    n => format!("{n} profiles were written before it stopped"),
+                };
+                eprintln!("import failed: {}; {changed}", summary(&outcome.diags));
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
         Command::NewProfile { iso3, root } => {
             let root = root.unwrap_or_else(|| PathBuf::from("."));
             match mpgen::scaffold::new_profile(&root, &iso3) {

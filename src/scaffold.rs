@@ -51,8 +51,8 @@ pub fn init(dir: &Path) -> Result<usize> {
 /// commented. Refuses to overwrite a profile.
 pub fn new_profile(root: &Path, code: &str) -> Result<PathBuf> {
     let loaded = crate::load::load(root);
-    let declared = crate::model::check_config(loaded.config.as_ref(), &mut Vec::new()).codes;
-    if !crate::model::vocab::is_country_code(code, &declared) {
+    let config = crate::model::check_config(loaded.config.as_ref(), &mut Vec::new());
+    if !crate::model::vocab::is_country_code(code, &config.codes) {
         return Err(Error::Output(format!(
             "`{code}` is not an ISO 3166-1 alpha-3 code in capitals (such as MEX) nor a code of `[codes]` in site.toml"
         )));
@@ -64,26 +64,75 @@ pub fn new_profile(root: &Path, code: &str) -> Result<PathBuf> {
             path.display()
         )));
     }
-    let name = declared
-        .get(code)
-        .cloned()
+    let (head, tail) = skeleton(&loaded.indicators, &config, code, &Default::default());
+    let text = head + &tail;
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    Ok(path)
+}
+
+/// A new profile's text in two parts: `[country]` with the name (in the site's
+/// languages) and the region of the places table where it knows the code, then every
+/// core indicator not in `filled` as a commented stub. `import` starts new profiles
+/// from it, with the data tables between the two parts.
+pub fn skeleton(
+    indicators: &[crate::load::catalogue::RawIndicator],
+    config: &crate::model::Config,
+    code: &str,
+    filled: &std::collections::BTreeSet<String>,
+) -> (String, String) {
+    let place = crate::places::get(code);
+    let english = place
+        .map(|p| p.name("en").to_string())
+        .or_else(|| config.codes.get(code).cloned())
         .or_else(|| rust_iso3166::from_alpha3(code).map(|c| c.name.to_string()))
         .unwrap_or_else(|| code.to_string());
-    let mut text = format!(
-        "# Migration Profile: {name} ({code}).\n# Every key is described in the format reference; run `mpgen check` after each edit.\n\n\
-         [country]\niso3 = \"{code}\"\nname = \"{name}\"\nregion = \"Unassigned\"        # the region the home page groups it under\n\
-         # subregion = \"\"\n# roles = [\"origin\", \"transit\", \"destination\"]\n# updated = 2026-01-31\n# maintainer = \"{name} country team\"\n\
+    let names: Vec<(&str, &str)> = match place {
+        Some(p) => config
+            .languages
+            .iter()
+            .filter(|l| p.has_name(l))
+            .map(|l| (l.as_str(), p.name(l)))
+            .collect(),
+        None => Vec::new(),
+    };
+    let name = if names.len() > 1 {
+        let items: Vec<String> = names
+            .iter()
+            .map(|(l, n)| format!("{l} = {}", quote(n)))
+            .collect();
+        format!("{{ {} }}", items.join(", "))
+    } else {
+        quote(&english)
+    };
+    let region = match place.filter(|p| !p.region.is_empty()) {
+        Some(p) => format!(
+            "region = {}\nsubregion = {}\n",
+            quote(&p.region),
+            quote(&p.subregion)
+        ),
+        None => "region = \"Unassigned\"        # the region the home page groups it under\n# subregion = \"\"\n".to_string(),
+    };
+    let head = format!(
+        "# Migration Profile: {english} ({code}).\n# Every key is described in the format reference; run `mpgen check` after each edit.\n\n\
+         [country]\niso3 = \"{code}\"\nname = {name}\n{region}\
+         # roles = [\"origin\", \"transit\", \"destination\"]\n# updated = 2026-01-31\n# maintainer = \"{english} country team\"\n\
          # rcps = []                      # ids from rcps.toml\n# summary = \"\"\"Markdown shown at the top of the profile.\"\"\"\n"
     );
-    text.push_str(
-        "\n# Core indicators: a profile without them has a data gap. Uncomment and fill in.\n",
-    );
-    for ind in &loaded.indicators {
-        let core = ind.core.as_ref().is_some_and(|c| c.value);
-        let derived = ind.derive.is_some();
-        if !core || derived {
-            continue;
-        }
+    let mut text = String::new();
+    let stubs: Vec<_> = indicators
+        .iter()
+        .filter(|ind| ind.core.as_ref().is_some_and(|c| c.value))
+        .filter(|ind| ind.derive.is_none() && !filled.contains(&ind.id.value))
+        .collect();
+    if !stubs.is_empty() {
+        text.push_str(
+            "\n# Core indicators: a profile without them has a data gap. Uncomment and fill in.\n",
+        );
+    }
+    for ind in stubs {
         let label = match ind.label.as_ref().map(|l| &l.value) {
             Some(crate::load::toml_reader::Localized::One(s)) => s.clone(),
             Some(crate::load::toml_reader::Localized::ByLang(items)) => {
@@ -109,9 +158,10 @@ pub fn new_profile(root: &Path, code: &str) -> Result<PathBuf> {
         }
     }
     text.push_str("\n# [narrative.trends]\n# en = \"\"\"Markdown.\"\"\"\n");
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
-    fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-    Ok(path)
+    (head, text)
+}
+
+/// A TOML basic string.
+fn quote(s: &str) -> String {
+    toml_edit::Value::from(s).to_string().trim().to_string()
 }

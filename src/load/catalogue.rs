@@ -17,6 +17,7 @@ pub struct RawIndicator {
     pub default_source: Option<Sp<String>>,
     pub derive: Option<RawDerive>,
     pub wdi_code: Option<Sp<String>>,
+    pub import_codes: Option<Vec<Sp<String>>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +73,7 @@ const INDICATOR_KEYS: &[&str] = &[
     "default_source",
     "derive",
     "wdi_code",
+    "import_codes",
 ];
 
 pub fn read_indicators(r: &mut Reader, doc: &Table<'_>) -> Vec<RawIndicator> {
@@ -96,6 +98,7 @@ pub fn read_indicators(r: &mut Reader, doc: &Table<'_>) -> Vec<RawIndicator> {
                 "definition" => ind.definition = r.localized("definition", x),
                 "default_source" => ind.default_source = r.string("default_source", x),
                 "wdi_code" => ind.wdi_code = r.string("wdi_code", x),
+                "import_codes" => ind.import_codes = r.strings("import_codes", x),
                 "derive" => ind.derive = read_derive(r, x),
                 _ => {}
             }

@@ -461,11 +461,23 @@ fn parse_profile(
         return None;
     }
     let text = read_text(root, rel, texts, diags)?;
-    let doc = toml_reader::parse(rel, &text, diags)?;
+    let profile = profile_from_text(rel, file_id, &text, diags)?;
+    Some(Item::Profile(Arc::new(profile)))
+}
+
+/// Reads a profile's text (`rel` is its path in the site, `file_id` its file name
+/// without `.toml`).
+pub fn profile_from_text(
+    rel: &str,
+    file_id: &str,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<RawProfile> {
+    let doc = toml_reader::parse(rel, text, diags)?;
     let mut r = Reader::new(rel, diags);
     let mut profile = profile::read(&mut r, doc.get_ref(), rel, file_id);
     profile.text_hash = blake3::hash(text.as_bytes()).to_hex().to_string();
-    Some(Item::Profile(Arc::new(profile)))
+    Some(profile)
 }
 
 /// A digest of every file a build reads: names and bytes, in a fixed order. Reading and

@@ -578,12 +578,44 @@ pub fn check_indicators(
                     default_source: ind.default_source.as_ref().map(|s| s.value.clone()),
                     derive,
                     wdi_code: ind.wdi_code.as_ref().map(|w| w.value.clone()),
+                    import_codes: ind
+                        .import_codes
+                        .iter()
+                        .flatten()
+                        .map(|c| c.value.clone())
+                        .collect(),
                 },
             );
         }
     }
     check_derive_cycles(raw, &out, diags);
+    check_import_codes(raw, diags);
     out
+}
+
+/// A code `import` maps (a `wdi_code` or one of `import_codes`) names one indicator only.
+fn check_import_codes(raw: &[RawIndicator], diags: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for ind in raw {
+        let codes = ind.wdi_code.iter().chain(ind.import_codes.iter().flatten());
+        for code in codes {
+            match seen.get(code.value.as_str()) {
+                Some(other) if *other != ind.id.value => diags.push(
+                    Diagnostic::error(
+                        "indicators.toml",
+                        Some(code.span.clone()),
+                        format!("`{}` is already mapped to indicator `{other}`", code.value),
+                    )
+                    .with_help(
+                        "`import` brings a code into one indicator; remove it from one of the two",
+                    ),
+                ),
+                _ => {
+                    seen.insert(&code.value, &ind.id.value);
+                }
+            }
+        }
+    }
 }
 
 /// A derived indicator must not depend on itself through others.

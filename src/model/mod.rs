@@ -10,6 +10,9 @@ mod links;
 mod profile;
 pub mod vocab;
 
+pub use catalogue::{check_rcps, check_sources};
+pub use profile::{Ctx as ProfileCtx, check as check_profile};
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -151,6 +154,8 @@ pub struct Indicator {
     pub default_source: Option<String>,
     pub derive: Option<Derive>,
     pub wdi_code: Option<String>,
+    /// Codes of the measures `import` brings into this indicator (besides `wdi_code`).
+    pub import_codes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

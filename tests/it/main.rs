@@ -4,6 +4,7 @@ mod build;
 mod charts;
 mod cli;
 mod harness;
+mod import;
 mod incremental;
 mod invalid;
 mod pages;
