@@ -203,10 +203,18 @@ fn read_file(path: &Path) -> Read {
             return (None, diags, None);
         }
     };
-    if bytes.starts_with(b"PK\x03\x04") {
-        let d = workbook::read_workbook(&name, &bytes, &mut diags);
-        return (d, diags, None);
-    }
+    let (name, bytes) = if bytes.starts_with(b"PK\x03\x04") {
+        match unzip_world_bank(&name, &bytes) {
+            Ok(Some(csv)) => csv,
+            Ok(None) => {
+                let d = workbook::read_workbook(&name, &bytes, &mut diags);
+                return (d, diags, None);
+            }
+            Err(d) => return (None, vec![d], None),
+        }
+    } else {
+        (name, bytes)
+    };
     let (text, problem) = crate::load::decode(&name, &bytes);
     if let Some(p) = problem {
         diags.push(p);
@@ -215,6 +223,46 @@ fn read_file(path: &Path) -> Read {
     let d = read::read_csv(&name, &text, wdi_code_hint(path), &mut diags);
     (d, diags, Some((name, text)))
 }
+
+/// The data file of a World Bank download as served (`API_<code>_DS2_en_csv_v2_<n>.zip`,
+/// holding `API_....csv` and two metadata files), as `archive.zip/API_....csv`; `None`
+/// for a zip that is a workbook.
+fn unzip_world_bank(name: &str, bytes: &[u8]) -> Result<Option<(String, Vec<u8>)>, Diagnostic> {
+    use std::io::Read as _;
+    let bad = |e: &dyn std::fmt::Display| {
+        Diagnostic::error(name, None, format!("not a readable zip archive: {e}"))
+    };
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
+    if zip.index_for_name("xl/workbook.xml").is_some() {
+        return Ok(None);
+    }
+    let Some(entry) = zip
+        .file_names()
+        .filter_map(Result::ok)
+        .filter(|f| {
+            let base = f.rsplit('/').next().unwrap_or(f);
+            base.starts_with("API_") && base.ends_with(".csv")
+        })
+        .map(|f| f.into_owned())
+        .min()
+    else {
+        return Err(Diagnostic::error(
+            name,
+            None,
+            "this zip archive holds neither a World Bank data file (`API_*.csv`) nor a workbook",
+        ));
+    };
+    let mut data = Vec::new();
+    zip.by_name(&entry)
+        .map_err(|e| bad(&e))?
+        .take(MAX_UNZIPPED)
+        .read_to_end(&mut data)
+        .map_err(|e| bad(&e))?;
+    Ok(Some((format!("{name}/{entry}"), data)))
+}
+
+/// A World Bank file is well under a megabyte; this keeps a zip bomb out.
+const MAX_UNZIPPED: u64 = 512 * 1024 * 1024;
 
 /// The World Bank code a tidy World Bank file holds: its `datapackage.json` says
 /// (`"worldbank": {"indicator": "sm.pop.totl"}`), else a folder named like a code.

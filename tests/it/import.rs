@@ -485,3 +485,47 @@ fn the_command_line_prints_the_report_and_exits_by_the_outcome() {
     assert!(stderr.contains("did you mean `migrant_stock`?"), "{stderr}");
     assert!(stderr.contains("no profile was changed"), "{stderr}");
 }
+
+#[test]
+fn a_world_bank_download_is_read_from_its_zip() {
+    use std::io::Write as _;
+    let site = site();
+    let zipped = |entries: &[(&str, &[u8])]| {
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in entries {
+            out.start_file(*name, opts).unwrap();
+            out.write_all(bytes).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    };
+    let csv = std::fs::read(data("API_SM.POP.NETM_DS2_en_csv_v2.csv")).unwrap();
+    let archive = site.root.join("API_SM.POP.NETM_DS2_en_csv_v2_4770.zip");
+    std::fs::write(
+        &archive,
+        zipped(&[
+            (
+                "Metadata_Country_API_SM.POP.NETM_DS2_en_csv_v2_4770.csv",
+                b"\"Country Code\",\"Region\",\"IncomeGroup\",\n",
+            ),
+            ("API_SM.POP.NETM_DS2_en_csv_v2_4770.csv", &csv),
+        ]),
+    )
+    .unwrap();
+    run(&site, &[archive], &only(&["MEX"]));
+    assert_eq!(
+        value(&profile(&site, "MEX"), "series.net_migration.values.2012"),
+        -1_200_191.0
+    );
+
+    let other = site.root.join("other.zip");
+    std::fs::write(&other, zipped(&[("notes.txt", b"hello")])).unwrap();
+    let outcome = import::run(&site.root, &[other], &Options::default());
+    assert!(outcome.failed());
+    assert!(
+        outcome.diags[0]
+            .message
+            .contains("neither a World Bank data file")
+    );
+}
