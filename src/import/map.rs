@@ -131,32 +131,31 @@ pub fn plan(
     diags: &mut Vec<Diagnostic>,
 ) -> Plan {
     let mut plan = Plan::default();
-    if let Some(id) = &opts.indicator
-        && !cat.indicators.contains_key(id)
+    let unknown = |flag: &str, id: &str, what: &str, known: Vec<&str>| {
+        Diagnostic::error(COMMAND_LINE, None, format!("{flag} `{id}`: no such {what}"))
+            .with_help(known_hint(id, &known))
+    };
+    if let Some(id) = opts
+        .indicator
+        .as_ref()
+        .filter(|id| !cat.indicators.contains_key(*id))
     {
-        let ids: Vec<&str> = cat.indicators.keys().map(String::as_str).collect();
-        diags.push(
-            Diagnostic::error(
-                COMMAND_LINE,
-                None,
-                format!("--indicator `{id}`: no such indicator in indicators.toml"),
-            )
-            .with_help(known_hint(id, &ids)),
-        );
+        let known = cat.indicators.keys().map(String::as_str).collect();
+        diags.push(unknown(
+            "--indicator",
+            id,
+            "indicator in indicators.toml",
+            known,
+        ));
         return plan;
     }
-    if let Some(id) = &opts.source
-        && !cat.sources.contains_key(id)
+    if let Some(id) = opts
+        .source
+        .as_ref()
+        .filter(|id| !cat.sources.contains_key(*id))
     {
-        let ids: Vec<&str> = cat.sources.keys().map(String::as_str).collect();
-        diags.push(
-            Diagnostic::error(
-                COMMAND_LINE,
-                None,
-                format!("--source `{id}`: no such source in sources.toml"),
-            )
-            .with_help(known_hint(id, &ids)),
-        );
+        let known = cat.sources.keys().map(String::as_str).collect();
+        diags.push(unknown("--source", id, "source in sources.toml", known));
         return plan;
     }
     for d in datasets {

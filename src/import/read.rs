@@ -568,8 +568,8 @@ impl Reader<'_, '_> {
     }
 
     fn unhcr(&mut self) -> Dataset {
-        let mut hosted: BTreeMap<String, BTreeMap<String, SeriesIn>> = BTreeMap::new();
-        let mut origin: BTreeMap<String, BTreeMap<String, SeriesIn>> = BTreeMap::new();
+        let mut hosted = ByKey::new();
+        let mut origin = ByKey::new();
         self.each_row(5, |r, row| {
             let year = r.year(row, 1);
             let n = r.count(row, 4);
@@ -577,43 +577,18 @@ impl Reader<'_, '_> {
                 return;
             };
             let group = row.get(3).to_ascii_lowercase().replace(' ', "_");
-            let (geo, from) = (
-                row.get(0).to_ascii_uppercase(),
-                row.get(2).to_ascii_uppercase(),
-            );
-            add(
-                hosted
-                    .entry(group.clone())
-                    .or_default()
-                    .entry(geo)
-                    .or_default(),
-                year,
-                n,
-            );
-            add(
-                origin.entry(group).or_default().entry(from).or_default(),
-                year,
-                n,
-            );
+            add_to(&mut hosted, &group, row.get(0), year, n);
+            add_to(&mut origin, &group, row.get(2), year, n);
         });
         let mut out = self.dataset(Format::Unhcr);
-        for (group, places) in hosted {
-            out.measures.push(measure(
-                &format!("unhcr:{group}:hosted"),
-                Data::Series(places),
-            ));
-        }
-        for (group, places) in origin {
-            out.measures.push(measure(
-                &format!("unhcr:{group}:origin"),
-                Data::Series(places),
-            ));
-        }
+        out.measures = measures(hosted, |g| format!("unhcr:{g}:hosted"));
+        out.measures
+            .extend(measures(origin, |g| format!("unhcr:{g}:origin")));
         out
     }
 
     fn idmc(&mut self) -> Dataset {
-        let mut by_cause: BTreeMap<String, BTreeMap<String, SeriesIn>> = BTreeMap::new();
+        let mut by_cause = ByKey::new();
         self.each_row(4, |r, row| {
             let year = r.year(row, 1);
             let n = r.count(row, 3);
@@ -621,29 +596,13 @@ impl Reader<'_, '_> {
                 return;
             };
             let cause = row.get(2).to_ascii_lowercase().replace(' ', "_");
-            let geo = row.get(0).to_ascii_uppercase();
             if cause != "conflict" {
-                add(
-                    by_cause
-                        .entry("disaster".into())
-                        .or_default()
-                        .entry(geo.clone())
-                        .or_default(),
-                    year,
-                    n,
-                );
+                add_to(&mut by_cause, "disaster", row.get(0), year, n);
             }
-            add(
-                by_cause.entry(cause).or_default().entry(geo).or_default(),
-                year,
-                n,
-            );
+            add_to(&mut by_cause, &cause, row.get(0), year, n);
         });
         let mut out = self.dataset(Format::IdmcFlows);
-        out.measures = by_cause
-            .into_iter()
-            .map(|(cause, places)| measure(&format!("idmc:{cause}"), Data::Series(places)))
-            .collect();
+        out.measures = measures(by_cause, |c| format!("idmc:{c}"));
         out
     }
 
@@ -702,6 +661,24 @@ pub(super) fn measure(code: &str, data: Data) -> Measure {
         span: None,
         data,
     }
+}
+
+/// Sums by measure key (a UNHCR group, an IDMC cause), then by place.
+type ByKey = BTreeMap<String, BTreeMap<String, SeriesIn>>;
+
+fn add_to(sums: &mut ByKey, key: &str, place: &str, year: i32, n: f64) {
+    let series = sums
+        .entry(key.to_string())
+        .or_default()
+        .entry(place.to_ascii_uppercase())
+        .or_default();
+    add(series, year, n);
+}
+
+fn measures(sums: ByKey, code: impl Fn(&str) -> String) -> Vec<Measure> {
+    sums.into_iter()
+        .map(|(key, places)| measure(&code(&key), Data::Series(places)))
+        .collect()
 }
 
 fn add(series: &mut SeriesIn, year: i32, n: f64) {
