@@ -387,8 +387,7 @@ impl Reader<'_, '_> {
             return out;
         }
         let width = years.last().map_or(4, |(i, _)| i + 1);
-        let mut by_code: BTreeMap<String, (Range<usize>, BTreeMap<String, SeriesIn>)> =
-            BTreeMap::new();
+        let mut by_code = ByCode::new();
         self.each_row(width, |r, row| {
             let code = row.get(3).to_string();
             let place = row.get(1).to_ascii_uppercase();
@@ -407,14 +406,7 @@ impl Reader<'_, '_> {
                 }
             }
         });
-        out.measures = by_code
-            .into_iter()
-            .map(|(code, (span, places))| Measure {
-                code: Some(code),
-                span: Some(span),
-                data: Data::Series(places),
-            })
-            .collect();
+        out.measures = coded_measures(by_code);
         out
     }
 
@@ -459,8 +451,7 @@ impl Reader<'_, '_> {
                 }
             }
         }
-        let mut by_code: BTreeMap<String, (Range<usize>, BTreeMap<String, SeriesIn>)> =
-            BTreeMap::new();
+        let mut by_code = ByCode::new();
         self.each_row(4 + extra.len(), |r, row| {
             let place = row.get(0).to_ascii_uppercase();
             let code = row.get(1).to_string();
@@ -514,14 +505,7 @@ impl Reader<'_, '_> {
             let cell = r.cell(row, 3, v);
             series.values.insert(year, cell);
         });
-        out.measures = by_code
-            .into_iter()
-            .map(|(code, (span, places))| Measure {
-                code: Some(code),
-                span: Some(span),
-                data: Data::Series(places),
-            })
-            .collect();
+        out.measures = coded_measures(by_code);
         out
     }
 
@@ -661,6 +645,21 @@ pub(super) fn measure(code: &str, data: Data) -> Measure {
         span: None,
         data,
     }
+}
+
+/// Series by the code a file writes in a column (`Indicator Code`, `indicator`), with
+/// where it is first written, then by place.
+type ByCode = BTreeMap<String, (Range<usize>, BTreeMap<String, SeriesIn>)>;
+
+fn coded_measures(by_code: ByCode) -> Vec<Measure> {
+    by_code
+        .into_iter()
+        .map(|(code, (span, places))| Measure {
+            code: Some(code),
+            span: Some(span),
+            data: Data::Series(places),
+        })
+        .collect()
 }
 
 /// Sums by measure key (a UNHCR group, an IDMC cause), then by place.
