@@ -50,7 +50,7 @@ pub fn init(dir: &Path) -> Result<usize> {
 /// Writes `profiles/<ISO3>.toml` with every core indicator of the site stubbed and
 /// commented. Refuses to overwrite a profile.
 pub fn new_profile(root: &Path, code: &str) -> Result<PathBuf> {
-    let loaded = crate::load::load(root);
+    let loaded = crate::load::load_catalogue(root);
     let config = crate::model::check_config(loaded.config.as_ref(), &mut Vec::new());
     if !crate::model::vocab::is_country_code(code, &config.codes) {
         return Err(Error::Output(format!(

@@ -147,7 +147,7 @@ fn catalogue(
     texts: &mut SourceTexts,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Catalogue> {
-    let loaded = crate::load::load(root);
+    let loaded = crate::load::load_catalogue(root);
     let catalogue_files = ["site.toml", "indicators.toml", "sources.toml"];
     let mut d: Vec<Diagnostic> = loaded
         .diags

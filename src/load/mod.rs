@@ -224,30 +224,7 @@ pub fn load_cached(root: &Path, cache: &mut Cache, changed: &BTreeSet<String>) -
     cache.parsed = 0;
     cache.listed = 0;
 
-    let mut files: Vec<(String, Kind)> = Vec::new();
-    if root.join("site.toml").is_file() {
-        files.push(("site.toml".into(), Kind::Config));
-    } else {
-        diags.push(
-            Diagnostic::error("site.toml", None, "there is no site.toml here")
-                .with_help("run mpgen in a site folder, pass `--root DIR`, or make a new site with `mpgen init DIR`"),
-        );
-    }
-    for (file, kind) in [
-        ("indicators.toml", Kind::Indicators),
-        ("sources.toml", Kind::Sources),
-        ("rcps.toml", Kind::Rcps),
-    ] {
-        if root.join(file).is_file() {
-            files.push((file.into(), kind));
-        } else if kind == Kind::Indicators {
-            diags.push(Diagnostic::error(
-                file,
-                None,
-                "there is no indicators.toml: a site needs its indicator catalogue",
-            ));
-        }
-    }
+    let mut files = catalogue_files(root, &mut diags);
     files.extend(
         walk(root, "profiles")
             .into_iter()
@@ -291,10 +268,22 @@ pub fn load_cached(root: &Path, cache: &mut Cache, changed: &BTreeSet<String>) -
         cache.files.retain(|rel, _| listed.contains(rel.as_str()));
     }
 
-    let mut theme = ThemeFiles::embedded();
     for (origin, text) in embedded_texts() {
         texts.insert(origin, text.clone());
     }
+    loaded.theme = ThemeFiles::embedded();
+    fill(&mut loaded, parsed, texts, diags);
+    loaded
+}
+
+/// Puts parsed files into `loaded`, with their texts and diagnostics after `texts` and
+/// `diags`.
+fn fill(
+    loaded: &mut Loaded,
+    parsed: Vec<(String, Arc<Parsed>)>,
+    mut texts: SourceTexts,
+    mut diags: Vec<Diagnostic>,
+) {
     for (_, p) in parsed {
         texts.merge(p.texts.clone());
         diags.extend(p.diags.iter().cloned());
@@ -305,15 +294,54 @@ pub fn load_cached(root: &Path, cache: &mut Cache, changed: &BTreeSet<String>) -
             Some(Item::Rcps(v)) => loaded.rcps = v,
             Some(Item::Profile(prof)) => loaded.profiles.push(prof),
             Some(Item::Page(page)) => loaded.pages.push(*page),
-            Some(Item::Theme(inner, file)) => theme.overlay(inner, file),
+            Some(Item::Theme(inner, file)) => loaded.theme.overlay(inner, file),
             Some(Item::Static(rel, bytes)) => loaded.static_files.push((rel, bytes)),
             None => {}
         }
     }
-    loaded.theme = theme;
     loaded.texts = texts;
     loaded.diags = diags;
+}
+
+/// Reads the site's settings and catalogues only (`site.toml`, `indicators.toml`,
+/// `sources.toml`, `rcps.toml`): what `import` and `new-profile` need of a site.
+pub fn load_catalogue(root: &Path) -> Loaded {
+    let mut diags = Vec::new();
+    let files = catalogue_files(root, &mut diags);
+    let parsed = parse_all(root, &mut Cache::default(), &BTreeSet::new(), files);
+    let mut loaded = Loaded::default();
+    fill(&mut loaded, parsed, SourceTexts::default(), diags);
     loaded
+}
+
+/// The settings and catalogue files a site has; a missing `site.toml` or
+/// `indicators.toml` is an error.
+fn catalogue_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, Kind)> {
+    let mut files: Vec<(String, Kind)> = Vec::new();
+    if root.join("site.toml").is_file() {
+        files.push(("site.toml".into(), Kind::Config));
+    } else {
+        diags.push(
+            Diagnostic::error("site.toml", None, "there is no site.toml here")
+                .with_help("run mpgen in a site folder, pass `--root DIR`, or make a new site with `mpgen init DIR`"),
+        );
+    }
+    for (file, kind) in [
+        ("indicators.toml", Kind::Indicators),
+        ("sources.toml", Kind::Sources),
+        ("rcps.toml", Kind::Rcps),
+    ] {
+        if root.join(file).is_file() {
+            files.push((file.into(), kind));
+        } else if kind == Kind::Indicators {
+            diags.push(Diagnostic::error(
+                file,
+                None,
+                "there is no indicators.toml: a site needs its indicator catalogue",
+            ));
+        }
+    }
+    files
 }
 
 /// The paths of the files a load listed.

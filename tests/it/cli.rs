@@ -136,6 +136,15 @@ fn new_profile_writes_a_skeleton_that_checks() {
     );
     let text = site.read("profiles/SEN.toml");
     assert!(text.contains("iso3 = \"SEN\""));
+    // Its UN name in the site's languages (en, fr), and its UN region.
+    assert!(
+        text.contains("name = { en = \"Senegal\", fr = \"Sénégal\" }"),
+        "{text}"
+    );
+    assert!(
+        text.contains("region = \"Africa\"\nsubregion = \"Sub-Saharan Africa\""),
+        "{text}"
+    );
     assert!(text.contains("# [series.migrant_stock]"));
     assert!(text.contains("# [series.remittances_in_usd]"));
     let checked = site.check();
