@@ -68,6 +68,31 @@ pub struct Charts<'a> {
     svgs: Mutex<HashMap<ChartKey, Arc<Drawn>>>,
 }
 
+/// A world map's SVG, drawn again only when what it shows changed: the home page is
+/// rendered again whenever any profile changes, but its map only when a latest value,
+/// a label or the style did. Kept process-wide, like the decoded outlines, for `serve`.
+fn drawn_map(spec: &charts::ChartSpec, numbers: &Numbers) -> Arc<str> {
+    static DRAWN: Mutex<Option<HashMap<blake3::Hash, Arc<str>>>> = Mutex::new(None);
+    let key = charts::map::spec_key(spec);
+    if let Some(svg) = DRAWN
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .and_then(|m| m.get(&key))
+    {
+        return svg.clone();
+    }
+    let svg: Arc<str> = Arc::from(charts::svg(spec, numbers));
+    let mut drawn = DRAWN.lock().unwrap_or_else(|e| e.into_inner());
+    let map = drawn.get_or_insert_with(HashMap::new);
+    // A site has a few maps in a few languages; more keys are old generations.
+    if map.len() >= 64 {
+        map.clear();
+    }
+    map.insert(key, svg.clone());
+    svg
+}
+
 impl<'a> Charts<'a> {
     fn new(site: &'a Site, theme: &'a Theme) -> Self {
         let mut maps = BTreeMap::new();
@@ -130,7 +155,7 @@ impl<'a> Charts<'a> {
         let cell = self.maps.get(&(lang, indicator))?;
         cell.get_or_init(|| {
             self.map_spec(lang, indicator, numbers)
-                .map(|spec| Arc::from(charts::svg(&spec, numbers)))
+                .map(|spec| drawn_map(&spec, numbers))
         })
         .clone()
     }

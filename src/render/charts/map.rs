@@ -23,6 +23,8 @@ pub struct Shape {
 #[derive(Debug, Clone, PartialEq)]
 pub struct World {
     pub shapes: Vec<Shape>,
+    /// The hash of the TopoJSON it was decoded from: which outlines these are.
+    pub source: blake3::Hash,
 }
 
 #[derive(Deserialize)]
@@ -157,7 +159,10 @@ pub fn decode(bytes: &[u8]) -> Result<World, String> {
         };
         shapes.push(Shape { iso3, rings });
     }
-    Ok(World { shapes })
+    Ok(World {
+        shapes,
+        source: blake3::hash(bytes),
+    })
 }
 
 /// Class breaks by quantiles: up to `n` classes, each holding about as many countries.
@@ -300,9 +305,91 @@ pub fn draw_map(
     Ok(())
 }
 
+/// What a map shows, as a hash: its words, style, values and outlines. Two specs with
+/// the same key draw the same SVG.
+pub fn spec_key(spec: &super::ChartSpec) -> blake3::Hash {
+    // Every field, named: a new field of the spec does not compile until it is hashed.
+    let super::ChartSpec {
+        id,
+        width,
+        height,
+        palette,
+        title,
+        subtitle,
+        source,
+        desc,
+        unit,
+        lang,
+        words:
+            super::ChartWords {
+                no_data,
+                estimate,
+                derived,
+            },
+        data,
+    } = spec;
+    let mut h = blake3::Hasher::new();
+    let texts = [
+        id, title, subtitle, source, desc, unit, lang, no_data, estimate, derived,
+    ];
+    for text in texts.into_iter().chain(palette) {
+        h.update(text.as_bytes());
+        h.update(b"\0");
+    }
+    h.update(&width.to_le_bytes());
+    h.update(&height.to_le_bytes());
+    match data {
+        super::ChartData::Map { world, values } => {
+            h.update(world.source.as_bytes());
+            for (code, v) in values {
+                h.update(code.as_bytes());
+                h.update(&v.to_bits().to_le_bytes());
+            }
+        }
+        // Only maps are kept by this key.
+        other => {
+            h.update(format!("{other:?}").as_bytes());
+        }
+    }
+    h.finalize()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_map_key_moves_with_what_the_map_shows_only() {
+        let world = std::sync::Arc::new(World {
+            shapes: Vec::new(),
+            source: blake3::hash(b"outlines"),
+        });
+        let spec = |mex: f64, title: &str| super::super::ChartSpec {
+            id: "map-migrant_share".into(),
+            width: 800,
+            height: 450,
+            palette: vec!["#0072B2".into()],
+            title: title.into(),
+            subtitle: String::new(),
+            source: String::new(),
+            desc: String::new(),
+            unit: "percent".into(),
+            lang: "en".into(),
+            words: super::super::ChartWords {
+                no_data: "No data".into(),
+                estimate: "e".into(),
+                derived: "d".into(),
+            },
+            data: super::super::ChartData::Map {
+                world: world.clone(),
+                values: [("MEX".to_string(), mex)].into_iter().collect(),
+            },
+        };
+        let key = spec_key(&spec(1.0, "Share"));
+        assert_eq!(key, spec_key(&spec(1.0, "Share")));
+        assert_ne!(key, spec_key(&spec(1.5, "Share")));
+        assert_ne!(key, spec_key(&spec(1.0, "Part")));
+    }
 
     #[test]
     fn equal_earth_known_points() {
