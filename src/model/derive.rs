@@ -97,6 +97,51 @@ pub fn latest_year(profile: &Profile, id: &str) -> Option<i32> {
         .or_else(|| profile.age_sex.get(id).map(|a| a.year))
 }
 
+/// A profile's latest value of an indicator, whatever its kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Latest {
+    pub year: i32,
+    pub value: f64,
+    pub estimated: bool,
+    pub derived: bool,
+    pub source: String,
+}
+
+/// The latest value of an indicator in a profile: a series' latest point, a partners
+/// table's total (partners and `other`), an age and sex table's total.
+pub fn latest_value(profile: &Profile, id: &str) -> Option<Latest> {
+    if let Some(s) = profile.series.get(id) {
+        let (year, point) = s.latest()?;
+        return Some(Latest {
+            year,
+            value: point.value,
+            estimated: point.estimated,
+            derived: point.derived,
+            source: s.source.clone(),
+        });
+    }
+    let (year, value, source) = match (profile.partners.get(id), profile.age_sex.get(id)) {
+        (Some(p), _) => (
+            p.year,
+            p.values.iter().map(|(_, v)| v).sum::<f64>() + p.other.unwrap_or(0.0),
+            &p.source,
+        ),
+        (None, Some(a)) => (
+            a.year,
+            a.female.iter().chain(&a.male).sum::<f64>(),
+            &a.source,
+        ),
+        (None, None) => return None,
+    };
+    Some(Latest {
+        year,
+        value,
+        estimated: false,
+        derived: false,
+        source: source.clone(),
+    })
+}
+
 /// Core indicators that a profile lacks, or has only older than `stale_after` years.
 pub fn gaps(
     profile: &Profile,

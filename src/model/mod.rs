@@ -11,6 +11,7 @@ mod profile;
 pub mod vocab;
 
 pub use catalogue::{check_rcps, check_sources};
+pub use derive::{Latest, latest_value};
 pub use profile::{Ctx as ProfileCtx, check as check_profile};
 
 use std::collections::BTreeMap;

@@ -9,6 +9,8 @@
 //! - a profile page and its data files: that profile (derived values, gaps and agreement
 //!   flags included, as they are part of the checked profile);
 //! - the home page and `all.csv`: every profile;
+//! - an indicator's page: what every profile has of that indicator (and its region);
+//!   the list of indicators and the data-gaps page: the same, for every indicator;
 //! - a content page: its own text.
 
 pub mod routes;
@@ -37,6 +39,19 @@ pub enum Job {
         stem: String,
     },
     NotFound {
+        lang: String,
+    },
+    /// The list of indicators, with their coverage.
+    Indicators {
+        lang: String,
+    },
+    /// One indicator across every profile: ranking, map, top countries, totals, coverage.
+    Indicator {
+        lang: String,
+        id: String,
+    },
+    /// Profiles × core indicators: present, stale or missing.
+    DataGaps {
         lang: String,
     },
     ProfileCsv {
@@ -140,6 +155,9 @@ pub struct Cache {
     groups: HashMap<String, (blake3::Hash, Arc<Group>)>,
     /// The profiles whose charts a profile's narratives draw, by its file's hash.
     calls: HashMap<String, Arc<Vec<String>>>,
+    /// What a profile has of each indicator, hashed, and its latest year, by the
+    /// profile's fingerprint.
+    by_indicator: HashMap<blake3::Hash, Arc<ProfileIndicators>>,
     /// Fingerprints of copied files, by the address of their bytes (held, so the
     /// address stays theirs).
     copies: HashMap<usize, (Arc<[u8]>, String)>,
@@ -183,6 +201,8 @@ struct Fingerprints {
     all_profiles: blake3::Hash,
     /// For each profile, the hashes of the other profiles whose charts its texts draw.
     narrative_refs: BTreeMap<String, Vec<u8>>,
+    /// For each indicator, what every profile has of it.
+    indicators: BTreeMap<String, IndicatorHashes>,
 }
 
 fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
@@ -272,7 +292,9 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
         })
         .collect();
     cache.calls = calls;
+    let indicators = indicator_fingerprints(site, &profiles, cache);
     Fingerprints {
+        indicators,
         narrative_refs,
         site_wide,
         data_wide,
@@ -280,6 +302,72 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
         profiles,
         all_profiles: h.finalize(),
     }
+}
+
+/// For each indicator, two hashes over every profile: of what it has of the indicator
+/// (its data table, derived values included, its sources and region), for the
+/// indicator's page; and of the latest year alone, for the pages that show only
+/// coverage. Each profile's part is kept by its fingerprint, so a plan hashes again
+/// only the profiles that changed.
+fn indicator_fingerprints(
+    site: &Site,
+    profiles: &BTreeMap<String, blake3::Hash>,
+    cache: &mut Cache,
+) -> BTreeMap<String, IndicatorHashes> {
+    let mut kept = HashMap::with_capacity(profiles.len());
+    let mut hashers: BTreeMap<&str, (blake3::Hasher, blake3::Hasher)> = site
+        .indicators
+        .keys()
+        .map(|id| (id.as_str(), Default::default()))
+        .collect();
+    for (code, p) in &site.profiles {
+        let key = profiles[code];
+        let parts = cache.by_indicator.get(&key).cloned().unwrap_or_else(|| {
+            let mut parts = BTreeMap::new();
+            for id in site.indicators.keys() {
+                let mut h = blake3::Hasher::new();
+                h.update(p.region.as_bytes());
+                // A table cites a source by id; a profile's own sources give the title.
+                hash_json(&mut h, &p.sources);
+                hash_json(&mut h, &p.series.get(id));
+                hash_json(&mut h, &p.partners.get(id));
+                hash_json(&mut h, &p.age_sex.get(id));
+                let year = crate::model::latest_value(p, id).map(|l| l.year);
+                parts.insert(id.clone(), (h.finalize(), year));
+            }
+            Arc::new(parts)
+        });
+        for (id, (data, years)) in hashers.iter_mut() {
+            data.update(code.as_bytes());
+            years.update(code.as_bytes());
+            if let Some((part, year)) = parts.get(*id) {
+                data.update(part.as_bytes());
+                years.update(&year.map_or(-1, i64::from).to_le_bytes());
+            }
+        }
+        kept.insert(key, parts);
+    }
+    cache.by_indicator = kept;
+    hashers
+        .into_iter()
+        .map(|(id, (data, years))| {
+            let hashes = IndicatorHashes {
+                data: data.finalize(),
+                years: years.finalize(),
+            };
+            (id.to_string(), hashes)
+        })
+        .collect()
+}
+
+/// One profile's part of each indicator's hashes: (its data, hashed; its latest year).
+type ProfileIndicators = BTreeMap<String, (blake3::Hash, Option<i32>)>;
+
+/// What every profile has of one indicator, and only their latest years.
+#[derive(Debug, Clone, Copy)]
+struct IndicatorHashes {
+    data: blake3::Hash,
+    years: blake3::Hash,
 }
 
 fn fp(parts: &[&[u8]]) -> String {
@@ -477,6 +565,62 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
             path: routes::not_found(config, lang),
             job: Job::NotFound { lang: lang.clone() },
         });
+    }
+
+    // Across countries: each indicator's page, the list, the data gaps.
+    // The list shows how many profiles have each indicator; the data gaps, each core
+    // indicator's latest year in each profile: latest years are all they read.
+    let years_of = |core_only: bool| {
+        let mut h = blake3::Hasher::new();
+        for ind in site.indicators.values().filter(|i| i.core || !core_only) {
+            h.update(ind.id.as_bytes());
+            h.update(f.indicators[&ind.id].years.as_bytes());
+        }
+        h.finalize()
+    };
+    let (all_indicators, core) = (years_of(false), years_of(true));
+    for lang in &config.languages {
+        let l = lang.as_bytes();
+        for ind in site.indicators_in_order() {
+            let path = routes::indicator(config, lang, &ind.id);
+            html_pages.push(path.clone());
+            outputs.push(Output {
+                fingerprint: fp(&[
+                    b"indicator",
+                    l,
+                    sw,
+                    cw,
+                    ind.id.as_bytes(),
+                    f.indicators[&ind.id].data.as_bytes(),
+                ]),
+                path,
+                job: Job::Indicator {
+                    lang: lang.clone(),
+                    id: ind.id.clone(),
+                },
+            });
+        }
+        for (name, path, job, data) in [
+            (
+                b"indicators".as_slice(),
+                routes::indicators(config, lang),
+                Job::Indicators { lang: lang.clone() },
+                all_indicators,
+            ),
+            (
+                b"data-gaps".as_slice(),
+                routes::data_gaps(config, lang),
+                Job::DataGaps { lang: lang.clone() },
+                core,
+            ),
+        ] {
+            html_pages.push(path.clone());
+            outputs.push(Output {
+                fingerprint: fp(&[name, l, sw, data.as_bytes()]),
+                path,
+                job,
+            });
+        }
     }
 
     // World maps: every profile's latest value, so any profile edit redraws them.

@@ -29,6 +29,20 @@ pub fn content(config: &Config, lang: &str, stem: &str) -> String {
     format!("{}{stem}/index.html", lang_prefix(config, lang))
 }
 
+/// The list of indicators.
+pub fn indicators(config: &Config, lang: &str) -> String {
+    format!("{}indicators/index.html", lang_prefix(config, lang))
+}
+
+/// One indicator across every profile (ids are lower snake case, safe in a path).
+pub fn indicator(config: &Config, lang: &str, id: &str) -> String {
+    format!("{}indicators/{id}/index.html", lang_prefix(config, lang))
+}
+
+pub fn data_gaps(config: &Config, lang: &str) -> String {
+    format!("{}data-gaps/index.html", lang_prefix(config, lang))
+}
+
 pub fn not_found(config: &Config, lang: &str) -> String {
     format!("{}404.html", lang_prefix(config, lang))
 }

@@ -279,7 +279,7 @@ pub struct EmbedView {
 }
 
 impl<'a> Env<'a> {
-    fn num(&self, lang: &str) -> &Numbers {
+    pub(crate) fn num(&self, lang: &str) -> &Numbers {
         self.numbers
             .get(lang)
             .or_else(|| self.numbers.values().next())
@@ -319,6 +319,30 @@ impl<'a> Env<'a> {
             url: link(&routes::home(config, lang)),
             current: path == routes::home(config, lang),
         }];
+        let word = |key: &str, fallback: &str| {
+            self.charts
+                .strings(lang)
+                .and_then(|s| s.get(key))
+                .cloned()
+                .unwrap_or_else(|| fallback.to_string())
+        };
+        for (to, title) in [
+            (
+                routes::indicators(config, lang),
+                word("indicators", "Indicators"),
+            ),
+            (
+                routes::data_gaps(config, lang),
+                word("data_gaps", "Data gaps"),
+            ),
+        ] {
+            nav.push(Link {
+                title,
+                url: link(&to),
+                // An indicator's page is under the list's folder.
+                current: to == path || path.starts_with(to.trim_end_matches("index.html")),
+            });
+        }
         for page in self.pages_in(lang) {
             let to = routes::content(config, lang, &page.stem);
             nav.push(Link {

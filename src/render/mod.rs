@@ -2,6 +2,7 @@
 //! output's job. No I/O; outputs are rendered in parallel by the pipeline, and order or
 //! thread count never changes a byte.
 
+pub mod across;
 pub mod charts;
 pub mod context;
 pub mod data;
@@ -85,8 +86,8 @@ fn drawn_map(spec: &charts::ChartSpec, numbers: &Numbers) -> Arc<str> {
     let svg: Arc<str> = Arc::from(charts::svg(spec, numbers));
     let mut drawn = DRAWN.lock().unwrap_or_else(|e| e.into_inner());
     let map = drawn.get_or_insert_with(HashMap::new);
-    // A site has a few maps in a few languages; more keys are old generations.
-    if map.len() >= 64 {
+    // A site has a map per series indicator and language; more keys are old generations.
+    if map.len() >= 512 {
         map.clear();
     }
     map.insert(key, svg.clone());
@@ -149,6 +150,17 @@ impl<'a> Charts<'a> {
             strings,
             self.world()?,
         ))
+    }
+
+    /// The world map of any series indicator, for its indicator page.
+    pub fn indicator_map_svg(
+        &self,
+        lang: &str,
+        indicator: &str,
+        numbers: &Numbers,
+    ) -> Option<Arc<str>> {
+        self.map_spec(lang, indicator, numbers)
+            .map(|spec| drawn_map(&spec, numbers))
     }
 
     pub fn map_svg(&self, lang: &str, indicator: &str, numbers: &Numbers) -> Option<Arc<str>> {
@@ -407,6 +419,19 @@ impl<'a> Renderer<'a> {
                 self.page(output, &page.template, lang, &env.content(page, lang))
             }
             Job::NotFound { lang } => self.page(output, "404.html", lang, &env.not_found(lang)),
+            Job::Indicators { lang } => {
+                self.page(output, "indicators.html", lang, &env.indicators(lang))
+            }
+            Job::Indicator { lang, id } => {
+                let ind = site
+                    .indicators
+                    .get(id)
+                    .ok_or_else(|| Error::Output(format!("no indicator {id}")))?;
+                self.page(output, "indicator.html", lang, &env.indicator(ind, lang))
+            }
+            Job::DataGaps { lang } => {
+                self.page(output, "data_gaps.html", lang, &env.data_gaps(lang))
+            }
             Job::ProfileCsv { iso3 } => Ok(data::profile_csv(self.csv_body(iso3)?)),
             Job::ProfileJson { iso3 } => Ok(data::profile_json(site, profile(iso3)?)),
             Job::AllCsv => Ok(self.all_csv_parts()?.concat()),

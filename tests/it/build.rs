@@ -66,8 +66,14 @@ fn a_profile_edit_renders_only_what_depends_on_it() {
             "data/mex.json",
             "fr/about/index.html",
             "fr/index.html",
+            // The pages of the indicators whose values changed: the stock, and the share
+            // derived from it. Not the data gaps nor the list: no latest year moved.
+            "fr/indicators/migrant_share/index.html",
+            "fr/indicators/migrant_stock/index.html",
             "fr/profiles/mex/index.html",
             "index.html",
+            "indicators/migrant_share/index.html",
+            "indicators/migrant_stock/index.html",
             "profiles/mex/index.html",
         ]
     );

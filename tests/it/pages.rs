@@ -143,3 +143,82 @@ fn partner_countries_are_named_in_the_page_language() {
             .contains("Arabie saoudite")
     );
 }
+
+/// The `<section id=...>` of a page, up to the next section.
+fn section<'p>(page: &'p str, id: &str) -> &'p str {
+    let start = page
+        .find(&format!("<section id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no section {id}"));
+    let rest = &page[start..];
+    &rest[..rest.find("</section>").unwrap()]
+}
+
+#[test]
+fn an_indicator_page_ranks_maps_totals_and_covers() {
+    let site = Site::fixture("basic");
+    site.build();
+    let page = site.output("indicators/migrant_stock/index.html");
+    let ranking = section(&page, "ranking");
+    let (mex, phl) = (
+        ranking.find("Mexico").unwrap(),
+        ranking.find("Philippines").unwrap(),
+    );
+    assert!(mex < phl, "largest first");
+    assert!(ranking.contains("<td class=\"num\">1,726,089</td><td class=\"num\">2024</td>"));
+    assert!(ranking.contains("href=\"../../profiles/mex/index.html\""));
+    // The world map and the chart of the largest values, drawn at build time.
+    assert_eq!(page.matches("<svg").count(), 2, "a map and a bar chart");
+    assert!(page.contains("International migrant stock: the largest values"));
+    // Persons add up: 1,726,089 + 87,212 in 2024, by region and for the world.
+    let totals = section(&page, "totals");
+    assert!(totals.contains("2024"));
+    assert!(
+        totals.contains("<td class=\"num\">1,813,301</td>"),
+        "{totals}"
+    );
+    assert!(totals.contains(">Americas</th><td class=\"num\">1,726,089</td>"));
+    assert!(section(&page, "coverage").contains("Every profile has a recent value."));
+
+    // A profile without the indicator is listed as missing; percentages have no totals.
+    let page = site.output("indicators/net_migration/index.html");
+    let coverage = section(&page, "coverage");
+    assert!(coverage.contains("Profiles without this indicator (1)"));
+    assert!(coverage.contains(">Philippines</a>"));
+    let share = site.output("indicators/migrant_share/index.html");
+    assert!(!share.contains("<section id=\"totals\""));
+
+    // Partners indicators rank their totals, and have no map.
+    let page = site.output("indicators/emigrants_by_destination/index.html");
+    assert_eq!(page.matches("<svg").count(), 1);
+
+    // In French: the words and the numbers.
+    let fr = site.output("fr/indicators/migrant_stock/index.html");
+    assert!(fr.contains("<h2 id=\"h-ranking\">Classement</h2>"));
+    assert!(
+        fr.contains("1\u{202f}726\u{202f}089"),
+        "French digits grouping"
+    );
+}
+
+#[test]
+fn stale_and_missing_core_indicators_show_on_the_data_gaps_page() {
+    let site = Site::fixture("basic");
+    site.edit(
+        "profiles/PHL.toml",
+        "values = { 1990 = 1465000000, 2000 = 6924000000, 2010 = 21556633836, 2020 = 34882844550, 2024 = 40279405932 }",
+        "values = { 1990 = 1465000000, 2000 = 6924000000, 2010 = 21556633836 }",
+    );
+    site.build();
+    let gaps = site.output("data-gaps/index.html");
+    insta::assert_snapshot!("data_gaps_en", gaps);
+    assert!(gaps.contains("<td class=\"gap-stale\">stale (2010)</td>"));
+    assert!(gaps.contains("1 / 2 profiles have every core indicator"));
+    let page = site.output("indicators/remittances_in_usd/index.html");
+    let coverage = section(&page, "coverage");
+    assert!(coverage.contains("older than 2019 (1)"), "{coverage}");
+    assert!(coverage.contains(">Philippines</a> (2010)"));
+    // The list of indicators counts the profiles that have each.
+    let list = site.output("indicators/index.html");
+    assert!(list.contains("href=\"../indicators/net_migration/index.html\">Net migration</a>"));
+    assert!(list.contains("1 / 2 profiles"));
+}

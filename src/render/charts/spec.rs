@@ -93,6 +93,11 @@ fn source_line(site: &Site, p: &Profile, ids: &[&str], strings: &Strings) -> Str
             }
         }
     }
+    sources_phrase(strings, &parts)
+}
+
+/// "Source: a" or "Sources: a; b", for sources already written out.
+pub fn sources_phrase(strings: &Strings, parts: &[String]) -> String {
     let key = if parts.len() > 1 {
         "chart_sources"
     } else {
@@ -488,4 +493,52 @@ pub fn chart_csv(spec_data: &ChartData) -> Vec<u8> {
         }
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// The bar chart of an indicator page: the countries with the largest latest values,
+/// largest first. `bars` are (country name, value); `source` is the source line.
+#[allow(clippy::too_many_arguments)]
+pub fn ranking_spec(
+    site: &Site,
+    ind: &Indicator,
+    bars: Vec<(String, f64)>,
+    source: String,
+    lang: &str,
+    numbers: &Numbers,
+    strings: &Strings,
+) -> ChartSpec {
+    let dl = &site.config.default_language;
+    let label = ind.label.get(lang, dl).to_string();
+    let unit_label = strings
+        .get(&format!("unit_{}", ind.unit))
+        .cloned()
+        .unwrap_or_else(|| ind.unit.clone());
+    let top: Vec<String> = bars
+        .iter()
+        .take(3)
+        .map(|(n, v)| format!("{n} ({})", numbers.compact(*v, &ind.unit)))
+        .collect();
+    let desc = phrase(
+        strings,
+        "chart_desc_ranking",
+        &[("label", &label), ("top", &top.join(", "))],
+    );
+    ChartSpec {
+        id: format!("top-{}", ind.id),
+        width: site.config.charts.width,
+        height: site.config.charts.height,
+        palette: site.config.charts.palette.clone(),
+        title: phrase(strings, "chart_ranking_title", &[("label", &label)]),
+        subtitle: phrase(strings, "chart_ranking_subtitle", &[("unit", &unit_label)]),
+        source,
+        desc,
+        unit: ind.unit.clone(),
+        lang: lang.to_string(),
+        words: ChartWords {
+            no_data: phrase(strings, "chart_no_data", &[]),
+            estimate: phrase(strings, "chart_estimate", &[]),
+            derived: phrase(strings, "chart_derived", &[]),
+        },
+        data: ChartData::Bars { bars, other: None },
+    }
 }

@@ -1,0 +1,428 @@
+//! The pages across countries: an indicator's page (ranking, map, top countries,
+//! totals, coverage), the list of indicators, and the data gaps of every profile.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::context::{Common, Env, Link};
+use crate::model::{GapStatus, Indicator, Latest, Profile, latest_value};
+use crate::plan::routes;
+
+/// How many countries the bar chart of an indicator page shows.
+const TOP: usize = 15;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorView {
+    pub common: Common,
+    pub id: String,
+    pub label: String,
+    pub definition: Option<String>,
+    pub unit: String,
+    pub kind: String,
+    /// Profiles with a value, and all profiles.
+    pub count: usize,
+    pub total: usize,
+    /// Largest latest value first.
+    pub ranking: Vec<RankRow>,
+    /// The same rows by region, each alphabetical.
+    pub regions: Vec<RegionRows>,
+    pub map_svg: Option<String>,
+    pub top_svg: Option<String>,
+    pub totals: Option<Totals>,
+    pub missing: Vec<Link>,
+    pub stale: Vec<StaleRow>,
+    pub stale_before: i32,
+    pub sources: Vec<String>,
+    pub indicators_url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RankRow {
+    pub rank: usize,
+    pub iso3: String,
+    pub name: String,
+    pub url: String,
+    pub value: String,
+    pub year: i32,
+    /// `""`, `estimated` or `derived`.
+    pub flag: &'static str,
+    pub stale: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionRows {
+    pub name: String,
+    pub rows: Vec<RankRow>,
+}
+
+/// Sums for one year, where the unit allows adding countries up.
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    pub year: i32,
+    pub world: String,
+    pub world_count: usize,
+    pub regions: Vec<TotalRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TotalRow {
+    pub name: String,
+    pub value: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StaleRow {
+    pub link: Link,
+    pub year: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorsView {
+    pub common: Common,
+    pub sections: Vec<IndicatorSection>,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorSection {
+    pub name: String,
+    pub indicators: Vec<IndicatorItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorItem {
+    pub id: String,
+    pub label: String,
+    pub url: String,
+    pub unit: String,
+    pub core: bool,
+    pub derived: bool,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DataGapsView {
+    pub common: Common,
+    pub indicators: Vec<Link>,
+    pub rows: Vec<GapRow>,
+    pub reference_year: i32,
+    pub stale_after_years: i32,
+    pub complete: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GapRow {
+    pub name: String,
+    pub url: String,
+    pub cells: Vec<GapCell>,
+    pub gaps: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GapCell {
+    /// `present`, `stale` or `missing`.
+    pub status: &'static str,
+    pub year: Option<i32>,
+}
+
+/// Units whose values add up across countries.
+fn summable(unit: &str) -> bool {
+    matches!(unit, "persons" | "count" | "usd")
+}
+
+fn flag(l: &Latest) -> &'static str {
+    if l.derived {
+        "derived"
+    } else if l.estimated {
+        "estimated"
+    } else {
+        ""
+    }
+}
+
+impl Env<'_> {
+    fn stale_before(&self) -> i32 {
+        self.site.reference_year - self.site.config.stale_after_years
+    }
+
+    fn profile_link(&self, from: &str, p: &Profile, lang: &str) -> Link {
+        let config = &self.site.config;
+        Link {
+            title: p.name.get(lang, &config.default_language).to_string(),
+            url: routes::link(from, &routes::profile(config, lang, &p.iso3)),
+            current: false,
+        }
+    }
+
+    pub fn indicator(&self, ind: &Indicator, lang: &str) -> IndicatorView {
+        let site = self.site;
+        let config = &site.config;
+        let dl = &config.default_language;
+        let path = routes::indicator(config, lang, &ind.id);
+        let label = ind.label.get(lang, dl).to_string();
+        let num = self.num(lang);
+        let stale_before = self.stale_before();
+
+        let mut have: Vec<(&Profile, Latest)> = Vec::new();
+        let (mut missing, mut stale) = (Vec::new(), Vec::new());
+        for p in site.profiles.values() {
+            match latest_value(p, &ind.id) {
+                Some(l) => {
+                    if l.year < stale_before {
+                        stale.push(StaleRow {
+                            link: self.profile_link(&path, p, lang),
+                            year: l.year,
+                        });
+                    }
+                    have.push((p, l));
+                }
+                None => missing.push(self.profile_link(&path, p, lang)),
+            }
+        }
+        // Largest first; ties by code, so the order never depends on anything else.
+        have.sort_by(|a, b| {
+            b.1.value
+                .total_cmp(&a.1.value)
+                .then_with(|| a.0.iso3.cmp(&b.0.iso3))
+        });
+        let row = |rank: usize, p: &Profile, l: &Latest| RankRow {
+            rank,
+            iso3: p.iso3.clone(),
+            name: p.name.get(lang, dl).to_string(),
+            url: routes::link(&path, &routes::profile(config, lang, &p.iso3)),
+            value: num.with_unit(l.value, &ind.unit),
+            year: l.year,
+            flag: flag(l),
+            stale: l.year < stale_before,
+        };
+        let ranking: Vec<RankRow> = have
+            .iter()
+            .enumerate()
+            .map(|(i, (p, l))| row(i + 1, p, l))
+            .collect();
+        let mut by_region: BTreeMap<&str, Vec<RankRow>> = BTreeMap::new();
+        for r in &ranking {
+            let p = &site.profiles[&r.iso3];
+            by_region.entry(&p.region).or_default().push(r.clone());
+        }
+        let regions = by_region
+            .into_iter()
+            .map(|(name, mut rows)| {
+                rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.iso3.cmp(&b.iso3)));
+                RegionRows {
+                    name: name.to_string(),
+                    rows,
+                }
+            })
+            .collect();
+
+        let mut sources: Vec<String> = Vec::new();
+        for (p, l) in &have {
+            for id in l.source.split('+') {
+                if let Some(s) = p.source(site, id) {
+                    let text = match &s.edition {
+                        Some(e) => format!("{}, {e}", s.title),
+                        None => s.title.clone(),
+                    };
+                    if !sources.contains(&text) {
+                        sources.push(text);
+                    }
+                }
+            }
+        }
+
+        let charts_on = config.charts.enabled;
+        let map_svg = (charts_on && ind.kind == "series")
+            .then(|| self.charts.indicator_map_svg(lang, &ind.id, num))
+            .flatten()
+            .map(|svg| svg.trim_start_matches(|c| c != '<').to_string());
+        let top_svg = (charts_on && !have.is_empty())
+            .then(|| {
+                let bars = have
+                    .iter()
+                    .take(TOP)
+                    .map(|(p, l)| (p.name.get(lang, dl).to_string(), l.value))
+                    .collect();
+                let strings = self.charts.strings(lang)?;
+                let source = crate::render::charts::spec::sources_phrase(strings, &sources);
+                let spec = crate::render::charts::spec::ranking_spec(
+                    site, ind, bars, source, lang, num, strings,
+                );
+                Some(crate::render::charts::svg(&spec, num))
+            })
+            .flatten()
+            .map(|svg| svg.trim_start_matches(|c| c != '<').to_string());
+
+        IndicatorView {
+            common: self.common(lang, &path, &label, "", &|l| {
+                routes::indicator(config, l, &ind.id)
+            }),
+            id: ind.id.clone(),
+            definition: ind.definition.as_ref().map(|d| d.get(lang, dl).to_string()),
+            unit: ind.unit.clone(),
+            kind: ind.kind.clone(),
+            count: have.len(),
+            total: site.profiles.len(),
+            totals: self.totals(ind, &have, lang),
+            ranking,
+            regions,
+            map_svg,
+            top_svg,
+            missing,
+            stale,
+            stale_before,
+            sources,
+            indicators_url: routes::link(&path, &routes::indicators(config, lang)),
+            label,
+        }
+    }
+
+    /// World and regional sums for the year most profiles have as their latest, from
+    /// the profiles that have a value for that very year.
+    fn totals(&self, ind: &Indicator, have: &[(&Profile, Latest)], lang: &str) -> Option<Totals> {
+        if !summable(&ind.unit) || ind.kind != "series" {
+            return None;
+        }
+        let mut years: BTreeMap<i32, usize> = BTreeMap::new();
+        for (_, l) in have {
+            *years.entry(l.year).or_default() += 1;
+        }
+        // The most common latest year; the later one on a tie.
+        let (&year, _) = years
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)))?;
+        let num = self.num(lang);
+        let mut regions: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
+        let (mut world, mut world_count) = (0.0, 0);
+        for (p, _) in have {
+            let Some(v) = p
+                .series
+                .get(&ind.id)
+                .and_then(|s| s.points.get(&year))
+                .map(|pt| pt.value)
+            else {
+                continue;
+            };
+            let r = regions.entry(&p.region).or_default();
+            r.0 += v;
+            r.1 += 1;
+            world += v;
+            world_count += 1;
+        }
+        Some(Totals {
+            year,
+            world: num.with_unit(world, &ind.unit),
+            world_count,
+            regions: regions
+                .into_iter()
+                .map(|(name, (v, count))| TotalRow {
+                    name: name.to_string(),
+                    value: num.with_unit(v, &ind.unit),
+                    count,
+                })
+                .collect(),
+        })
+    }
+
+    pub fn indicators(&self, lang: &str) -> IndicatorsView {
+        let site = self.site;
+        let config = &site.config;
+        let dl = &config.default_language;
+        let path = routes::indicators(config, lang);
+        let title = self
+            .charts
+            .strings(lang)
+            .and_then(|s| s.get("indicators"))
+            .cloned()
+            .unwrap_or_else(|| "Indicators".into());
+        let mut sections: Vec<IndicatorSection> = Vec::new();
+        for id in &config.sections {
+            let indicators: Vec<IndicatorItem> = site
+                .indicators_in_order()
+                .filter(|i| &i.section == id)
+                .map(|i| IndicatorItem {
+                    id: i.id.clone(),
+                    label: i.label.get(lang, dl).to_string(),
+                    url: routes::link(&path, &routes::indicator(config, lang, &i.id)),
+                    unit: i.unit.clone(),
+                    core: i.core,
+                    derived: i.derive.is_some(),
+                    count: site
+                        .profiles
+                        .values()
+                        .filter(|p| latest_value(p, &i.id).is_some())
+                        .count(),
+                })
+                .collect();
+            if !indicators.is_empty() {
+                sections.push(IndicatorSection {
+                    name: config.section_label(lang, id),
+                    indicators,
+                });
+            }
+        }
+        IndicatorsView {
+            common: self.common(lang, &path, &title, "", &|l| routes::indicators(config, l)),
+            sections,
+            total: site.profiles.len(),
+        }
+    }
+
+    pub fn data_gaps(&self, lang: &str) -> DataGapsView {
+        let site = self.site;
+        let config = &site.config;
+        let dl = &config.default_language;
+        let path = routes::data_gaps(config, lang);
+        let title = self
+            .charts
+            .strings(lang)
+            .and_then(|s| s.get("data_gaps"))
+            .cloned()
+            .unwrap_or_else(|| "Data gaps".into());
+        let core: Vec<&Indicator> = site.indicators_in_order().filter(|i| i.core).collect();
+        let rows: Vec<GapRow> = site
+            .profiles
+            .values()
+            .map(|p| {
+                let cells: Vec<GapCell> = core
+                    .iter()
+                    .map(|i| {
+                        let gap = p.gaps.iter().find(|g| g.indicator == i.id);
+                        let year = latest_value(p, &i.id).map(|l| l.year);
+                        let status = match gap.map(|g| &g.status) {
+                            Some(GapStatus::Missing) => "missing",
+                            Some(GapStatus::Stale) => "stale",
+                            None => "present",
+                        };
+                        GapCell { status, year }
+                    })
+                    .collect();
+                GapRow {
+                    name: p.name.get(lang, dl).to_string(),
+                    url: routes::link(&path, &routes::profile(config, lang, &p.iso3)),
+                    gaps: cells.iter().filter(|c| c.status != "present").count(),
+                    cells,
+                }
+            })
+            .collect();
+        let mut rows = rows;
+        rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.url.cmp(&b.url)));
+        DataGapsView {
+            common: self.common(lang, &path, &title, "", &|l| routes::data_gaps(config, l)),
+            indicators: core
+                .iter()
+                .map(|i| Link {
+                    title: i.label.get(lang, dl).to_string(),
+                    url: routes::link(&path, &routes::indicator(config, lang, &i.id)),
+                    current: false,
+                })
+                .collect(),
+            complete: rows.iter().filter(|r| r.gaps == 0).count(),
+            rows,
+            reference_year: site.reference_year,
+            stale_after_years: config.stale_after_years,
+        }
+    }
+}
