@@ -9,7 +9,7 @@
 //! - a profile page and its data files: that profile (derived values, gaps and agreement
 //!   flags included, as they are part of the checked profile);
 //! - the home page and `all.csv`: every profile;
-//! - an indicator's page: what every profile has of that indicator (and its region);
+//! - an indicator's page: every profile's latest value of that indicator (and region);
 //!   the list of indicators and the data-gaps page: the same, for every indicator;
 //! - a content page: its own text.
 
@@ -304,10 +304,9 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
     }
 }
 
-/// For each indicator, two hashes over every profile: of what it has of the indicator
-/// (its data table, derived values included, its sources and region), for the
-/// indicator's page; and of the latest year alone, for the pages that show only
-/// coverage. Each profile's part is kept by its fingerprint, so a plan hashes again
+/// For each indicator, two hashes over every profile: of its latest value of the
+/// indicator (year, value, flags, source) and its region, for the indicator's page;
+/// and of the latest year alone, for the pages that show only coverage. Each profile's part is kept by its fingerprint, so a plan hashes again
 /// only the profiles that changed.
 fn indicator_fingerprints(
     site: &Site,
@@ -325,15 +324,20 @@ fn indicator_fingerprints(
         let parts = cache.by_indicator.get(&key).cloned().unwrap_or_else(|| {
             let mut parts = BTreeMap::new();
             for id in site.indicators.keys() {
+                // The pages across countries show a profile's latest value only (its
+                // year, flags and source) and group it by region.
+                let latest = crate::model::latest_value(p, id);
                 let mut h = blake3::Hasher::new();
                 h.update(p.region.as_bytes());
-                // A table cites a source by id; a profile's own sources give the title.
-                hash_json(&mut h, &p.sources);
-                hash_json(&mut h, &p.series.get(id));
-                hash_json(&mut h, &p.partners.get(id));
-                hash_json(&mut h, &p.age_sex.get(id));
-                let year = crate::model::latest_value(p, id).map(|l| l.year);
-                parts.insert(id.clone(), (h.finalize(), year));
+                if let Some(l) = &latest {
+                    h.update(&l.year.to_le_bytes());
+                    h.update(&l.value.to_bits().to_le_bytes());
+                    h.update(&[u8::from(l.estimated), u8::from(l.derived)]);
+                    h.update(l.source.as_bytes());
+                    // A source may be the profile's own: its title and edition are shown.
+                    hash_json(&mut h, &p.sources);
+                }
+                parts.insert(id.clone(), (h.finalize(), latest.map(|l| l.year)));
             }
             Arc::new(parts)
         });

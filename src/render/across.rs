@@ -279,10 +279,10 @@ impl Env<'_> {
         }
     }
 
-    /// World and regional sums for the year most profiles have as their latest, from
-    /// the profiles that have a value for that very year.
+    /// World and regional sums of the latest values that are for the year most
+    /// profiles have as their latest (so a page shows latest values only).
     fn totals(&self, ind: &Indicator, have: &[(&Profile, Latest)], lang: &str) -> Option<Totals> {
-        if !summable(&ind.unit) || ind.kind != "series" {
+        if !summable(&ind.unit) {
             return None;
         }
         let mut years: BTreeMap<i32, usize> = BTreeMap::new();
@@ -290,26 +290,17 @@ impl Env<'_> {
             *years.entry(l.year).or_default() += 1;
         }
         // The most common latest year; the later one on a tie.
-        let (&year, _) = years
+        let (&year, &world_count) = years
             .iter()
             .max_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)))?;
         let num = self.num(lang);
         let mut regions: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
-        let (mut world, mut world_count) = (0.0, 0);
-        for (p, _) in have {
-            let Some(v) = p
-                .series
-                .get(&ind.id)
-                .and_then(|s| s.points.get(&year))
-                .map(|pt| pt.value)
-            else {
-                continue;
-            };
+        let mut world = 0.0;
+        for (p, l) in have.iter().filter(|(_, l)| l.year == year) {
             let r = regions.entry(&p.region).or_default();
-            r.0 += v;
+            r.0 += l.value;
             r.1 += 1;
-            world += v;
-            world_count += 1;
+            world += l.value;
         }
         Some(Totals {
             year,

@@ -334,3 +334,30 @@ fn the_whole_default_site_checks_clean() {
     let mex = &site.profiles["MEX"];
     assert_eq!(mex.series["migrant_stock"].points[&2020].value, 1_335_154.0);
 }
+
+#[test]
+fn an_older_value_re_renders_no_page_across_countries() {
+    // Indicator pages show each profile's latest value: an edit of an older year
+    // changes the profile's own pages and charts, not theirs.
+    let site = Site::fixture("basic");
+    site.build();
+    site.edit("profiles/MEX.toml", "1990 = 701513", "1990 = 701514");
+    let report = site.build();
+    assert!(
+        report
+            .rendered_paths
+            .iter()
+            .any(|p| p == "profiles/mex/index.html"),
+        "{:?}",
+        report.rendered_paths
+    );
+    assert!(
+        !report
+            .rendered_paths
+            .iter()
+            .any(|p| p.contains("indicators/") || p.contains("data-gaps/")),
+        "{:?}",
+        report.rendered_paths
+    );
+    site.assert_same_as_full();
+}
