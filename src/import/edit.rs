@@ -488,6 +488,7 @@ mod tests {
             derive: None,
             wdi_code: None,
             import_codes: Vec::new(),
+            flow: None,
         }
     }
 

@@ -18,6 +18,7 @@ pub struct RawIndicator {
     pub derive: Option<RawDerive>,
     pub wdi_code: Option<Sp<String>>,
     pub import_codes: Option<Vec<Sp<String>>>,
+    pub flow: Option<Sp<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +75,7 @@ const INDICATOR_KEYS: &[&str] = &[
     "derive",
     "wdi_code",
     "import_codes",
+    "flow",
 ];
 
 pub fn read_indicators(r: &mut Reader, doc: &Table<'_>) -> Vec<RawIndicator> {
@@ -99,6 +101,7 @@ pub fn read_indicators(r: &mut Reader, doc: &Table<'_>) -> Vec<RawIndicator> {
                 "default_source" => ind.default_source = r.string("default_source", x),
                 "wdi_code" => ind.wdi_code = r.string("wdi_code", x),
                 "import_codes" => ind.import_codes = r.strings("import_codes", x),
+                "flow" => ind.flow = r.string("flow", x),
                 "derive" => ind.derive = read_derive(r, x),
                 _ => {}
             }

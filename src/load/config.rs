@@ -18,6 +18,7 @@ pub struct RawConfig {
     /// language -> (section id, label)
     pub section_labels: Keyed<Keyed<Sp<String>>>,
     pub charts: RawCharts,
+    pub corridors: Option<Sp<i64>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -42,6 +43,7 @@ const KEYS: &[&str] = &[
     "codes",
     "sections",
     "charts",
+    "corridors",
 ];
 
 pub fn read(r: &mut Reader, doc: &Table<'_>, span: std::ops::Range<usize>) -> RawConfig {
@@ -55,6 +57,7 @@ pub fn read(r: &mut Reader, doc: &Table<'_>, span: std::ops::Range<usize>) -> Ra
             "title" => c.title = r.localized("title", v),
             "base_url" => c.base_url = r.string("base_url", v),
             "default_language" => c.default_language = r.string("default_language", v),
+            "corridors" => c.corridors = r.integer("corridors", v),
             "languages" => {
                 c.languages = r.strings("languages", v).map(|l| Sp::new(l, v.span()));
             }

@@ -30,6 +30,7 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
         sections_order,
         section_labels,
         charts,
+        corridors,
     } = raw;
 
     if let Some(url) = base_url {
@@ -251,6 +252,7 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
         top_partners: positive(&charts.top_partners, "top_partners", 10, 1000, diags),
         enabled: true,
     };
+    let corridors = positive(corridors, "corridors", 100, 10_000, diags);
 
     let stale = match stale_after_years {
         Some(s) if !(0..=200).contains(&s.value) => {
@@ -304,6 +306,7 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
         sections,
         section_labels: labels,
         charts,
+        corridors,
     }
 }
 
@@ -532,6 +535,18 @@ pub fn check_indicators(
         if let Some(lbl) = &ind.label {
             check_text_langs(file, lbl, config, diags);
         }
+        if let Some(flow) = &ind.flow {
+            if !allowed(file, flow, &["in", "out"], "flow", diags) {
+                ok = false;
+            } else if ind.kind.as_ref().is_some_and(|k| k.value != "partners") {
+                diags.push(Diagnostic::error(
+                    file,
+                    Some(flow.span.clone()),
+                    "`flow` applies to a `partners` indicator only",
+                ));
+                ok = false;
+            }
+        }
         if ok
             && ind.kind.is_some()
             && ind.unit.is_some()
@@ -584,6 +599,7 @@ pub fn check_indicators(
                         .flatten()
                         .map(|c| c.value.clone())
                         .collect(),
+                    flow: ind.flow.as_ref().map(|f| f.value.clone()),
                 },
             );
         }

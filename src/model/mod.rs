@@ -5,6 +5,7 @@
 //! gaps are computed here too, so no later stage can fail on input.
 
 mod catalogue;
+pub mod corridors;
 mod derive;
 mod links;
 mod profile;
@@ -96,6 +97,8 @@ pub struct Config {
     /// language -> section id -> label
     pub section_labels: BTreeMap<String, BTreeMap<String, String>>,
     pub charts: ChartStyle,
+    /// How many bilateral corridors get a page, largest first.
+    pub corridors: u32,
 }
 
 impl Config {
@@ -157,6 +160,10 @@ pub struct Indicator {
     pub wdi_code: Option<String>,
     /// Codes of the measures `import` brings into this indicator (besides `wdi_code`).
     pub import_codes: Vec<String>,
+    /// For a partners indicator: `in` when its values are people from each partner
+    /// living in the country, `out` when they are people of the country living in each
+    /// partner. Corridors pair the two.
+    pub flow: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

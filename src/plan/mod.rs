@@ -11,6 +11,8 @@
 //! - the home page and `all.csv`: every profile;
 //! - an indicator's page: every profile's latest value of that indicator (and region);
 //!   the list of indicators and the data-gaps page: the same, for every indicator;
+//! - a corridor's page: the two countries' figures for each other; the list of
+//!   corridors: those of the largest corridors;
 //! - a content page: its own text.
 
 pub mod routes;
@@ -53,6 +55,16 @@ pub enum Job {
     /// Profiles × core indicators: present, stale or missing.
     DataGaps {
         lang: String,
+    },
+    /// The largest corridors, ranked.
+    Corridors {
+        lang: String,
+        list: Arc<Vec<crate::model::corridors::Corridor>>,
+    },
+    /// Both directions between two countries, as each end reports them.
+    Corridor {
+        lang: String,
+        corridor: Arc<crate::model::corridors::Corridor>,
     },
     ProfileCsv {
         iso3: String,
@@ -259,6 +271,8 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
         .collect();
     hash_json(&mut h, &page_meta);
     hash_json(&mut h, &names);
+    // Every page's menu links to the corridors when there are any.
+    hash_json(&mut h, &crate::model::corridors::exist(site));
     let site_wide = h.finalize();
 
     let mut h = blake3::Hasher::new();
@@ -624,6 +638,48 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
                 path,
                 job,
             });
+        }
+    }
+
+    // Corridors: each page shows its own pair's figures; the list, the largest ones.
+    let top: Vec<crate::model::corridors::Corridor> = crate::model::corridors::corridors(site)
+        .into_iter()
+        .take(config.corridors as usize)
+        .collect();
+    if !top.is_empty() {
+        let list = Arc::new(top);
+        let mut h = blake3::Hasher::new();
+        hash_json(&mut h, &*list);
+        let list_hash = h.finalize();
+        for lang in &config.languages {
+            let path = routes::corridors(config, lang);
+            html_pages.push(path.clone());
+            outputs.push(Output {
+                fingerprint: fp(&[b"corridors", lang.as_bytes(), sw, list_hash.as_bytes()]),
+                path,
+                job: Job::Corridors {
+                    lang: lang.clone(),
+                    list: list.clone(),
+                },
+            });
+        }
+        for c in list.iter() {
+            let mut h = blake3::Hasher::new();
+            hash_json(&mut h, c);
+            let data = h.finalize();
+            let c = Arc::new(c.clone());
+            for lang in &config.languages {
+                let path = routes::corridor(config, lang, &c.slug());
+                html_pages.push(path.clone());
+                outputs.push(Output {
+                    fingerprint: fp(&[b"corridor", lang.as_bytes(), sw, data.as_bytes()]),
+                    path,
+                    job: Job::Corridor {
+                        lang: lang.clone(),
+                        corridor: c.clone(),
+                    },
+                });
+            }
         }
     }
 

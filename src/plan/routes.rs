@@ -39,6 +39,16 @@ pub fn indicator(config: &Config, lang: &str, id: &str) -> String {
     format!("{}indicators/{id}/index.html", lang_prefix(config, lang))
 }
 
+/// The list of corridors.
+pub fn corridors(config: &Config, lang: &str) -> String {
+    format!("{}corridors/index.html", lang_prefix(config, lang))
+}
+
+/// One corridor: `slug` is its two codes in lower case, `mex-usa`.
+pub fn corridor(config: &Config, lang: &str, slug: &str) -> String {
+    format!("{}corridors/{slug}/index.html", lang_prefix(config, lang))
+}
+
 pub fn data_gaps(config: &Config, lang: &str) -> String {
     format!("{}data-gaps/index.html", lang_prefix(config, lang))
 }

@@ -322,12 +322,7 @@ impl Env<'_> {
         let config = &site.config;
         let dl = &config.default_language;
         let path = routes::indicators(config, lang);
-        let title = self
-            .charts
-            .strings(lang)
-            .and_then(|s| s.get("indicators"))
-            .cloned()
-            .unwrap_or_else(|| "Indicators".into());
+        let title = self.word(lang, "indicators", "Indicators");
         let mut sections: Vec<IndicatorSection> = Vec::new();
         for id in &config.sections {
             let indicators: Vec<IndicatorItem> = site
@@ -366,12 +361,7 @@ impl Env<'_> {
         let config = &site.config;
         let dl = &config.default_language;
         let path = routes::data_gaps(config, lang);
-        let title = self
-            .charts
-            .strings(lang)
-            .and_then(|s| s.get("data_gaps"))
-            .cloned()
-            .unwrap_or_else(|| "Data gaps".into());
+        let title = self.word(lang, "data_gaps", "Data gaps");
         let core: Vec<&Indicator> = site.indicators_in_order().filter(|i| i.core).collect();
         let rows: Vec<GapRow> = site
             .profiles
@@ -414,6 +404,150 @@ impl Env<'_> {
             rows,
             reference_year: site.reference_year,
             stale_after_years: config.stale_after_years,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CorridorsView {
+    pub common: Common,
+    pub rows: Vec<CorridorRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CorridorRow {
+    pub rank: usize,
+    pub url: String,
+    pub a: String,
+    pub b: String,
+    /// Migrants from `a` in `b`, from `b` in `a`, and both, formatted.
+    pub ab: String,
+    pub ba: String,
+    pub size: String,
+    pub disagree: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CorridorView {
+    pub common: Common,
+    pub title: String,
+    pub a: Link,
+    pub b: Link,
+    pub flows: Vec<FlowView>,
+    pub corridors_url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowView {
+    pub from: String,
+    pub to: String,
+    pub by_destination: Option<ReportView>,
+    pub by_origin: Option<ReportView>,
+    /// "12.3 %" where the two ends' figures differ by more than 5 % or are for
+    /// different years.
+    pub disagreement: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    pub value: String,
+    pub year: i32,
+    pub source: String,
+    pub by: String,
+}
+
+impl Env<'_> {
+    /// A country's link from `from` when it has a profile; its name alone otherwise.
+    fn place_link(&self, from: &str, code: &str, lang: &str) -> Link {
+        let config = &self.site.config;
+        Link {
+            title: self.country(code, lang),
+            url: if self.site.profiles.contains_key(code) {
+                routes::link(from, &routes::profile(config, lang, code))
+            } else {
+                String::new()
+            },
+            current: false,
+        }
+    }
+
+    pub fn corridors(
+        &self,
+        list: &[crate::model::corridors::Corridor],
+        lang: &str,
+    ) -> CorridorsView {
+        let config = &self.site.config;
+        let path = routes::corridors(config, lang);
+        let num = self.num(lang);
+        let title = self.word(lang, "corridors", "Corridors");
+        CorridorsView {
+            common: self.common(lang, &path, &title, "", &|l| routes::corridors(config, l)),
+            rows: list
+                .iter()
+                .enumerate()
+                .map(|(i, c)| CorridorRow {
+                    rank: i + 1,
+                    url: routes::link(&path, &routes::corridor(config, lang, &c.slug())),
+                    a: self.country(&c.a, lang),
+                    b: self.country(&c.b, lang),
+                    ab: num.full(c.ab.size(), "persons"),
+                    ba: num.full(c.ba.size(), "persons"),
+                    size: num.full(c.size(), "persons"),
+                    disagree: c.ab.disagreement().is_some() || c.ba.disagreement().is_some(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn corridor(&self, c: &crate::model::corridors::Corridor, lang: &str) -> CorridorView {
+        let site = self.site;
+        let config = &site.config;
+        let path = routes::corridor(config, lang, &c.slug());
+        let num = self.num(lang);
+        let (a, b) = (
+            self.place_link(&path, &c.a, lang),
+            self.place_link(&path, &c.b, lang),
+        );
+        let title = format!("{} – {}", a.title, b.title);
+        let report = |r: &Option<crate::model::corridors::Report>| {
+            r.as_ref().map(|r| ReportView {
+                value: num.full(r.value, "persons"),
+                year: r.year,
+                source: site
+                    .profiles
+                    .get(&r.by)
+                    .and_then(|p| p.source(site, &r.source))
+                    .map_or_else(
+                        || r.source.clone(),
+                        |s| match &s.edition {
+                            Some(e) => format!("{}, {e}", s.title),
+                            None => s.title.clone(),
+                        },
+                    ),
+                by: self.country(&r.by, lang),
+            })
+        };
+        let flows = [&c.ab, &c.ba]
+            .into_iter()
+            .map(|f| FlowView {
+                from: self.country(&f.from, lang),
+                to: self.country(&f.to, lang),
+                by_destination: report(&f.by_destination),
+                by_origin: report(&f.by_origin),
+                disagreement: f
+                    .disagreement()
+                    .map(|gap| num.with_unit(gap * 100.0, "percent")),
+            })
+            .collect();
+        CorridorView {
+            common: self.common(lang, &path, &title, "", &|l| {
+                routes::corridor(config, l, &c.slug())
+            }),
+            title,
+            a,
+            b,
+            flows,
+            corridors_url: routes::link(&path, &routes::corridors(config, lang)),
         }
     }
 }

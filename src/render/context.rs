@@ -286,7 +286,7 @@ impl<'a> Env<'a> {
             .expect("a Numbers for every language")
     }
 
-    fn country(&self, code: &str, lang: &str) -> String {
+    pub(crate) fn country(&self, code: &str, lang: &str) -> String {
         crate::render::country_name(self.site, self.charts.strings(lang), code, lang)
     }
 
@@ -319,23 +319,21 @@ impl<'a> Env<'a> {
             url: link(&routes::home(config, lang)),
             current: path == routes::home(config, lang),
         }];
-        let word = |key: &str, fallback: &str| {
-            self.charts
-                .strings(lang)
-                .and_then(|s| s.get(key))
-                .cloned()
-                .unwrap_or_else(|| fallback.to_string())
-        };
-        for (to, title) in [
-            (
-                routes::indicators(config, lang),
-                word("indicators", "Indicators"),
-            ),
-            (
-                routes::data_gaps(config, lang),
-                word("data_gaps", "Data gaps"),
-            ),
-        ] {
+        let mut across = vec![(
+            routes::indicators(config, lang),
+            self.word(lang, "indicators", "Indicators"),
+        )];
+        if crate::model::corridors::exist(self.site) {
+            across.push((
+                routes::corridors(config, lang),
+                self.word(lang, "corridors", "Corridors"),
+            ));
+        }
+        across.push((
+            routes::data_gaps(config, lang),
+            self.word(lang, "data_gaps", "Data gaps"),
+        ));
+        for (to, title) in across {
             nav.push(Link {
                 title,
                 url: link(&to),
@@ -374,6 +372,15 @@ impl<'a> Env<'a> {
                 .collect(),
             site_title,
         }
+    }
+
+    /// A UI string of the theme, or `fallback` where the theme has none.
+    pub(crate) fn word(&self, lang: &str, key: &str, fallback: &str) -> String {
+        self.charts
+            .strings(lang)
+            .and_then(|s| s.get(key))
+            .cloned()
+            .unwrap_or_else(|| fallback.to_string())
     }
 
     /// The content pages shown in `lang`: each stem once, in its own language where it

@@ -432,6 +432,12 @@ impl<'a> Renderer<'a> {
             Job::DataGaps { lang } => {
                 self.page(output, "data_gaps.html", lang, &env.data_gaps(lang))
             }
+            Job::Corridors { lang, list } => {
+                self.page(output, "corridors.html", lang, &env.corridors(list, lang))
+            }
+            Job::Corridor { lang, corridor } => {
+                self.page(output, "corridor.html", lang, &env.corridor(corridor, lang))
+            }
             Job::ProfileCsv { iso3 } => Ok(data::profile_csv(self.csv_body(iso3)?)),
             Job::ProfileJson { iso3 } => Ok(data::profile_json(site, profile(iso3)?)),
             Job::AllCsv => Ok(self.all_csv_parts()?.concat()),

@@ -222,3 +222,60 @@ fn stale_and_missing_core_indicators_show_on_the_data_gaps_page() {
     assert!(list.contains("href=\"../indicators/net_migration/index.html\">Net migration</a>"));
     assert!(list.contains("1 / 2 profiles"));
 }
+
+#[test]
+fn corridors_show_both_ends_and_where_they_disagree() {
+    let site = Site::fixture("basic");
+    // Mexico reports 1,000 emigrants in the Philippines; the Philippines, 900 from Mexico.
+    let indicators = site.read("indicators.toml")
+        + "\n[immigrants_by_origin]\nkind = \"partners\"\nflow = \"in\"\nunit = \"persons\"\nsection = \"trends\"\nlabel = { en = \"Immigrants by origin\" }\ndefault_source = \"undesa-ims-2024\"\n";
+    site.write("indicators.toml", indicators);
+    site.edit(
+        "profiles/MEX.toml",
+        "values = { USA = 11279561, CAN = 103620, ESP = 77724 }",
+        "values = { USA = 11279561, CAN = 103620, ESP = 77724, PHL = 1000 }",
+    );
+    let phl = site.read("profiles/PHL.toml")
+        + "\n[partners.immigrants_by_origin]\nyear = 2024\nvalues = { MEX = 900 }\n";
+    site.write("profiles/PHL.toml", phl);
+    site.build();
+
+    let list = site.output("corridors/index.html");
+    let (usa, phl) = (
+        list.find("Mexico – United States").unwrap(),
+        list.find("Mexico – Philippines").unwrap(),
+    );
+    assert!(usa < phl, "largest first");
+    assert!(list.contains("<td class=\"num\">11,279,561</td>"));
+
+    let page = site.output("corridors/mex-phl/index.html");
+    assert!(page.contains("<h1>Mexico – Philippines</h1>"));
+    assert!(page.contains("From Mexico living in Philippines"));
+    assert!(page.contains("<th scope=\"row\">Philippines</th><td class=\"num\">900</td>"));
+    assert!(page.contains("<th scope=\"row\">Mexico</th><td class=\"num\">1,000</td>"));
+    assert!(
+        page.contains("differ by more than 5 %, or are for different years (10.00 %)"),
+        "{page}"
+    );
+    assert!(page.contains("href=\"../../profiles/phl/index.html\""));
+    // The United States has no profile: the page names it, and says one end reports.
+    let page = site.output("corridors/mex-usa/index.html");
+    assert!(page.contains("Only one end reports this direction."));
+    assert!(!page.contains("profiles/usa/"));
+    // Every page's menu leads to the corridors.
+    assert!(
+        site.output("index.html")
+            .contains("href=\"corridors/index.html\">Corridors</a>")
+    );
+
+    // `corridors` in site.toml caps how many get a page.
+    let text = site.read("site.toml").replace(
+        "stale_after_years = 5",
+        "stale_after_years = 5\ncorridors = 1",
+    );
+    site.write("site.toml", text);
+    site.build();
+    assert!(site.out.join("corridors/mex-usa/index.html").exists());
+    assert!(!site.out.join("corridors/mex-phl/index.html").exists());
+    site.assert_same_as_full();
+}
