@@ -9,7 +9,7 @@ use crate::load::profile::RawProfile;
 
 /// Two profiles list the same agreement when their ids are equal, or, when either lacks
 /// an id, when kind and signed year agree and the partner sets name each other.
-fn same_agreement(a: &Agreement, a_owner: &str, b: &Agreement, b_owner: &str) -> bool {
+pub(crate) fn same_agreement(a: &Agreement, a_owner: &str, b: &Agreement, b_owner: &str) -> bool {
     match (&a.id, &b.id) {
         (Some(x), Some(y)) => x == y,
         _ => {

@@ -8,6 +8,7 @@ mod catalogue;
 pub mod corridors;
 mod derive;
 mod links;
+pub mod partnerships;
 mod profile;
 pub mod vocab;
 

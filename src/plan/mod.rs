@@ -13,6 +13,8 @@
 //!   the list of indicators and the data-gaps page: the same, for every indicator;
 //! - a corridor's page: the two countries' figures for each other; the list of
 //!   corridors: those of the largest corridors;
+//! - the partnerships page: every profile's agreements and memberships; an RCP's page:
+//!   those, and its members' core indicators' latest values;
 //! - a content page: its own text.
 
 pub mod routes;
@@ -60,6 +62,16 @@ pub enum Job {
     Corridors {
         lang: String,
         list: Arc<Vec<crate::model::corridors::Corridor>>,
+    },
+    /// Every agreement once, by topic and by pair, with each partner's view.
+    Partnerships {
+        lang: String,
+    },
+    /// A regional consultative process: its members, their key figures, their
+    /// agreements.
+    Rcp {
+        lang: String,
+        id: String,
     },
     /// Both directions between two countries, as each end reports them.
     Corridor {
@@ -169,7 +181,7 @@ pub struct Cache {
     calls: HashMap<String, Arc<Vec<String>>>,
     /// What a profile has of each indicator, hashed, and its latest year, by the
     /// profile's fingerprint.
-    by_indicator: HashMap<blake3::Hash, Arc<ProfileIndicators>>,
+    by_indicator: HashMap<blake3::Hash, Arc<ProfileParts>>,
     /// Fingerprints of copied files, by the address of their bytes (held, so the
     /// address stays theirs).
     copies: HashMap<usize, (Arc<[u8]>, String)>,
@@ -215,6 +227,8 @@ struct Fingerprints {
     narrative_refs: BTreeMap<String, Vec<u8>>,
     /// For each indicator, what every profile has of it.
     indicators: BTreeMap<String, IndicatorHashes>,
+    /// For each profile, its agreements and memberships, and its key figures.
+    links: BTreeMap<String, (blake3::Hash, blake3::Hash)>,
 }
 
 fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
@@ -306,9 +320,10 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
         })
         .collect();
     cache.calls = calls;
-    let indicators = indicator_fingerprints(site, &profiles, cache);
+    let (indicators, links) = indicator_fingerprints(site, &profiles, cache);
     Fingerprints {
         indicators,
+        links,
         narrative_refs,
         site_wide,
         data_wide,
@@ -326,8 +341,12 @@ fn indicator_fingerprints(
     site: &Site,
     profiles: &BTreeMap<String, blake3::Hash>,
     cache: &mut Cache,
-) -> BTreeMap<String, IndicatorHashes> {
+) -> (
+    BTreeMap<String, IndicatorHashes>,
+    BTreeMap<String, (blake3::Hash, blake3::Hash)>,
+) {
     let mut kept = HashMap::with_capacity(profiles.len());
+    let mut links = BTreeMap::new();
     let mut hashers: BTreeMap<&str, (blake3::Hasher, blake3::Hasher)> = site
         .indicators
         .keys()
@@ -336,6 +355,9 @@ fn indicator_fingerprints(
     for (code, p) in &site.profiles {
         let key = profiles[code];
         let parts = cache.by_indicator.get(&key).cloned().unwrap_or_else(|| {
+            let mut links = blake3::Hasher::new();
+            hash_json(&mut links, &p.agreements);
+            hash_json(&mut links, &p.rcps);
             let mut parts = BTreeMap::new();
             for id in site.indicators.keys() {
                 // The pages across countries show a profile's latest value only (its
@@ -353,20 +375,31 @@ fn indicator_fingerprints(
                 }
                 parts.insert(id.clone(), (h.finalize(), latest.map(|l| l.year)));
             }
-            Arc::new(parts)
+            let mut figures = blake3::Hasher::new();
+            for ind in site.indicators.values().filter(|i| i.core) {
+                if let Some((h, _)) = parts.get(&ind.id) {
+                    figures.update(h.as_bytes());
+                }
+            }
+            Arc::new(ProfileParts {
+                indicators: parts,
+                links: links.finalize(),
+                figures: figures.finalize(),
+            })
         });
         for (id, (data, years)) in hashers.iter_mut() {
             data.update(code.as_bytes());
             years.update(code.as_bytes());
-            if let Some((part, year)) = parts.get(*id) {
+            if let Some((part, year)) = parts.indicators.get(*id) {
                 data.update(part.as_bytes());
                 years.update(&year.map_or(-1, i64::from).to_le_bytes());
             }
         }
+        links.insert(code.clone(), (parts.links, parts.figures));
         kept.insert(key, parts);
     }
     cache.by_indicator = kept;
-    hashers
+    let hashes = hashers
         .into_iter()
         .map(|(id, (data, years))| {
             let hashes = IndicatorHashes {
@@ -375,11 +408,19 @@ fn indicator_fingerprints(
             };
             (id.to_string(), hashes)
         })
-        .collect()
+        .collect();
+    (hashes, links)
 }
 
-/// One profile's part of each indicator's hashes: (its data, hashed; its latest year).
-type ProfileIndicators = BTreeMap<String, (blake3::Hash, Option<i32>)>;
+/// One profile's part of the pages across countries: for each indicator, its latest
+/// value hashed and its latest year; its agreements and memberships, hashed.
+#[derive(Debug)]
+struct ProfileParts {
+    indicators: BTreeMap<String, (blake3::Hash, Option<i32>)>,
+    links: blake3::Hash,
+    /// Its core indicators' latest values: the key figures other pages show of it.
+    figures: blake3::Hash,
+}
 
 /// What every profile has of one indicator, and only their latest years.
 #[derive(Debug, Clone, Copy)]
@@ -637,6 +678,47 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
                 fingerprint: fp(&[name, l, sw, data.as_bytes()]),
                 path,
                 job,
+            });
+        }
+    }
+
+    // Partnerships: every profile's agreements and memberships. An RCP's page: those,
+    // and its members' key figures (their core indicators' latest values).
+    let all_links = {
+        let mut h = blake3::Hasher::new();
+        for (code, (lh, _)) in &f.links {
+            h.update(code.as_bytes());
+            h.update(lh.as_bytes());
+        }
+        h.finalize()
+    };
+    for lang in &config.languages {
+        let path = routes::partnerships(config, lang);
+        html_pages.push(path.clone());
+        outputs.push(Output {
+            fingerprint: fp(&[b"partnerships", lang.as_bytes(), sw, all_links.as_bytes()]),
+            path,
+            job: Job::Partnerships { lang: lang.clone() },
+        });
+    }
+    for rcp in site.rcps.keys() {
+        let mut h = blake3::Hasher::new();
+        h.update(all_links.as_bytes());
+        for member in crate::model::partnerships::members(site, rcp) {
+            h.update(member.iso3.as_bytes());
+            h.update(f.links[&member.iso3].1.as_bytes());
+        }
+        let data = h.finalize();
+        for lang in &config.languages {
+            let path = routes::rcp(config, lang, rcp);
+            html_pages.push(path.clone());
+            outputs.push(Output {
+                fingerprint: fp(&[b"rcp", lang.as_bytes(), sw, rcp.as_bytes(), data.as_bytes()]),
+                path,
+                job: Job::Rcp {
+                    lang: lang.clone(),
+                    id: rcp.clone(),
+                },
             });
         }
     }

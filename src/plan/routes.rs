@@ -49,6 +49,15 @@ pub fn corridor(config: &Config, lang: &str, slug: &str) -> String {
     format!("{}corridors/{slug}/index.html", lang_prefix(config, lang))
 }
 
+pub fn partnerships(config: &Config, lang: &str) -> String {
+    format!("{}partnerships/index.html", lang_prefix(config, lang))
+}
+
+/// A regional consultative process (ids are lower case slugs, safe in a path).
+pub fn rcp(config: &Config, lang: &str, id: &str) -> String {
+    format!("{}rcps/{id}/index.html", lang_prefix(config, lang))
+}
+
 pub fn data_gaps(config: &Config, lang: &str) -> String {
     format!("{}data-gaps/index.html", lang_prefix(config, lang))
 }

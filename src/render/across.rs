@@ -458,7 +458,7 @@ pub struct ReportView {
 
 impl Env<'_> {
     /// A country's link from `from` when it has a profile; its name alone otherwise.
-    fn place_link(&self, from: &str, code: &str, lang: &str) -> Link {
+    pub(crate) fn place_link(&self, from: &str, code: &str, lang: &str) -> Link {
         let config = &self.site.config;
         Link {
             title: self.country(code, lang),

@@ -290,7 +290,7 @@ impl<'a> Env<'a> {
         crate::render::country_name(self.site, self.charts.strings(lang), code, lang)
     }
 
-    fn md(&self, text: &str) -> String {
+    pub(crate) fn md(&self, text: &str) -> String {
         markdown::to_html(text, self.site.config.allow_raw_html)
     }
 
@@ -329,6 +329,10 @@ impl<'a> Env<'a> {
                 self.word(lang, "corridors", "Corridors"),
             ));
         }
+        across.push((
+            routes::partnerships(config, lang),
+            self.word(lang, "partnerships_title", "Partnerships"),
+        ));
         across.push((
             routes::data_gaps(config, lang),
             self.word(lang, "data_gaps", "Data gaps"),

@@ -8,6 +8,7 @@ pub mod context;
 pub mod data;
 pub mod markdown;
 pub mod numbers;
+pub mod partnerships;
 pub mod templates;
 
 use std::collections::{BTreeMap, HashMap};
@@ -431,6 +432,15 @@ impl<'a> Renderer<'a> {
             }
             Job::DataGaps { lang } => {
                 self.page(output, "data_gaps.html", lang, &env.data_gaps(lang))
+            }
+            Job::Partnerships { lang } => {
+                self.page(output, "partnerships.html", lang, &env.partnerships(lang))
+            }
+            Job::Rcp { lang, id } => {
+                let view = env
+                    .rcp(id, lang)
+                    .ok_or_else(|| Error::Output(format!("no RCP {id}")))?;
+                self.page(output, "rcp.html", lang, &view)
             }
             Job::Corridors { lang, list } => {
                 self.page(output, "corridors.html", lang, &env.corridors(list, lang))

@@ -71,10 +71,13 @@ fn a_profile_edit_renders_only_what_depends_on_it() {
             "fr/indicators/migrant_share/index.html",
             "fr/indicators/migrant_stock/index.html",
             "fr/profiles/mex/index.html",
+            // Mexico's regional process shows its key figures; the Philippines' does not.
+            "fr/rcps/puebla-process/index.html",
             "index.html",
             "indicators/migrant_share/index.html",
             "indicators/migrant_stock/index.html",
             "profiles/mex/index.html",
+            "rcps/puebla-process/index.html",
         ]
     );
     // Charts and their embed pages: Mexico's only.

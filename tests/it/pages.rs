@@ -279,3 +279,52 @@ fn corridors_show_both_ends_and_where_they_disagree() {
     assert!(!site.out.join("corridors/mex-phl/index.html").exists());
     site.assert_same_as_full();
 }
+
+#[test]
+fn partnerships_show_both_views_and_one_sided_agreements() {
+    let site = Site::fixture("basic");
+    let agreement = "\n[[agreements]]\nid = \"mex-phl-2020\"\ntitle = \"Memorandum on labour mobility\"\npartners = [\"MEX\"]\nkind = \"bilateral\"\ntopics = [\"labour\"]\nsigned = 2020\nstatus = \"signed\"\n";
+    site.write(
+        "profiles/PHL.toml",
+        site.read("profiles/PHL.toml") + agreement,
+    );
+    site.build();
+    let page = site.output("partnerships/index.html");
+    // Listed by the Philippines only, while Mexico has a profile: one side only.
+    let mou = &page[page.find("<h3>Memorandum on labour mobility</h3>").unwrap()..];
+    let mou = &mou[..mou.find("</article>").unwrap()];
+    assert!(mou.contains("reported by one side only"), "{mou}");
+    assert!(page.contains("<h3>Mexico – Philippines</h3>"));
+    assert!(page.contains("<h3>labour</h3>"));
+    // Canada has no profile here: Mexico's agreement with it is not one-sided.
+    let sawp = &page[page
+        .find("<h3>Seasonal Agricultural Workers Program</h3>")
+        .unwrap()..];
+    let sawp = &sawp[..sawp.find("</article>").unwrap()];
+    assert!(!sawp.contains("one side only"));
+
+    // Mexico lists it too, with another status: both views, side by side.
+    let mexican = agreement
+        .replace("[\"MEX\"]", "[\"PHL\"]")
+        .replace("\"signed\"\n", "\"in_force\"\n");
+    site.write(
+        "profiles/MEX.toml",
+        site.read("profiles/MEX.toml") + &mexican,
+    );
+    site.build();
+    let page = site.output("partnerships/index.html");
+    let mou = &page[page.find("<h3>Memorandum on labour mobility</h3>").unwrap()..];
+    let mou = &mou[..mou.find("</article>").unwrap()];
+    assert!(!mou.contains("one side only"), "{mou}");
+    assert!(
+        mou.contains(">in force</td>") && mou.contains(">signed</td>"),
+        "{mou}"
+    );
+    site.assert_same_as_full();
+
+    // The regional process pages: members and their key figures, agreements among them.
+    let rcp = site.output("rcps/puebla-process/index.html");
+    assert!(rcp.contains(">Mexico</a></th>"), "{rcp}");
+    assert!(rcp.contains("1.73 M (2024)"), "{rcp}");
+    assert!(page.contains("href=\"../rcps/puebla-process/index.html\""));
+}
