@@ -1,7 +1,9 @@
 //! The preview in a real browser: Debian's `chromium`, headless, driven over the
 //! DevTools protocol. A profile page is opened; its TOML is edited and the new value
 //! appears without a manual reload, at the same scroll position; the TOML is broken and
-//! the error overlay appears; it is fixed and the overlay goes.
+//! the error overlay appears; it is fixed and the overlay goes. And the search box of a
+//! built site, opened from the disk (`file://`), finds a country by another language's
+//! name and opens it.
 //!
 //! Needs `chromium` on the PATH (`.ci/run` installs it). Without it the test is skipped,
 //! except under CI, where a missing browser is a failure.
@@ -272,4 +274,56 @@ fn an_open_page_follows_edits_and_shows_errors() {
     );
     b.wait("the overlay goes", overlay, |v| v.as_str() == Some(""));
     server.stop();
+}
+
+#[test]
+fn search_works_offline_from_file_urls() {
+    let Some(exe) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is not installed; CI must install it (see .ci/run)"
+        );
+        eprintln!("skipped: no chromium on the PATH");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic"),
+        &root,
+    );
+    let out = tmp.path().join("out");
+    mpgen::pipeline::build(&BuildOptions {
+        root,
+        out: Some(out.clone()),
+        ..BuildOptions::default()
+    })
+    .unwrap();
+    // The French pages, opened from the disk: no server at all.
+    let page = format!("file://{}", out.join("fr/indicators/index.html").display());
+    let mut b = Browser::start(&exe);
+    b.call("Page.enable", json!({}));
+    b.call("Page.navigate", json!({ "url": page }));
+    b.wait(
+        "the search box shows",
+        "document.querySelector('form.search') && !document.querySelector('form.search').hidden",
+        |v| v.as_bool() == Some(true),
+    );
+    // Typed without accents, in another language's name: "Mexico" finds "Mexique".
+    b.eval(
+        "var i = document.getElementById('search-q'); i.focus(); i.value = 'mexico'; \
+         i.dispatchEvent(new Event('input')); 1",
+    );
+    let first = b.wait(
+        "results",
+        "(document.querySelector('.search-results a') || {}).textContent || ''",
+        |v| v.as_str().is_some_and(|t| !t.is_empty()),
+    );
+    assert_eq!(first.as_str(), Some("Mexique"));
+    // Submitting goes to the first result, the French profile, from the disk.
+    b.eval("document.querySelector('form.search').requestSubmit(); 1");
+    b.wait("the profile opens", "location.href", |v| {
+        v.as_str()
+            .is_some_and(|u| u.starts_with("file://") && u.ends_with("fr/profiles/mex/index.html"))
+    });
 }

@@ -89,6 +89,11 @@ pub enum Job {
         pages: Vec<String>,
     },
     Robots,
+    /// The search index of a language: countries (by their names in every language),
+    /// indicators and pages.
+    SearchIndex {
+        lang: String,
+    },
     Copy {
         bytes: Arc<[u8]>,
     },
@@ -225,6 +230,8 @@ struct Fingerprints {
     all_profiles: blake3::Hash,
     /// For each profile, the hashes of the other profiles whose charts its texts draw.
     narrative_refs: BTreeMap<String, Vec<u8>>,
+    /// What the search index is made from: names, labels, words and page titles.
+    search_wide: blake3::Hash,
     /// For each indicator, what every profile has of it.
     indicators: BTreeMap<String, IndicatorHashes>,
     /// For each profile, its agreements and memberships, and its key figures.
@@ -286,8 +293,17 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
     hash_json(&mut h, &page_meta);
     hash_json(&mut h, &names);
     // Every page's menu links to the corridors when there are any.
-    hash_json(&mut h, &crate::model::corridors::exist(site));
+    let corridors = crate::model::corridors::exist(site);
+    hash_json(&mut h, &corridors);
     let site_wide = h.finalize();
+
+    // The search index: names, labels and words (as charts read them), page titles;
+    // no template.
+    let mut h = blake3::Hasher::new();
+    h.update(chart_wide.as_bytes());
+    hash_json(&mut h, &page_meta);
+    hash_json(&mut h, &corridors);
+    let search_wide = h.finalize();
 
     let mut h = blake3::Hasher::new();
     for (code, ph) in &profiles {
@@ -322,6 +338,7 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
     cache.calls = calls;
     let (indicators, links) = indicator_fingerprints(site, &profiles, cache);
     Fingerprints {
+        search_wide,
         indicators,
         links,
         narrative_refs,
@@ -807,6 +824,13 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         path: "sitemap.xml".into(),
         job: Job::Sitemap { pages: html_pages },
     });
+    for lang in &config.languages {
+        outputs.push(Output {
+            fingerprint: fp(&[b"search", lang.as_bytes(), f.search_wide.as_bytes()]),
+            path: routes::search_index(config, lang),
+            job: Job::SearchIndex { lang: lang.clone() },
+        });
+    }
     outputs.push(Output {
         fingerprint: fp(&[b"robots", config.base_url.as_bytes()]),
         path: "robots.txt".into(),

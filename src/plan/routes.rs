@@ -58,6 +58,11 @@ pub fn rcp(config: &Config, lang: &str, id: &str) -> String {
     format!("{}rcps/{id}/index.html", lang_prefix(config, lang))
 }
 
+/// The search index of a language: a script (not JSON) so that it loads from `file://`.
+pub fn search_index(config: &Config, lang: &str) -> String {
+    format!("{}search-index.js", lang_prefix(config, lang))
+}
+
 pub fn data_gaps(config: &Config, lang: &str) -> String {
     format!("{}data-gaps/index.html", lang_prefix(config, lang))
 }

@@ -551,3 +551,100 @@ impl Env<'_> {
         }
     }
 }
+
+/// One entry of a search index: what it is called here, its other names, where it is
+/// (from the output root) and what kind of page it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchEntry {
+    pub t: String,
+    /// Other names: a country's names in every language mpgen knows, an indicator's
+    /// labels in the site's languages.
+    pub a: Vec<String>,
+    pub u: String,
+    /// The kind of page, in the page's language.
+    pub k: String,
+}
+
+impl Env<'_> {
+    /// The search index of a language, as a script that sets `window.MPGEN_SEARCH`.
+    pub fn search_index(&self, lang: &str) -> Vec<u8> {
+        let site = self.site;
+        let config = &site.config;
+        let dl = &config.default_language;
+        let mut entries = Vec::new();
+        let country = self.word(lang, "search_country", "Country or area");
+        for p in site.profiles.values() {
+            let mut a: Vec<String> = config
+                .languages
+                .iter()
+                .map(|l| p.name.get(l, dl).to_string())
+                .collect();
+            if let Some(place) = crate::places::get(&p.iso3) {
+                a.extend(
+                    crate::places::LANGUAGES
+                        .iter()
+                        .map(|l| place.name(l).to_string()),
+                );
+            }
+            a.push(p.iso3.clone());
+            a.sort();
+            a.dedup();
+            entries.push(SearchEntry {
+                t: p.name.get(lang, dl).to_string(),
+                a,
+                u: routes::profile(config, lang, &p.iso3),
+                k: country.clone(),
+            });
+        }
+        let indicator = self.word(lang, "search_indicator", "Indicator");
+        for i in site.indicators_in_order() {
+            let mut a: Vec<String> = config
+                .languages
+                .iter()
+                .map(|l| i.label.get(l, dl).to_string())
+                .collect();
+            a.push(i.id.clone());
+            a.sort();
+            a.dedup();
+            entries.push(SearchEntry {
+                t: i.label.get(lang, dl).to_string(),
+                a,
+                u: routes::indicator(config, lang, &i.id),
+                k: indicator.clone(),
+            });
+        }
+        let page = self.word(lang, "search_page", "Page");
+        let mut pages: Vec<(String, String)> = self
+            .pages_in(lang)
+            .into_iter()
+            .map(|p| (p.title.clone(), routes::content(config, lang, &p.stem)))
+            .collect();
+        for (key, fallback, path) in [
+            ("indicators", "Indicators", routes::indicators(config, lang)),
+            (
+                "partnerships_title",
+                "Partnerships",
+                routes::partnerships(config, lang),
+            ),
+            ("data_gaps", "Data gaps", routes::data_gaps(config, lang)),
+        ] {
+            pages.push((self.word(lang, key, fallback), path));
+        }
+        if crate::model::corridors::exist(site) {
+            pages.push((
+                self.word(lang, "corridors", "Corridors"),
+                routes::corridors(config, lang),
+            ));
+        }
+        for (t, u) in pages {
+            entries.push(SearchEntry {
+                t,
+                a: Vec::new(),
+                u,
+                k: page.clone(),
+            });
+        }
+        let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
+        format!("window.MPGEN_SEARCH = {json};\n").into_bytes()
+    }
+}

@@ -24,6 +24,8 @@ pub struct Link {
 pub struct LangLink {
     pub code: String,
     pub url: String,
+    /// The page in that language at its public address, for `hreflang` links.
+    pub absolute: String,
     pub current: bool,
 }
 
@@ -40,6 +42,8 @@ pub struct Common {
     pub canonical: String,
     pub nav: Vec<Link>,
     pub languages: Vec<LangLink>,
+    /// This language's search index, from the output root.
+    pub search_index: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -371,9 +375,11 @@ impl<'a> Env<'a> {
                 .map(|l| LangLink {
                     code: l.clone(),
                     url: link(&translations(l)),
+                    absolute: routes::absolute(config, &translations(l)),
                     current: l == lang,
                 })
                 .collect(),
+            search_index: routes::search_index(config, lang),
             site_title,
         }
     }

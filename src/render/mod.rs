@@ -453,6 +453,7 @@ impl<'a> Renderer<'a> {
             Job::AllCsv => Ok(self.all_csv_parts()?.concat()),
             Job::Sitemap { pages } => Ok(data::sitemap(site, pages)),
             Job::Robots => Ok(data::robots(site)),
+            Job::SearchIndex { lang } => Ok(env.search_index(lang)),
             Job::Copy { bytes } => Ok(bytes.to_vec()),
             Job::Chart {
                 lang,
