@@ -69,6 +69,8 @@ pub struct Corridor {
     pub b: String,
     pub ab: Flow,
     pub ba: Flow,
+    /// The agreements between the two: (title, anchor on the partnerships page).
+    pub agreements: Vec<(String, String)>,
 }
 
 impl Corridor {
@@ -123,6 +125,7 @@ pub fn corridors(site: &Site) -> Vec<Corridor> {
                 b: b.to_string(),
                 ab: Flow::new(a, b),
                 ba: Flow::new(b, a),
+                agreements: Vec::new(),
             });
         let flow = if from == c.a { &mut c.ab } else { &mut c.ba };
         if by_destination {
@@ -152,6 +155,14 @@ pub fn corridors(site: &Site) -> Vec<Corridor> {
         }
     }
     let mut out: Vec<Corridor> = pairs.into_values().collect();
+    let partnerships = super::partnerships::partnerships(site);
+    for c in &mut out {
+        c.agreements = partnerships
+            .iter()
+            .filter(|g| g.between(&c.a, &c.b))
+            .map(|g| (g.first().title.clone(), g.anchor.clone()))
+            .collect();
+    }
     out.sort_by(|x, y| {
         y.size()
             .total_cmp(&x.size())

@@ -26,11 +26,47 @@ pub struct Partnership {
     pub topics: BTreeSet<String>,
     /// A bilateral agreement whose partner has a profile that does not list it.
     pub one_sided: bool,
+    /// Its anchor on the partnerships page, unique there.
+    pub anchor: String,
 }
 
 impl Partnership {
     pub fn first(&self) -> &Agreement {
         &self.views[0].agreement
+    }
+
+    /// Its anchor, the same whatever else the site lists: from its `id` where a view
+    /// gives one, else from kind, year and countries.
+    fn slug(&self) -> String {
+        let raw = match self.views.iter().find_map(|v| v.agreement.id.as_deref()) {
+            Some(id) => id.to_string(),
+            None => {
+                let a = self.first();
+                let countries: Vec<&str> = self.countries.iter().map(String::as_str).collect();
+                format!(
+                    "{}-{}-{}",
+                    a.kind,
+                    a.signed.map_or("undated".into(), |y| y.to_string()),
+                    countries.join("-")
+                )
+            }
+        };
+        let slug: String = raw
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        format!("agreement-{slug}")
+    }
+
+    /// Whether it binds exactly these two countries.
+    pub fn between(&self, a: &str, b: &str) -> bool {
+        self.countries.len() == 2 && self.countries.contains(a) && self.countries.contains(b)
     }
 }
 
@@ -52,6 +88,7 @@ pub fn partnerships(site: &Site) -> Vec<Partnership> {
                         countries: BTreeSet::new(),
                         topics: BTreeSet::new(),
                         one_sided: false,
+                        anchor: String::new(),
                     });
                     out.last_mut().expect("pushed above")
                 }
@@ -75,6 +112,14 @@ pub fn partnerships(site: &Site) -> Vec<Partnership> {
         };
         key(x).cmp(&key(y))
     });
+    // Two agreements without ids, of one kind, year and pair, would share a slug.
+    let mut seen = std::collections::BTreeMap::new();
+    for g in &mut out {
+        let slug = g.slug();
+        let n: &mut usize = seen.entry(slug.clone()).or_default();
+        *n += 1;
+        g.anchor = if *n == 1 { slug } else { format!("{slug}-{n}") };
+    }
     out
 }
 

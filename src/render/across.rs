@@ -434,6 +434,8 @@ pub struct CorridorView {
     pub a: Link,
     pub b: Link,
     pub flows: Vec<FlowView>,
+    /// The agreements between the two, linked to the partnerships page.
+    pub agreements: Vec<Link>,
     pub corridors_url: String,
 }
 
@@ -547,6 +549,18 @@ impl Env<'_> {
             a,
             b,
             flows,
+            agreements: c
+                .agreements
+                .iter()
+                .map(|(title, anchor)| Link {
+                    title: title.clone(),
+                    url: format!(
+                        "{}#{anchor}",
+                        routes::link(&path, &routes::partnerships(config, lang))
+                    ),
+                    current: false,
+                })
+                .collect(),
             corridors_url: routes::link(&path, &routes::corridors(config, lang)),
         }
     }

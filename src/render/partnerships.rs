@@ -35,7 +35,7 @@ pub struct RcpLink {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AgreementView {
-    /// Its anchor on the page: `agreement-3`.
+    /// Its anchor on the page: `agreement-mex-can-sawp`.
     pub anchor: String,
     pub title: String,
     pub kind: String,
@@ -82,10 +82,10 @@ pub struct MemberView {
 }
 
 impl Env<'_> {
-    fn agreement_view(&self, n: usize, g: &Partnership, from: &str, lang: &str) -> AgreementView {
+    fn agreement_view(&self, g: &Partnership, from: &str, lang: &str) -> AgreementView {
         let a = g.first();
         AgreementView {
-            anchor: format!("agreement-{n}"),
+            anchor: g.anchor.clone(),
             title: a.title.clone(),
             kind: a.kind.clone(),
             signed: a.signed,
@@ -120,8 +120,7 @@ impl Env<'_> {
         let all = partnerships(site);
         let agreements: Vec<AgreementView> = all
             .iter()
-            .enumerate()
-            .map(|(i, g)| self.agreement_view(i + 1, g, &path, lang))
+            .map(|g| self.agreement_view(g, &path, lang))
             .collect();
         let anchor = |a: &AgreementView| Link {
             title: a.title.clone(),

@@ -328,3 +328,17 @@ fn partnerships_show_both_views_and_one_sided_agreements() {
     assert!(rcp.contains("1.73 M (2024)"), "{rcp}");
     assert!(page.contains("href=\"../rcps/puebla-process/index.html\""));
 }
+
+#[test]
+fn a_corridor_links_to_the_partnership_between_its_countries() {
+    let site = Site::fixture("basic");
+    // Canada has no profile; Mexico's SAWP with it still makes the pair's partnership.
+    site.build();
+    let page = site.output("corridors/can-mex/index.html");
+    assert!(
+        page.contains("href=\"../../partnerships/index.html#agreement-mex-can-sawp\">Seasonal Agricultural Workers Program</a>"),
+        "{page}"
+    );
+    let partnerships = site.output("partnerships/index.html");
+    assert!(partnerships.contains("<article id=\"agreement-mex-can-sawp\""));
+}
