@@ -30,6 +30,30 @@ fn chromium() -> Option<PathBuf> {
         })
 }
 
+/// Chromium, or `None` when it is missing outside CI (the test is then skipped); under
+/// CI a missing browser is a failure.
+fn chromium_or_skip() -> Option<PathBuf> {
+    let exe = chromium();
+    if exe.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is not installed; CI must install it (see .ci/run)"
+        );
+        eprintln!("skipped: no chromium on the PATH");
+    }
+    exe
+}
+
+/// A copy of the basic fixture site under `dir`.
+fn basic_site(dir: &Path) -> PathBuf {
+    let root = dir.join("site");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic"),
+        &root,
+    );
+    root
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap().flatten() {
@@ -189,20 +213,11 @@ fn http_get(host: &str, path: &str) -> String {
 
 #[test]
 fn an_open_page_follows_edits_and_shows_errors() {
-    let Some(exe) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is not installed; CI must install it (see .ci/run)"
-        );
-        eprintln!("skipped: no chromium on the PATH");
+    let Some(exe) = chromium_or_skip() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic"),
-        &root,
-    );
+    let root = basic_site(tmp.path());
     let server = serve::start(
         ServeOptions {
             build: BuildOptions {
@@ -278,20 +293,11 @@ fn an_open_page_follows_edits_and_shows_errors() {
 
 #[test]
 fn search_works_offline_from_file_urls() {
-    let Some(exe) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is not installed; CI must install it (see .ci/run)"
-        );
-        eprintln!("skipped: no chromium on the PATH");
+    let Some(exe) = chromium_or_skip() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic"),
-        &root,
-    );
+    let root = basic_site(tmp.path());
     let out = tmp.path().join("out");
     mpgen::pipeline::build(&BuildOptions {
         root,

@@ -209,6 +209,16 @@ pub struct Series {
     pub points: BTreeMap<i32, Point>,
 }
 
+impl Source {
+    /// "International Migrant Stock 2024, 2024 revision": how a page cites it.
+    pub fn cited(&self) -> String {
+        match &self.edition {
+            Some(e) => format!("{}, {e}", self.title),
+            None => self.title.clone(),
+        }
+    }
+}
+
 impl Series {
     pub fn latest(&self) -> Option<(i32, &Point)> {
         self.points.iter().next_back().map(|(y, p)| (*y, p))

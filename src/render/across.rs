@@ -222,10 +222,7 @@ impl Env<'_> {
         for (p, l) in &have {
             for id in l.source.split('+') {
                 if let Some(s) = p.source(site, id) {
-                    let text = match &s.edition {
-                        Some(e) => format!("{}, {e}", s.title),
-                        None => s.title.clone(),
-                    };
+                    let text = s.cited();
                     if !sources.contains(&text) {
                         sources.push(text);
                     }
@@ -519,13 +516,7 @@ impl Env<'_> {
                     .profiles
                     .get(&r.by)
                     .and_then(|p| p.source(site, &r.source))
-                    .map_or_else(
-                        || r.source.clone(),
-                        |s| match &s.edition {
-                            Some(e) => format!("{}, {e}", s.title),
-                            None => s.title.clone(),
-                        },
-                    ),
+                    .map_or_else(|| r.source.clone(), |s| s.cited()),
                 by: self.country(&r.by, lang),
             })
         };

@@ -70,6 +70,23 @@ fn has_data(p: &Profile, i: &Indicator) -> bool {
     p.series.contains_key(&i.id) || p.partners.contains_key(&i.id) || p.age_sex.contains_key(&i.id)
 }
 
+/// The words every chart shows besides its data.
+fn chart_words(strings: &Strings) -> ChartWords {
+    ChartWords {
+        no_data: phrase(strings, "chart_no_data", &[]),
+        estimate: phrase(strings, "chart_estimate", &[]),
+        derived: phrase(strings, "chart_derived", &[]),
+    }
+}
+
+/// A unit's name in the page's language ("Persons"), or its id.
+fn unit_label(strings: &Strings, unit: &str) -> String {
+    strings
+        .get(&format!("unit_{unit}"))
+        .cloned()
+        .unwrap_or_else(|| unit.to_string())
+}
+
 /// A UI string with `{name}` placeholders filled in.
 fn phrase(strings: &Strings, key: &str, args: &[(&str, &str)]) -> String {
     let mut s = strings.get(key).cloned().unwrap_or_else(|| key.to_string());
@@ -84,10 +101,7 @@ fn source_line(site: &Site, p: &Profile, ids: &[&str], strings: &Strings) -> Str
     let mut parts: Vec<String> = Vec::new();
     for id in ids.iter().flat_map(|s| s.split('+')) {
         if let Some(s) = p.source(site, id) {
-            let text = match &s.edition {
-                Some(e) => format!("{}, {e}", s.title),
-                None => s.title.clone(),
-            };
+            let text = s.cited();
             if !parts.contains(&text) {
                 parts.push(text);
             }
@@ -121,21 +135,14 @@ pub fn chart_spec(
     let place = p.name.get(lang, dl).to_string();
     let first = site.indicators.get(chart.series.first()?)?;
     let unit = first.unit.clone();
-    let unit_label = strings
-        .get(&format!("unit_{unit}"))
-        .cloned()
-        .unwrap_or_else(|| unit.clone());
+    let unit_label = unit_label(strings, &unit);
     let custom = p.charts.iter().find(|c| chart.custom && c.id == chart.id);
     let title = match custom.and_then(|c| c.title.as_ref()) {
         Some(t) => t.get(lang, dl).to_string(),
         None => first.label.get(lang, dl).to_string(),
     };
     let label = first.label.get(lang, dl).to_string();
-    let words = ChartWords {
-        no_data: phrase(strings, "chart_no_data", &[]),
-        estimate: phrase(strings, "chart_estimate", &[]),
-        derived: phrase(strings, "chart_derived", &[]),
-    };
+    let words = chart_words(strings);
     let mut sources: Vec<&str> = Vec::new();
     let mut year: Option<i32> = None;
     let (data, desc) = match chart.kind.as_str() {
@@ -382,10 +389,7 @@ pub fn map_spec(
             first_profile.get_or_insert(p);
         }
     }
-    let unit_label = strings
-        .get(&format!("unit_{}", ind.unit))
-        .cloned()
-        .unwrap_or_else(|| ind.unit.clone());
+    let unit_label = unit_label(strings, &ind.unit);
     let name = |code: &str| crate::render::country_name(site, Some(strings), code, lang);
     let hi = values.iter().max_by(|a, b| a.1.total_cmp(b.1));
     let lo = values.iter().min_by(|a, b| a.1.total_cmp(b.1));
@@ -423,11 +427,7 @@ pub fn map_spec(
         desc,
         unit: ind.unit.clone(),
         lang: lang.to_string(),
-        words: ChartWords {
-            no_data: phrase(strings, "chart_no_data", &[]),
-            estimate: phrase(strings, "chart_estimate", &[]),
-            derived: phrase(strings, "chart_derived", &[]),
-        },
+        words: chart_words(strings),
         data: ChartData::Map { world, values },
     }
 }
@@ -509,10 +509,7 @@ pub fn ranking_spec(
 ) -> ChartSpec {
     let dl = &site.config.default_language;
     let label = ind.label.get(lang, dl).to_string();
-    let unit_label = strings
-        .get(&format!("unit_{}", ind.unit))
-        .cloned()
-        .unwrap_or_else(|| ind.unit.clone());
+    let unit_label = unit_label(strings, &ind.unit);
     let top: Vec<String> = bars
         .iter()
         .take(3)
@@ -534,11 +531,7 @@ pub fn ranking_spec(
         desc,
         unit: ind.unit.clone(),
         lang: lang.to_string(),
-        words: ChartWords {
-            no_data: phrase(strings, "chart_no_data", &[]),
-            estimate: phrase(strings, "chart_estimate", &[]),
-            derived: phrase(strings, "chart_derived", &[]),
-        },
+        words: chart_words(strings),
         data: ChartData::Bars { bars, other: None },
     }
 }
