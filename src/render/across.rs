@@ -635,7 +635,7 @@ impl Env<'_> {
         ] {
             pages.push((self.word(lang, key, fallback), path));
         }
-        if crate::model::corridors::exist(site) {
+        if self.has_corridors {
             pages.push((
                 self.word(lang, "corridors", "Corridors"),
                 routes::corridors(config, lang),

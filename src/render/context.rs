@@ -251,6 +251,8 @@ pub struct Env<'a> {
     pub site: &'a Site,
     pub numbers: &'a BTreeMap<String, Numbers>,
     pub charts: &'a super::Charts<'a>,
+    /// Whether the site has corridors (`model::corridors::exist`), for the menu.
+    pub has_corridors: bool,
 }
 
 /// A chart as a page shows it: inline SVG, its files, and how to embed it.
@@ -327,7 +329,7 @@ impl<'a> Env<'a> {
             routes::indicators(config, lang),
             self.word(lang, "indicators", "Indicators"),
         )];
-        if crate::model::corridors::exist(self.site) {
+        if self.has_corridors {
             across.push((
                 routes::corridors(config, lang),
                 self.word(lang, "corridors", "Corridors"),

@@ -51,6 +51,8 @@ pub struct Renderer<'a> {
     pub charts: Charts<'a>,
     /// Each profile's home-page card, by (language, code), rendered at most once.
     cards: Mutex<HashMap<(String, String), Arc<str>>>,
+    /// Whether the site has corridors, which every page's menu links to: known once.
+    has_corridors: bool,
 }
 
 /// (language, profile code, chart id)
@@ -240,6 +242,7 @@ impl<'a> Renderer<'a> {
             numbers,
             charts: Charts::new(site, theme),
             cards: Mutex::default(),
+            has_corridors: crate::model::corridors::exist(site),
             csv_bodies: site
                 .profiles
                 .keys()
@@ -253,6 +256,7 @@ impl<'a> Renderer<'a> {
             site: self.site,
             numbers: &self.numbers,
             charts: &self.charts,
+            has_corridors: self.has_corridors,
         }
     }
 
