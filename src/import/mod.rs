@@ -115,7 +115,7 @@ pub fn run(root: &Path, files: &[PathBuf], opts: &Options) -> Outcome {
         }
         reports.push(e.report);
     }
-    let report = Report::new(&plan, reports, opts.dry_run);
+    let report = Report::new(plan, reports, opts.dry_run);
     if diags.iter().any(Diagnostic::is_error) {
         return failed(diags, texts);
     }

@@ -56,27 +56,14 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn new(plan: &Plan, profiles: Vec<ProfileReport>, dry_run: bool) -> Self {
+    pub fn new(plan: Plan, profiles: Vec<ProfileReport>, dry_run: bool) -> Self {
         Report {
             dry_run,
-            files: plan
-                .files
-                .iter()
-                .map(|f| FilePlan {
-                    file: f.file.clone(),
-                    format: f.format,
-                    imported: f.imported.clone(),
-                    unmapped: f.unmapped.clone(),
-                })
-                .collect(),
+            files: plan.files,
             profiles,
-            not_places: plan
-                .not_places
-                .iter()
-                .map(|(c, n)| (c.clone(), *n))
-                .collect(),
-            no_profile: plan.no_profile.iter().cloned().collect(),
-            uncoded: plan.uncoded.iter().cloned().collect(),
+            not_places: plan.not_places.into_iter().collect(),
+            no_profile: plan.no_profile.into_iter().collect(),
+            uncoded: plan.uncoded.into_iter().collect(),
         }
     }
 
