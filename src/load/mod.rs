@@ -3,6 +3,7 @@
 //! byte spans so later stages can point at a line. Problems with a file as a file
 //! (not UTF-8, empty, too large, not TOML, unknown keys, wrong types) become diagnostics.
 
+pub mod calls;
 pub mod catalogue;
 pub mod config;
 pub mod content;

@@ -4,6 +4,7 @@
 //! collected as a `Diagnostic` rather than stopping at the first. Derived series and data
 //! gaps are computed here too, so no later stage can fail on input.
 
+pub mod calls;
 mod catalogue;
 pub mod corridors;
 mod derive;
@@ -538,7 +539,25 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
 
     links::check_agreements(&mut profile_map, &profiles, &mut diags);
     links::unused_sources(&site_sources, &sources, &profiles, &profile_map, &mut diags);
-    links::check_chart_calls(&pages, &profiles, &profile_map, &indicators, &mut diags);
+    let failed_codes: std::collections::BTreeSet<String> = profiles
+        .iter()
+        .filter(|r| failed.contains(&r.file))
+        .map(|r| r.file_id.clone())
+        .collect();
+    let scope = calls::Scope {
+        indicators: &indicators,
+        profiles: &profile_map,
+        failed: &failed_codes,
+        current: None,
+    };
+    calls::check(
+        &pages,
+        &profiles,
+        &scope,
+        (reference_year, config.stale_after_years),
+        &texts,
+        &mut diags,
+    );
     let pages = catalogue::check_pages(&pages, &config, &theme, &mut diags);
 
     crate::diagnostics::sort(&mut diags);

@@ -182,8 +182,8 @@ pub struct Plan {
 #[derive(Debug, Default, Clone)]
 pub struct Cache {
     groups: HashMap<String, (blake3::Hash, Arc<Group>)>,
-    /// The profiles whose charts a profile's narratives draw, by its file's hash.
-    calls: HashMap<String, Arc<Vec<String>>>,
+    /// What the calls of a profile's narratives read, by its file's hash.
+    calls: HashMap<String, Arc<Vec<crate::model::calls::Read>>>,
     /// What a profile has of each indicator, hashed, and its latest year, by the
     /// profile's fingerprint.
     by_indicator: HashMap<blake3::Hash, Arc<ProfileParts>>,
@@ -236,6 +236,10 @@ struct Fingerprints {
     indicators: BTreeMap<String, IndicatorHashes>,
     /// For each profile, its agreements and memberships, and its key figures.
     links: BTreeMap<String, (blake3::Hash, blake3::Hash)>,
+    /// Every profile's agreements and memberships.
+    all_links: blake3::Hash,
+    /// Each profile's part of the pages across countries.
+    parts: BTreeMap<String, Arc<ProfileParts>>,
 }
 
 fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
@@ -288,7 +292,7 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
     let page_meta: Vec<_> = site
         .pages
         .iter()
-        .map(|p| (&p.stem, &p.lang, &p.title, p.weight, p.draft))
+        .map(|p| (&p.stem, &p.lang, &p.title, &p.description, p.weight, p.draft))
         .collect();
     hash_json(&mut h, &page_meta);
     hash_json(&mut h, &names);
@@ -310,61 +314,95 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
         h.update(code.as_bytes());
         h.update(ph.as_bytes());
     }
-    let mut calls = HashMap::new();
-    let narrative_refs = site
-        .profiles
-        .iter()
-        .map(|(code, p)| {
-            let named = cache.calls.get(&p.text_hash).cloned().unwrap_or_else(|| {
-                let named = p
-                    .narrative
-                    .values()
-                    .flat_map(|by_lang| by_lang.values())
-                    .flat_map(|text| crate::load::content::chart_calls(text))
-                    .map(|call| call.profile)
-                    .collect();
-                Arc::new(named)
-            });
-            let mut refs = Vec::new();
-            for other in named.iter() {
-                if let Some(ph) = profiles.get(other) {
-                    refs.extend_from_slice(ph.as_bytes());
-                }
-            }
-            calls.insert(p.text_hash.clone(), named);
-            (code.clone(), refs)
-        })
-        .collect();
-    cache.calls = calls;
-    let (indicators, links) = indicator_fingerprints(site, &profiles, cache);
-    Fingerprints {
+    let (indicators, links, parts) = indicator_fingerprints(site, &profiles, cache);
+    let all_links = {
+        let mut h = blake3::Hasher::new();
+        for (code, (lh, _)) in &links {
+            h.update(code.as_bytes());
+            h.update(lh.as_bytes());
+        }
+        h.finalize()
+    };
+    let mut f = Fingerprints {
         search_wide,
         indicators,
         links,
-        narrative_refs,
+        all_links,
+        parts,
+        narrative_refs: BTreeMap::new(),
         site_wide,
         data_wide,
         chart_wide,
         profiles,
         all_profiles: h.finalize(),
+    };
+    // What the calls in each profile's narratives read, kept by the profile's file.
+    let mut kept = HashMap::new();
+    let no_failed = std::collections::BTreeSet::new();
+    for (code, p) in &site.profiles {
+        let reads = cache.calls.get(&p.text_hash).cloned().unwrap_or_else(|| {
+            let scope = crate::model::calls::Scope {
+                indicators: &site.indicators,
+                profiles: &site.profiles,
+                failed: &no_failed,
+                current: Some(code),
+            };
+            let reads = p
+                .narrative
+                .values()
+                .flat_map(|by_lang| by_lang.values())
+                .flat_map(|text| crate::model::calls::resolved(text, &scope))
+                .flat_map(|(_, kind)| crate::model::calls::reads(&kind))
+                .collect();
+            Arc::new(reads)
+        });
+        let refs = reads_hash(&f, &reads);
+        kept.insert(p.text_hash.clone(), reads);
+        f.narrative_refs.insert(code.clone(), refs);
     }
+    cache.calls = kept;
+    f
 }
 
-/// For each indicator, two hashes over every profile: of its latest value of the
+/// What a text's calls read, as bytes for a fingerprint.
+fn reads_hash(f: &Fingerprints, reads: &[crate::model::calls::Read]) -> Vec<u8> {
+    use crate::model::calls::Read;
+    let mut h = blake3::Hasher::new();
+    for r in reads {
+        let part = match r {
+            Read::Profile(code) => f.profiles.get(code).copied(),
+            Read::Table(code, id) => f.parts.get(code).and_then(|p| p.tables.get(id)).copied(),
+            Read::Latest(id) => f.indicators.get(id).map(|i| i.data),
+            Read::Tables(id) => f.indicators.get(id).map(|i| i.tables),
+            Read::Map => Some(f.chart_wide),
+            Read::Links => Some(f.all_links),
+        };
+        match part {
+            Some(x) => h.update(x.as_bytes()),
+            None => h.update(b"-"),
+        };
+    }
+    h.finalize().as_bytes().to_vec()
+}
+
+/// For each indicator, three hashes over every profile: of its latest value of the
 /// indicator (year, value, flags, source) and its region, for the indicator's page;
-/// and of the latest year alone, for the pages that show only coverage. Each profile's part is kept by its fingerprint, so a plan hashes again
-/// only the profiles that changed.
+/// of the latest year alone, for the pages that show only coverage; of the whole
+/// table, for what reads more than the latest value. Each profile's part is kept by
+/// its fingerprint, so a plan hashes again only the profiles that changed.
 fn indicator_fingerprints(
     site: &Site,
     profiles: &BTreeMap<String, blake3::Hash>,
     cache: &mut Cache,
 ) -> (
     BTreeMap<String, IndicatorHashes>,
-    BTreeMap<String, (blake3::Hash, blake3::Hash)>,
+    LinkHashes,
+    BTreeMap<String, Arc<ProfileParts>>,
 ) {
     let mut kept = HashMap::with_capacity(profiles.len());
     let mut links = BTreeMap::new();
-    let mut hashers: BTreeMap<&str, (blake3::Hasher, blake3::Hasher)> = site
+    let mut all_parts = BTreeMap::new();
+    let mut hashers: BTreeMap<&str, (blake3::Hasher, blake3::Hasher, blake3::Hasher)> = site
         .indicators
         .keys()
         .map(|id| (id.as_str(), Default::default()))
@@ -376,7 +414,15 @@ fn indicator_fingerprints(
             hash_json(&mut links, &p.agreements);
             hash_json(&mut links, &p.rcps);
             let mut parts = BTreeMap::new();
+            let mut tables = BTreeMap::new();
             for id in site.indicators.keys() {
+                // A whole table, with the profile's own sources its values may cite.
+                let mut h = blake3::Hasher::new();
+                hash_json(&mut h, &p.series.get(id));
+                hash_json(&mut h, &p.partners.get(id));
+                hash_json(&mut h, &p.age_sex.get(id));
+                hash_json(&mut h, &p.sources);
+                tables.insert(id.clone(), h.finalize());
                 // The pages across countries show a profile's latest value only (its
                 // year, flags and source) and group it by region.
                 let latest = crate::model::latest_value(p, id);
@@ -400,40 +446,52 @@ fn indicator_fingerprints(
             }
             Arc::new(ProfileParts {
                 indicators: parts,
+                tables,
                 links: links.finalize(),
                 figures: figures.finalize(),
             })
         });
-        for (id, (data, years)) in hashers.iter_mut() {
+        for (id, (data, years, tables)) in hashers.iter_mut() {
             data.update(code.as_bytes());
             years.update(code.as_bytes());
+            tables.update(code.as_bytes());
             if let Some((part, year)) = parts.indicators.get(*id) {
                 data.update(part.as_bytes());
                 years.update(&year.map_or(-1, i64::from).to_le_bytes());
             }
+            if let Some(t) = parts.tables.get(*id) {
+                tables.update(t.as_bytes());
+            }
         }
         links.insert(code.clone(), (parts.links, parts.figures));
+        all_parts.insert(code.clone(), parts.clone());
         kept.insert(key, parts);
     }
     cache.by_indicator = kept;
     let hashes = hashers
         .into_iter()
-        .map(|(id, (data, years))| {
+        .map(|(id, (data, years, tables))| {
             let hashes = IndicatorHashes {
                 data: data.finalize(),
                 years: years.finalize(),
+                tables: tables.finalize(),
             };
             (id.to_string(), hashes)
         })
         .collect();
-    (hashes, links)
+    (hashes, links, all_parts)
 }
+
+/// Each profile's agreements and memberships, and its key figures, hashed.
+type LinkHashes = BTreeMap<String, (blake3::Hash, blake3::Hash)>;
 
 /// One profile's part of the pages across countries: for each indicator, its latest
 /// value hashed and its latest year; its agreements and memberships, hashed.
 #[derive(Debug)]
 struct ProfileParts {
     indicators: BTreeMap<String, (blake3::Hash, Option<i32>)>,
+    /// Each indicator's whole table.
+    tables: BTreeMap<String, blake3::Hash>,
     links: blake3::Hash,
     /// Its core indicators' latest values: the key figures other pages show of it.
     figures: blake3::Hash,
@@ -444,6 +502,7 @@ struct ProfileParts {
 struct IndicatorHashes {
     data: blake3::Hash,
     years: blake3::Hash,
+    tables: blake3::Hash,
 }
 
 fn fp(parts: &[&[u8]]) -> String {
@@ -600,6 +659,13 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         }
     }
 
+    let no_failed = std::collections::BTreeSet::new();
+    let scope = crate::model::calls::Scope {
+        indicators: &site.indicators,
+        profiles: &site.profiles,
+        failed: &no_failed,
+        current: None,
+    };
     for lang in &config.languages {
         let l = lang.as_bytes();
         let path = routes::home(config, lang);
@@ -617,12 +683,12 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
             let mut h = blake3::Hasher::new();
             for p in site.pages.iter().filter(|p| p.stem == stem) {
                 hash_json(&mut h, p);
-                // A page that draws a profile's chart depends on that profile too.
-                for call in crate::load::content::chart_calls(&p.body) {
-                    if let Some(ph) = f.profiles.get(&call.profile) {
-                        h.update(ph.as_bytes());
-                    }
-                }
+                // And on what its calls read.
+                let reads: Vec<_> = crate::model::calls::resolved(&p.body, &scope)
+                    .iter()
+                    .flat_map(|(_, kind)| crate::model::calls::reads(kind))
+                    .collect();
+                h.update(&reads_hash(&f, &reads));
             }
             let path = routes::content(config, lang, stem);
             html_pages.push(path.clone());

@@ -127,11 +127,6 @@ pub struct GapCell {
     pub year: Option<i32>,
 }
 
-/// Units whose values add up across countries.
-fn summable(unit: &str) -> bool {
-    matches!(unit, "persons" | "count" | "usd")
-}
-
 fn flag(l: &Latest) -> &'static str {
     if l.derived {
         "derived"
@@ -262,7 +257,7 @@ impl Env<'_> {
             kind: ind.kind.clone(),
             count: have.len(),
             total: site.profiles.len(),
-            totals: self.totals(ind, &have, lang),
+            totals: self.totals(ind, lang),
             ranking,
             regions,
             map_svg,
@@ -276,37 +271,19 @@ impl Env<'_> {
         }
     }
 
-    /// World and regional sums of the latest values that are for the year most
-    /// profiles have as their latest (so a page shows latest values only).
-    fn totals(&self, ind: &Indicator, have: &[(&Profile, Latest)], lang: &str) -> Option<Totals> {
-        if !summable(&ind.unit) {
-            return None;
-        }
-        let mut years: BTreeMap<i32, usize> = BTreeMap::new();
-        for (_, l) in have {
-            *years.entry(l.year).or_default() += 1;
-        }
-        // The most common latest year; the later one on a tie.
-        let (&year, &world_count) = years
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)))?;
+    /// World and regional sums (`model::calls::sums`), formatted.
+    fn totals(&self, ind: &Indicator, lang: &str) -> Option<Totals> {
+        let sums = crate::model::calls::sums(self.site, &ind.id)?;
         let num = self.num(lang);
-        let mut regions: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
-        let mut world = 0.0;
-        for (p, l) in have.iter().filter(|(_, l)| l.year == year) {
-            let r = regions.entry(&p.region).or_default();
-            r.0 += l.value;
-            r.1 += 1;
-            world += l.value;
-        }
         Some(Totals {
-            year,
-            world: num.with_unit(world, &ind.unit),
-            world_count,
-            regions: regions
+            year: sums.year,
+            world: num.with_unit(sums.world.0, &ind.unit),
+            world_count: sums.world.1,
+            regions: sums
+                .regions
                 .into_iter()
                 .map(|(name, (v, count))| TotalRow {
-                    name: name.to_string(),
+                    name,
                     value: num.with_unit(v, &ind.unit),
                     count,
                 })

@@ -9,7 +9,6 @@ use serde::Serialize;
 
 use super::markdown;
 use super::numbers::Numbers;
-use crate::load::content::chart_calls;
 use crate::model::{GapStatus, Indicator, Page, Profile, Series, Site, Source};
 use crate::plan::routes;
 
@@ -239,6 +238,17 @@ pub struct ContentView {
     pub body_html: String,
     /// Set when the text is in another language than the page's (a fallback).
     pub text_lang: Option<String>,
+    /// The pages in this page's folder (`themes/labour` for `themes`), in menu order.
+    pub children: Vec<ChildLink>,
+    /// The page whose folder this page is in.
+    pub parent: Option<Link>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildLink {
+    pub title: String,
+    pub url: String,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -351,7 +361,8 @@ impl<'a> Env<'a> {
                 current: to == path || path.starts_with(to.trim_end_matches("index.html")),
             });
         }
-        for page in self.pages_in(lang) {
+        // The menu has the top-level pages; a folder's pages are listed by its page.
+        for page in self.pages_in(lang).into_iter().filter(|p| !p.stem.contains('/')) {
             let to = routes::content(config, lang, &page.stem);
             nav.push(Link {
                 title: page.title.clone(),
@@ -572,7 +583,8 @@ impl<'a> Env<'a> {
             sections.push(SectionView {
                 id: section.clone(),
                 label: config.section_label(lang, section),
-                narrative_html: narrative.map(|(_, t)| self.md_with_charts(t, lang, &path)),
+                narrative_html: narrative
+                    .map(|(_, t)| self.md_with_calls(t, lang, &path, Some(&p.iso3))),
                 narrative_lang: narrative
                     .filter(|(l, _)| *l != lang)
                     .map(|(l, _)| l.to_string()),
@@ -826,84 +838,33 @@ impl<'a> Env<'a> {
                 &|l| routes::content(config, l, &page.stem),
             ),
             title: page.title.clone(),
-            body_html: self.md_with_charts(&page.body, lang, &path),
+            body_html: self.md_with_calls(&page.body, lang, &path, None),
             text_lang,
+            children: self
+                .pages_in(lang)
+                .into_iter()
+                .filter(|c| {
+                    c.stem
+                        .strip_prefix(&format!("{}/", page.stem))
+                        .is_some_and(|rest| !rest.contains('/'))
+                })
+                .map(|c| ChildLink {
+                    title: c.title.clone(),
+                    url: routes::link(&path, &routes::content(config, lang, &c.stem)),
+                    description: c.description.clone(),
+                })
+                .collect(),
+            parent: page.stem.rsplit_once('/').and_then(|(parent, _)| {
+                self.pages_in(lang)
+                    .into_iter()
+                    .find(|p| p.stem == parent)
+                    .map(|p| Link {
+                        title: p.title.clone(),
+                        url: routes::link(&path, &routes::content(config, lang, &p.stem)),
+                        current: false,
+                    })
+            }),
         }
-    }
-
-    /// Markdown with its `{{ chart(profile=.., id=..) }}` calls drawn as charts. Raw HTML
-    /// stays off, so each call becomes a token Markdown cannot touch (private-use
-    /// characters), and the rendered HTML gets the chart in its place. Where charts are
-    /// left out (`--no-charts`), the call links to the profile's table of the same data.
-    fn md_with_charts(&self, body: &str, lang: &str, path: &str) -> String {
-        let calls = chart_calls(body);
-        if calls.is_empty() {
-            return self.md(body);
-        }
-        let config = &self.site.config;
-        let mut text = String::with_capacity(body.len());
-        let mut figures = Vec::new();
-        let mut last = 0;
-        for (i, call) in calls.iter().enumerate() {
-            text.push_str(&body[last..call.range.start]);
-            last = call.range.end;
-            let view = self
-                .site
-                .profiles
-                .get(&call.profile)
-                .and_then(|p| self.chart_view(p, &call.id, lang, path));
-            let url = format!(
-                "{}#ind-{}",
-                routes::link(path, &routes::profile(config, lang, &call.profile)),
-                call.id
-            );
-            let name = self.country(&call.profile, lang);
-            match view {
-                Some(v) => {
-                    text.push_str(&format!("\u{E000}{i}\u{E001}"));
-                    figures.push((
-                        format!("\u{E000}{i}\u{E001}"),
-                        format!(
-                            "<figure class=\"chart-figure\"><div class=\"chart\">{}</div><figcaption><a href=\"{url}\">{}: {}</a></figcaption></figure>",
-                            // The same chart may also be on the page: its ids get a suffix.
-                            v.svg.replace(
-                                &format!("\"chart-{}-{}-", call.profile.to_ascii_lowercase(), call.id),
-                                &format!("\"chart-{}-{}-md{i}-", call.profile.to_ascii_lowercase(), call.id)
-                            ).replace(
-                                &format!(" chart-{}-{}-", call.profile.to_ascii_lowercase(), call.id),
-                                &format!(" chart-{}-{}-md{i}-", call.profile.to_ascii_lowercase(), call.id)
-                            ),
-                            crate::render::charts::xml_escape(&name),
-                            crate::render::charts::xml_escape(&v.title)
-                        ),
-                    ));
-                }
-                None => {
-                    let label = self
-                        .site
-                        .indicators
-                        .get(&call.id)
-                        .map_or(call.id.clone(), |i| self.label(i, lang));
-                    text.push_str(&format!(
-                        "[{}: {}]({url})",
-                        escape_md(&name),
-                        escape_md(&label)
-                    ));
-                }
-            }
-        }
-        text.push_str(&body[last..]);
-        let mut html = self.md(&text);
-        for (token, figure) in figures {
-            // A call alone in its paragraph replaces the paragraph.
-            let block = format!("<p>{token}</p>");
-            html = if html.contains(&block) {
-                html.replace(&block, &figure)
-            } else {
-                html.replace(&token, &figure)
-            };
-        }
-        html
     }
 
     /// A chart of a profile as shown on the page at `path`.
@@ -978,18 +939,6 @@ impl<'a> Env<'a> {
             common: self.common(lang, &path, "404", "", &|l| routes::home(config, l)),
         }
     }
-}
-
-fn escape_md(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if "[]()*_`\\<>".contains(c) {
-                vec!['\\', c]
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
 }
 
 fn source_note(n: usize, s: &Source) -> SourceNote {

@@ -3,6 +3,7 @@
 //! thread count never changes a byte.
 
 pub mod across;
+mod calls;
 pub mod charts;
 pub mod context;
 pub mod data;

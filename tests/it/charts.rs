@@ -313,6 +313,6 @@ fn a_chart_drawn_twice_on_a_page_keeps_its_ids_unique() {
     unique.dedup();
     assert_eq!(ids.len(), unique.len(), "duplicate ids on the page");
     assert!(page.contains(
-        "aria-labelledby=\"chart-mex-migrant_stock-md0-title chart-mex-migrant_stock-md0-desc\""
+        "aria-labelledby=\"chart-mex-migrant_stock-title-md0 chart-mex-migrant_stock-desc-md0\""
     ));
 }
