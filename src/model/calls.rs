@@ -646,7 +646,13 @@ pub fn data_warning(
                         "`{profile}` has no `{indicator}`{} value; the page shows “–”",
                         words(*measure)
                     ),
-                    format!("add `{indicator}` to profiles/{profile}.toml, or remove the call"),
+                    if *measure == Measure::Value {
+                        format!("add `{indicator}` to profiles/{profile}.toml, or remove the call")
+                    } else {
+                        format!(
+                            "add `female` (and `male`) values to `[series.{indicator}]` in profiles/{profile}.toml, or remove the call"
+                        )
+                    },
                 )),
                 Some(f) if f.year < stale_before => Some((
                     format!(
@@ -674,14 +680,18 @@ pub enum Read {
     Latest(String),
     /// Every profile's table of an indicator (rankings of a female share).
     Tables(String),
-    /// The map outlines and names, as charts read them.
+    /// What every chart reads besides its data: style, names, words, map outlines.
     Map,
     /// Every profile's agreements and memberships.
     Links,
 }
 
-pub fn reads(kind: &Kind) -> Vec<Read> {
+pub fn reads(kind: &Kind, indicators: &BTreeMap<String, Indicator>) -> Vec<Read> {
     match kind {
+        // An indicator's chart draws its table; a profile's own chart may draw several.
+        Kind::Chart { profile, id } if indicators.contains_key(id) => {
+            vec![Read::Table(profile.clone(), id.clone()), Read::Map]
+        }
         Kind::Chart { profile, .. } => vec![Read::Profile(profile.clone())],
         Kind::Value {
             profile, indicator, ..

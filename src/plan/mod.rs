@@ -292,7 +292,16 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
     let page_meta: Vec<_> = site
         .pages
         .iter()
-        .map(|p| (&p.stem, &p.lang, &p.title, &p.description, p.weight, p.draft))
+        .map(|p| {
+            (
+                &p.stem,
+                &p.lang,
+                &p.title,
+                &p.description,
+                p.weight,
+                p.draft,
+            )
+        })
         .collect();
     hash_json(&mut h, &page_meta);
     hash_json(&mut h, &names);
@@ -352,7 +361,7 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
                 .values()
                 .flat_map(|by_lang| by_lang.values())
                 .flat_map(|text| crate::model::calls::resolved(text, &scope))
-                .flat_map(|(_, kind)| crate::model::calls::reads(&kind))
+                .flat_map(|(_, kind)| crate::model::calls::reads(&kind, &site.indicators))
                 .collect();
             Arc::new(reads)
         });
@@ -686,7 +695,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
                 // And on what its calls read.
                 let reads: Vec<_> = crate::model::calls::resolved(&p.body, &scope)
                     .iter()
-                    .flat_map(|(_, kind)| crate::model::calls::reads(kind))
+                    .flat_map(|(_, kind)| crate::model::calls::reads(kind, &site.indicators))
                     .collect();
                 h.update(&reads_hash(&f, &reads));
             }

@@ -362,7 +362,11 @@ impl<'a> Env<'a> {
             });
         }
         // The menu has the top-level pages; a folder's pages are listed by its page.
-        for page in self.pages_in(lang).into_iter().filter(|p| !p.stem.contains('/')) {
+        for page in self
+            .pages_in(lang)
+            .into_iter()
+            .filter(|p| !p.stem.contains('/'))
+        {
             let to = routes::content(config, lang, &page.stem);
             nav.push(Link {
                 title: page.title.clone(),

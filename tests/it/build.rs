@@ -73,11 +73,14 @@ fn a_profile_edit_renders_only_what_depends_on_it() {
             "fr/profiles/mex/index.html",
             // Mexico's regional process shows its key figures; the Philippines' does not.
             "fr/rcps/puebla-process/index.html",
+            // The theme page that shows its stock.
+            "fr/themes/people/index.html",
             "index.html",
             "indicators/migrant_share/index.html",
             "indicators/migrant_stock/index.html",
             "profiles/mex/index.html",
             "rcps/puebla-process/index.html",
+            "themes/people/index.html",
         ]
     );
     // Charts and their embed pages: Mexico's only.

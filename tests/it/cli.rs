@@ -55,7 +55,7 @@ fn build_prints_a_summary_and_fails_on_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("built 74 pages"), "{stderr}");
+    assert!(stderr.contains("built 80 pages"), "{stderr}");
 
     site.edit(
         "profiles/PHL.toml",

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, a module per feature, one fixture harness.
 
 mod build;
+mod calls;
 mod charts;
 mod cli;
 mod harness;

@@ -295,7 +295,7 @@ fn partnerships_show_both_views_and_one_sided_agreements() {
     let mou = &mou[..mou.find("</article>").unwrap()];
     assert!(mou.contains("reported by one side only"), "{mou}");
     assert!(page.contains("<h3>Mexico – Philippines</h3>"));
-    assert!(page.contains("<h3>labour</h3>"));
+    assert!(page.contains("<h3 id=\"topic-labour\">labour</h3>"));
     // Canada has no profile here: Mexico's agreement with it is not one-sided.
     let sawp = &page[page
         .find("<h3>Seasonal Agricultural Workers Program</h3>")
