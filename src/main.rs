@@ -437,13 +437,35 @@ fn main() -> ExitCode {
         Command::Check { root, format } => {
             let root = root.unwrap_or_else(|| PathBuf::from("."));
             let checked = pipeline::check(&root);
+            let missing = checked
+                .site
+                .as_ref()
+                .map(|(site, _)| mpgen::model::translations::missing(site))
+                .unwrap_or_default();
             match format {
-                Format::Json => println!(
-                    "{}",
-                    diagnostics::render_json(&checked.diags, &checked.texts)
-                ),
+                Format::Json => {
+                    let report = diagnostics::render_json(&checked.diags, &checked.texts);
+                    let mut value: serde_json::Value =
+                        serde_json::from_str(&report).unwrap_or_default();
+                    if let Some(map) = value.as_object_mut() {
+                        map.insert(
+                            "missing_translations".into(),
+                            serde_json::to_value(&missing).unwrap_or_default(),
+                        );
+                    }
+                    println!("{}", serde_json::to_string_pretty(&value).unwrap_or(report));
+                }
                 Format::Human => {
                     print_diags(&checked.diags, &checked.texts);
+                    if let Some((site, _)) = &checked.site {
+                        eprint!(
+                            "{}",
+                            mpgen::model::translations::summary(
+                                &missing,
+                                &site.config.default_language
+                            )
+                        );
+                    }
                     eprintln!("checked {}: {}", root.display(), summary(&checked.diags));
                 }
             }

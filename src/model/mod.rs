@@ -11,6 +11,7 @@ mod derive;
 mod links;
 pub mod partnerships;
 mod profile;
+pub mod translations;
 pub mod vocab;
 
 pub use catalogue::{check_rcps, check_sources};
@@ -384,6 +385,9 @@ impl Site {
         }
         if let Some(n) = self.config.codes.get(code) {
             return n.clone();
+        }
+        if let Some(place) = crate::places::get(code).filter(|p| !p.name(lang).is_empty()) {
+            return place.name(lang).to_string();
         }
         rust_iso3166::from_alpha3(code).map_or_else(|| code.to_string(), |c| c.name.to_string())
     }

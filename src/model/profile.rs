@@ -440,7 +440,10 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
     Some(Profile {
         iso3: raw.file_id.clone(),
         file: file.to_string(),
-        name: country.name.as_ref().map(|n| Text::from_raw(n))?,
+        name: country
+            .name
+            .as_ref()
+            .map(|n| with_place_names(Text::from_raw(n), &raw.file_id, &ctx.config.languages))?,
         region: country.region.as_ref()?.value.clone(),
         subregion: country.subregion.as_ref().map(|s| s.value.clone()),
         roles: country.roles.iter().map(|r| r.value.clone()).collect(),
@@ -671,4 +674,23 @@ fn check_series(
         }
     }
     ok.then_some(points)
+}
+
+/// A name given by language, completed with the places table's official name in each
+/// of the site's languages the profile does not name it in (a name given once stands
+/// for every language).
+fn with_place_names(mut name: Text, code: &str, languages: &[String]) -> Text {
+    if name.by_lang.contains_key("") {
+        return name;
+    }
+    let Some(place) = crate::places::get(code) else {
+        return name;
+    };
+    for lang in languages {
+        if !name.by_lang.contains_key(lang) && crate::places::LANGUAGES.contains(&lang.as_str()) {
+            name.by_lang
+                .insert(lang.clone(), place.name(lang).to_string());
+        }
+    }
+    name
 }

@@ -176,6 +176,8 @@ impl Env<'_> {
                 None => missing.push(self.profile_link(&path, p, lang)),
             }
         }
+        missing.sort_by(|a, b| super::collate::compare(lang, &a.title, &b.title));
+        stale.sort_by(|a, b| super::collate::compare(lang, &a.link.title, &b.link.title));
         // Largest first; ties by code, so the order never depends on anything else.
         have.sort_by(|a, b| {
             b.1.value
@@ -205,7 +207,10 @@ impl Env<'_> {
         let regions = by_region
             .into_iter()
             .map(|(name, mut rows)| {
-                rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.iso3.cmp(&b.iso3)));
+                rows.sort_by(|a, b| {
+                    super::collate::compare(lang, &a.name, &b.name)
+                        .then_with(|| a.iso3.cmp(&b.iso3))
+                });
                 RegionRows {
                     name: name.to_string(),
                     rows,
@@ -363,7 +368,9 @@ impl Env<'_> {
             })
             .collect();
         let mut rows = rows;
-        rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.url.cmp(&b.url)));
+        rows.sort_by(|a, b| {
+            super::collate::compare(lang, &a.name, &b.name).then_with(|| a.url.cmp(&b.url))
+        });
         DataGapsView {
             common: self.common(lang, &path, &title, "", &|l| routes::data_gaps(config, l)),
             indicators: core

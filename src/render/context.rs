@@ -32,6 +32,8 @@ pub struct LangLink {
 #[derive(Debug, Clone, Serialize)]
 pub struct Common {
     pub lang: String,
+    /// `rtl` for languages written right to left, else `ltr`.
+    pub dir: &'static str,
     pub site_title: String,
     pub page_title: String,
     pub description: String,
@@ -376,6 +378,7 @@ impl<'a> Env<'a> {
         }
         Common {
             lang: lang.to_string(),
+            dir: direction(lang),
             page_title: page_title.to_string(),
             description: description.to_string(),
             root: if is_404 {
@@ -492,7 +495,10 @@ impl<'a> Env<'a> {
         let regions = regions
             .into_iter()
             .map(|(name, mut profiles)| {
-                profiles.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.iso3.cmp(&b.iso3)));
+                profiles.sort_by(|a, b| {
+                    super::collate::compare(lang, &a.name, &b.name)
+                        .then_with(|| a.iso3.cmp(&b.iso3))
+                });
                 Region {
                     name: name.to_string(),
                     profiles,
@@ -955,5 +961,19 @@ fn source_note(n: usize, s: &Source) -> SourceNote {
         year: s.year,
         url: s.url.clone(),
         note: s.note.clone(),
+    }
+}
+
+/// The writing direction of a language: right to left for Arabic, Hebrew, Persian, Urdu
+/// and the others written in their scripts.
+pub fn direction(lang: &str) -> &'static str {
+    let primary = lang.split(['-', '_']).next().unwrap_or(lang);
+    if matches!(
+        primary,
+        "ar" | "he" | "fa" | "ur" | "ps" | "sd" | "yi" | "dv" | "ug" | "ckb" | "syr"
+    ) {
+        "rtl"
+    } else {
+        "ltr"
     }
 }

@@ -5,6 +5,7 @@
 pub mod across;
 mod calls;
 pub mod charts;
+pub mod collate;
 pub mod context;
 pub mod data;
 pub mod markdown;

@@ -155,10 +155,14 @@ impl Env<'_> {
                 routes::partnerships(config, l)
             }),
             topics,
-            pairs: pairs
-                .into_iter()
-                .map(|(name, agreements)| Group { name, agreements })
-                .collect(),
+            pairs: {
+                let mut pairs: Vec<Group> = pairs
+                    .into_iter()
+                    .map(|(name, agreements)| Group { name, agreements })
+                    .collect();
+                pairs.sort_by(|a, b| super::collate::compare(lang, &a.name, &b.name));
+                pairs
+            },
             rcps: site
                 .rcps
                 .values()

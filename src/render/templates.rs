@@ -40,6 +40,8 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
         env.set_syntax(syntax);
     }
     env.set_formatter(escape_html);
+    // `dir(lang)`: `rtl` or `ltr`, for text shown in another language than the page's.
+    env.add_function("dir", |lang: String| super::context::direction(&lang));
     let mut hasher = blake3::Hasher::new();
 
     for (name, file) in theme.under("templates/") {

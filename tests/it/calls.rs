@@ -80,7 +80,7 @@ fn figures_follow_the_page_language() {
     let fr = site.output("fr/themes/people/index.html");
     let a = article(&fr);
     // The text is English (no French version), its numbers French, its links French.
-    assert!(a.starts_with("<article lang=\"en\">"), "{a}");
+    assert!(a.starts_with("<article lang=\"en\" dir=\"ltr\">"), "{a}");
     assert!(
         a.contains(
             "href=\"../../../fr/profiles/mex/index.html#ind-migrant_stock\" title=\"Mexique 2024"

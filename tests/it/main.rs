@@ -8,6 +8,7 @@ mod harness;
 mod import;
 mod incremental;
 mod invalid;
+mod languages;
 mod pages;
 mod props;
 mod serve;
