@@ -12,6 +12,7 @@
 //! [`watch`] reports, with fewer files to read and fewer outputs to redo.
 
 pub mod diagnostics;
+pub mod diff;
 pub mod error;
 pub mod import;
 pub mod load;

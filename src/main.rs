@@ -130,6 +130,17 @@ enum Command {
         #[arg(long)]
         no_new: bool,
     },
+    /// What changed since an earlier output folder or git revision of the site: every
+    /// number (old → new, source), every page and chart added or removed
+    Diff {
+        /// An output folder of an earlier build, or a git revision (HEAD~1, a tag)
+        #[arg(value_name = "OLD_OUTPUT_OR_GIT_REV")]
+        old: String,
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Make a new site in DIR, with the embedded default theme
     Init { dir: PathBuf },
     /// Add profiles/ISO3.toml, a skeleton with every core indicator
@@ -547,6 +558,38 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Command::Diff { old, root, format } => {
+            let root = root.unwrap_or_else(|| PathBuf::from("."));
+            let states =
+                mpgen::diff::old(&root, &old).and_then(|o| mpgen::diff::now(&root).map(|n| (o, n)));
+            match states {
+                Ok((o, n)) => {
+                    let report = mpgen::diff::compare(&o, &n);
+                    match format {
+                        Format::Json => println!(
+                            "{}",
+                            serde_json::to_string_pretty(&report).unwrap_or_default()
+                        ),
+                        Format::Human => print!("{}", mpgen::diff::human(&report)),
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(mpgen::diff::DiffError::Invalid { which, error }) => {
+                    // Warnings are `check`'s business; a diff needs both sites whole.
+                    if let pipeline::BuildError::Invalid { diags, texts } = *error {
+                        let errors: Vec<Diagnostic> =
+                            diags.into_iter().filter(Diagnostic::is_error).collect();
+                        print_diags(&errors, &texts);
+                        eprintln!("diff: {which} has errors: {}", summary(&errors));
+                    }
+                    ExitCode::from(1)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Import {
             files,
             root,

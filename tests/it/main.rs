@@ -4,6 +4,7 @@ mod build;
 mod calls;
 mod charts;
 mod cli;
+mod diff;
 mod harness;
 mod import;
 mod incremental;

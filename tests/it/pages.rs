@@ -105,7 +105,10 @@ fn content_pages_fall_back_to_the_default_language() {
     let fr_about = site.output("fr/about/index.html");
     assert!(fr_about.contains("À propos"));
     let fr_method = site.output("fr/methodology/index.html");
-    assert!(fr_method.contains("<article lang=\"en\" dir=\"ltr\">"), "{fr_method}");
+    assert!(
+        fr_method.contains("<article lang=\"en\" dir=\"ltr\">"),
+        "{fr_method}"
+    );
     // The chart call becomes a link to the profile's table until charts exist.
     let about = site.output("about/index.html");
     assert!(
