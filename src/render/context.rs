@@ -209,7 +209,10 @@ pub struct ProfileView {
     pub region: String,
     pub subregion: Option<String>,
     pub roles: Vec<String>,
+    /// The date in the page's language: "28 novembre 2026".
     pub updated: Option<String>,
+    /// The same date as written in the profile (ISO 8601), for `<time datetime>`.
+    pub updated_iso: Option<String>,
     pub maintainer: Option<String>,
     pub summary_html: Option<String>,
     pub figures: Vec<Figure>,
@@ -402,6 +405,27 @@ impl<'a> Env<'a> {
             search_index: routes::search_index(config, lang),
             site_title,
         }
+    }
+
+    /// An ISO date (`2026-11-28`) in the words of `lang`: the theme's `date_pattern`
+    /// with `{day}`, `{month}` (`month_1`..`month_12`) and `{year}`. Anything else is
+    /// shown as written.
+    pub(crate) fn date(&self, iso: &str, lang: &str) -> String {
+        let mut parts = iso.splitn(3, '-');
+        let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+            return iso.to_string();
+        };
+        let (Ok(month), Ok(day)) = (m.parse::<u32>(), d.parse::<u32>()) else {
+            return iso.to_string();
+        };
+        if !(1..=12).contains(&month) {
+            return iso.to_string();
+        }
+        let month_name = self.word(lang, &format!("month_{month}"), m);
+        self.word(lang, "date_pattern", "{year}-{month}-{day}")
+            .replace("{day}", &day.to_string())
+            .replace("{month}", &month_name)
+            .replace("{year}", y)
     }
 
     /// A UI string of the theme, or `fallback` where the theme has none.
@@ -704,7 +728,8 @@ impl<'a> Env<'a> {
             region: p.region.clone(),
             subregion: p.subregion.clone(),
             roles: p.roles.clone(),
-            updated: p.updated.clone(),
+            updated: p.updated.as_deref().map(|d| self.date(d, lang)),
+            updated_iso: p.updated.clone(),
             maintainer: p.maintainer.clone(),
             summary_html: p.summary.as_deref().map(|s| self.md(s)),
             figures: self.figures(p, lang, 8),

@@ -20,6 +20,11 @@ fn missing_translations_fall_back_and_are_listed() {
         ),
         "{page}"
     );
+    // Dates in the page's words.
+    assert!(
+        site.output("fr/profiles/mex/index.html")
+            .contains("<time datetime=\"2026-11-28\">28 novembre 2026</time>")
+    );
     // An indicator label without French falls back to English on the French pages.
     assert!(
         site.output("fr/indicators/population/index.html")
