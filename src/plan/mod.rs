@@ -730,6 +730,16 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         h.finalize()
     };
     let (all_indicators, core) = (years_of(false), years_of(true));
+    // The largest corridors: their list, and the pages of the indicators they come from.
+    let top: Vec<crate::model::corridors::Corridor> = crate::model::corridors::corridors(site)
+        .into_iter()
+        .take(config.corridors as usize)
+        .collect();
+    let list_hash = {
+        let mut h = blake3::Hasher::new();
+        hash_json(&mut h, &top);
+        h.finalize()
+    };
     for lang in &config.languages {
         let l = lang.as_bytes();
         for ind in site.indicators_in_order() {
@@ -743,6 +753,11 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
                     cw,
                     ind.id.as_bytes(),
                     f.indicators[&ind.id].data.as_bytes(),
+                    if ind.flow.is_some() {
+                        list_hash.as_bytes()
+                    } else {
+                        b""
+                    },
                 ]),
                 path,
                 job: Job::Indicator {
@@ -816,15 +831,8 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     }
 
     // Corridors: each page shows its own pair's figures; the list, the largest ones.
-    let top: Vec<crate::model::corridors::Corridor> = crate::model::corridors::corridors(site)
-        .into_iter()
-        .take(config.corridors as usize)
-        .collect();
     if !top.is_empty() {
         let list = Arc::new(top);
-        let mut h = blake3::Hasher::new();
-        hash_json(&mut h, &*list);
-        let list_hash = h.finalize();
         for lang in &config.languages {
             let path = routes::corridors(config, lang);
             html_pages.push(path.clone());

@@ -12,6 +12,9 @@ use crate::plan::routes;
 /// How many countries the bar chart of an indicator page shows.
 const TOP: usize = 15;
 
+/// How many corridors the page of a partners indicator links to.
+const CORRIDORS: usize = 10;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct IndicatorView {
     pub common: Common,
@@ -35,6 +38,9 @@ pub struct IndicatorView {
     pub stale_before: i32,
     pub sources: Vec<String>,
     pub indicators_url: String,
+    /// For a partners indicator with a `flow`: the largest corridors, linked.
+    pub corridors: Vec<Link>,
+    pub corridors_url: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -272,6 +278,25 @@ impl Env<'_> {
             stale_before,
             sources,
             indicators_url: routes::link(&path, &routes::indicators(config, lang)),
+            corridors: if ind.flow.is_some() {
+                crate::model::corridors::corridors(site)
+                    .iter()
+                    .take(CORRIDORS.min(config.corridors as usize))
+                    .map(|c| Link {
+                        title: format!(
+                            "{} – {} ({})",
+                            self.country(&c.a, lang),
+                            self.country(&c.b, lang),
+                            num.compact(c.size(), "persons")
+                        ),
+                        url: routes::link(&path, &routes::corridor(config, lang, &c.slug())),
+                        current: false,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            corridors_url: routes::link(&path, &routes::corridors(config, lang)),
             label,
         }
     }

@@ -227,6 +227,35 @@ fn stale_and_missing_core_indicators_show_on_the_data_gaps_page() {
 }
 
 #[test]
+fn the_page_of_a_flow_indicator_links_to_its_largest_corridors() {
+    let site = Site::fixture("basic");
+    site.build();
+    let page = site.output("indicators/emigrants_by_destination/index.html");
+    let section = section(&page, "corridors");
+    assert!(section.contains("<li><a href=\"../../corridors/mex-usa/index.html\">Mexico – United States of America (11.3 M)</a></li>"), "{section}");
+    assert!(
+        section.contains("../../corridors/phl-usa/index.html"),
+        "{section}"
+    );
+    // Not on the pages of other indicators.
+    assert!(
+        !site
+            .output("indicators/migrant_stock/index.html")
+            .contains("id=\"corridors\"")
+    );
+    // A partner table's change moves the list: the page is rendered again.
+    site.edit("profiles/PHL.toml", "USA = 2263697", "USA = 2263698");
+    let report = site.build();
+    assert!(
+        report
+            .rendered_paths
+            .iter()
+            .any(|p| p == "indicators/emigrants_by_destination/index.html")
+    );
+    site.assert_same_as_full();
+}
+
+#[test]
 fn corridors_show_both_ends_and_where_they_disagree() {
     let site = Site::fixture("basic");
     // Mexico reports 1,000 emigrants in the Philippines; the Philippines, 900 from Mexico.
