@@ -282,7 +282,7 @@ fn corridors_show_both_ends_and_where_they_disagree() {
 
     let page = site.output("corridors/mex-phl/index.html");
     assert!(page.contains("<h1>Mexico – Philippines</h1>"));
-    assert!(page.contains("From Mexico living in Philippines"));
+    assert!(page.contains("Migrants from Mexico living in Philippines"));
     assert!(page.contains("<th scope=\"row\">Philippines</th><td class=\"num\">900</td>"));
     assert!(page.contains("<th scope=\"row\">Mexico</th><td class=\"num\">1,000</td>"));
     assert!(
