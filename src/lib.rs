@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod error;
 pub mod import;
+pub mod linkcheck;
 pub mod load;
 pub mod model;
 pub mod output;

@@ -76,6 +76,9 @@ enum Command {
         root: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Also make the pages in memory and check every internal link and anchor
+        #[arg(long)]
+        links: bool,
     },
     /// One chart of a profile for a report: SVG, PNG or PDF
     Chart {
@@ -445,7 +448,11 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { root, format } => {
+        Command::Check {
+            root,
+            format,
+            links,
+        } => {
             let root = root.unwrap_or_else(|| PathBuf::from("."));
             let checked = pipeline::check(&root);
             let missing = checked
@@ -481,10 +488,43 @@ fn main() -> ExitCode {
                 }
             }
             if checked.has_errors() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
+                return ExitCode::from(1);
             }
+            if links {
+                let opts = BuildOptions {
+                    root: root.clone(),
+                    ..BuildOptions::default()
+                };
+                match pipeline::check_links(&opts) {
+                    Ok(report) => {
+                        for b in &report.broken {
+                            eprintln!(
+                                "error: a broken link in {}: `{}`: {}",
+                                b.page, b.link, b.reason
+                            );
+                        }
+                        eprintln!(
+                            "checked {} links on {} pages: {} broken",
+                            report.links,
+                            report.pages,
+                            report.broken.len()
+                        );
+                        if !report.broken.is_empty() {
+                            return ExitCode::from(1);
+                        }
+                    }
+                    Err(BuildError::Failed(e)) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(1);
+                    }
+                    // Checked above: the site has no errors.
+                    Err(BuildError::Invalid { diags, texts }) => {
+                        print_diags(&diags, &texts);
+                        return ExitCode::from(1);
+                    }
+                }
+            }
+            ExitCode::SUCCESS
         }
         Command::Chart {
             iso3,

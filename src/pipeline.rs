@@ -341,6 +341,34 @@ pub fn render_all(opts: &BuildOptions) -> Result<BTreeMap<String, Vec<u8>>, Buil
     })?
 }
 
+/// Renders the site's pages in memory and checks every internal link and anchor
+/// (`mpgen check --links`). Files other than pages are planned, not made.
+pub fn check_links(opts: &BuildOptions) -> Result<crate::linkcheck::Report, BuildError> {
+    with_threads(opts.threads, || {
+        let checked = check(&opts.root);
+        let Some((mut site, theme)) = checked.site else {
+            return Err(BuildError::Invalid {
+                diags: checked.diags,
+                texts: checked.texts,
+            });
+        };
+        let plan = plan_site(&mut site, &theme, opts);
+        let renderer = Renderer::new(&site, &theme);
+        let files: BTreeSet<String> = plan.outputs.iter().map(|o| o.path.clone()).collect();
+        let pages = plan
+            .outputs
+            .par_iter()
+            .filter(|o| o.path.ends_with(".html"))
+            .map(|o| renderer.render(o).map(|b| (o.path.clone(), b)))
+            .collect::<Result<BTreeMap<_, _>, Error>>()?;
+        Ok(crate::linkcheck::check(
+            &pages,
+            &files,
+            &crate::plan::routes::base_path(&site.config),
+        ))
+    })?
+}
+
 /// One chart for a report (`mpgen chart`).
 #[derive(Debug, Clone)]
 pub struct ChartRequest {

@@ -241,3 +241,48 @@ fn chart_writes_a_figure_for_a_report() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("its charts are migrant_stock"));
 }
+
+#[test]
+fn check_links_finds_broken_links_and_anchors() {
+    let site = Site::fixture("basic");
+    let run = || {
+        mpgen()
+            .args(["check", "--links", "--root"])
+            .arg(&site.root)
+            .output()
+            .unwrap()
+    };
+    let ok = run();
+    let stderr = String::from_utf8_lossy(&ok.stderr);
+    assert_eq!(ok.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(" broken\n") && stderr.contains(": 0 broken"),
+        "{stderr}"
+    );
+
+    site.write(
+        "content/links.md",
+        "+++\ntitle = \"Links\"\n+++\n[gone](../nowhere/index.html), [anchor](../profiles/mex/index.html#no-such-id), [fine](../profiles/mex/index.html#ind-migrant_stock).\n",
+    );
+    let bad = run();
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(1), "{stderr}");
+    // Every language's page has the two broken links.
+    assert!(stderr.contains("error: a broken link in links/index.html: `../nowhere/index.html`: there is no `nowhere/index.html`"), "{stderr}");
+    assert!(stderr.contains("error: a broken link in links/index.html: `../profiles/mex/index.html#no-such-id`: `profiles/mex/index.html` has no element with the id `no-such-id`"), "{stderr}");
+    assert!(stderr.contains("error: a broken link in fr/links/index.html: `../nowhere/index.html`: there is no `fr/nowhere/index.html`"), "{stderr}");
+    assert!(stderr.contains(": 4 broken\n"), "{stderr}");
+}
+
+#[test]
+fn the_default_site_has_no_broken_link() {
+    let site = Site::default_site();
+    let report = mpgen::pipeline::check_links(&site.options())
+        .unwrap_or_else(|_| panic!("the default site has errors"));
+    assert!(report.pages > 500, "{} pages", report.pages);
+    assert!(
+        report.broken.is_empty(),
+        "{:?}",
+        &report.broken[..report.broken.len().min(10)]
+    );
+}
