@@ -182,7 +182,7 @@ fn catalogue(
     Some(cat)
 }
 
-type Read = (
+pub type Read = (
     Option<read::Dataset>,
     Vec<Diagnostic>,
     Option<(String, Arc<str>)>,
@@ -203,6 +203,15 @@ fn read_file(path: &Path) -> Read {
             return (None, diags, None);
         }
     };
+    read_bytes(&name, bytes, wdi_code_hint(path))
+}
+
+/// Reads one input file's bytes (`name` for messages; `code_hint` the World Bank code
+/// its folder names): a zip as a World Bank download or a workbook, else CSV by its
+/// header. A pure function of its input, so the fuzz targets call it.
+pub fn read_bytes(name: &str, bytes: Vec<u8>, code_hint: Option<String>) -> Read {
+    let mut diags = Vec::new();
+    let name = name.to_string();
     let (name, bytes) = if bytes.starts_with(b"PK\x03\x04") {
         match unzip_world_bank(&name, &bytes) {
             Ok(Some(csv)) => csv,
@@ -220,7 +229,7 @@ fn read_file(path: &Path) -> Read {
         diags.push(p);
         return (None, diags, Some((name, text)));
     }
-    let d = read::read_csv(&name, &text, wdi_code_hint(path), &mut diags);
+    let d = read::read_csv(&name, &text, code_hint, &mut diags);
     (d, diags, Some((name, text)))
 }
 
