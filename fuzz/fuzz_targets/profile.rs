@@ -25,9 +25,7 @@ fuzz_target!(|data: &[u8]| {
     loaded.texts.insert(rel, text.clone());
     if let Some(p) = problem {
         loaded.diags.push(p);
-    } else if let Some(raw) =
-        mpgen::load::profile_from_text(rel, "MEX", &text, &mut loaded.diags)
-    {
+    } else if let Some(raw) = mpgen::load::profile_from_text(rel, "MEX", &text, &mut loaded.diags) {
         loaded.profiles.push(std::sync::Arc::new(raw));
     }
     let checked = mpgen::model::check(loaded);

@@ -1,8 +1,11 @@
-//! WRITE: put rendered files in the output folder. New and changed files are written
-//! atomically (a temporary file in the same folder, then a rename); files whose bytes did
-//! not change are left alone, so their modification times stay; files the site no
-//! longer has are removed. The manifest records each output's fingerprint and content
-//! hash, so the next process knows what it can skip.
+//! WRITE: put rendered files in the output folder, which is never seen half-written.
+//! A first build fills a staging folder beside it and renames it into place. Later
+//! builds make the next version in a second folder beside it (`.public.mpgen-next`,
+//! which holds the version before: only the files that differ are written, the others
+//! hard-linked), then exchange the two folders in one step. Files whose bytes did not
+//! change keep their inode and modification time; files the site no longer has go.
+//! The manifest records each output's fingerprint and content hash, so the next
+//! process knows what it can skip.
 
 pub mod memory;
 
@@ -130,81 +133,311 @@ pub fn write(
     input: String,
     diagnostics: String,
 ) -> Result<WriteReport> {
-    use rayon::prelude::*;
+    recover(out)?;
     let fresh = !out.exists() || fs::read_dir(out).is_ok_and(|mut d| d.next().is_none());
     if fresh {
         return write_fresh(out, plan_fingerprints, rendered, input, diagnostics);
     }
-    let mut report = WriteReport::default();
-    let mut next = Manifest {
-        version: MANIFEST_VERSION,
+    let changes = Changes::new(
+        out,
+        previous,
+        plan_fingerprints,
+        rendered,
         input,
         diagnostics,
-        outputs: BTreeMap::new(),
-    };
+    );
+    if changes.changed.is_empty() && changes.removed.is_empty() {
+        // Only the manifest moves (an input changed without changing any output): one
+        // atomic write leaves the folder whole.
+        write_manifest(out, &changes.next)?;
+        return Ok(changes.report());
+    }
+    match write_swapped(out, &changes) {
+        Ok(()) => Ok(changes.report()),
+        // A folder that cannot be swapped (a mount point, a parent that is read-only):
+        // the files are replaced one by one, each atomically.
+        Err(Swap::Unsupported) => write_in_place(out, previous, &changes),
+        Err(Swap::Failed(e)) => Err(e),
+    }
+}
 
-    // Files are independent: writing them in parallel keeps both cores busy with the
-    // file system's own work (creating entries dominates a cold build's write stage).
-    let written: Vec<(String, String, bool)> = io_pool(|| {
-        rendered
-            .par_iter()
-            .map(|(rel, bytes)| {
-                let path = safe_join(out, rel)?;
-                let hash = blake3::hash(bytes).to_hex().to_string();
-                let same = previous.outputs.get(rel).is_some_and(|e| e.hash == hash)
-                    && fs::metadata(&path)
-                        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
-                if !same {
-                    write_atomic(&path, bytes)?;
-                }
-                Ok((rel.clone(), hash, !same))
+/// What one build changes in the output folder.
+struct Changes {
+    /// Rendered files whose bytes differ from the folder's (or that are missing there).
+    changed: BTreeMap<String, Vec<u8>>,
+    /// Rendered files whose bytes are those the folder has.
+    unchanged: usize,
+    /// Outputs of the last build the site no longer has.
+    removed: Vec<String>,
+    next: Manifest,
+}
+
+impl Changes {
+    fn new(
+        out: &Path,
+        previous: &Manifest,
+        plan_fingerprints: &BTreeMap<String, String>,
+        rendered: Vec<(String, Vec<u8>)>,
+        input: String,
+        diagnostics: String,
+    ) -> Changes {
+        use rayon::prelude::*;
+        let hashed: Vec<(String, Vec<u8>, String, bool)> = io_pool(|| {
+            rendered
+                .into_par_iter()
+                .map(|(rel, bytes)| {
+                    let hash = blake3::hash(&bytes).to_hex().to_string();
+                    let same = previous.outputs.get(&rel).is_some_and(|e| e.hash == hash)
+                        && safe_join(out, &rel).is_ok_and(|p| {
+                            fs::metadata(p)
+                                .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+                        });
+                    (rel, bytes, hash, same)
+                })
+                .collect()
+        });
+        let mut hashes = BTreeMap::new();
+        let mut changed = BTreeMap::new();
+        let mut unchanged = 0;
+        for (rel, bytes, hash, same) in hashed {
+            if same {
+                unchanged += 1;
+            } else {
+                changed.insert(rel.clone(), bytes);
+            }
+            hashes.insert(rel, hash);
+        }
+        let outputs = plan_fingerprints
+            .iter()
+            .map(|(rel, fingerprint)| {
+                let hash = hashes.remove(rel).unwrap_or_else(|| {
+                    previous
+                        .outputs
+                        .get(rel)
+                        .map(|e| e.hash.clone())
+                        .unwrap_or_default()
+                });
+                (
+                    rel.clone(),
+                    Entry {
+                        fingerprint: fingerprint.clone(),
+                        hash,
+                    },
+                )
             })
-            .collect::<Result<_>>()
-    })?;
-    let mut new_hashes: BTreeMap<String, String> = BTreeMap::new();
-    for (rel, hash, wrote) in written {
-        if wrote {
-            report.written += 1;
-        } else {
-            report.unchanged += 1;
-        }
-        new_hashes.insert(rel, hash);
-    }
-
-    for (rel, fingerprint) in plan_fingerprints {
-        let hash = match new_hashes.remove(rel) {
-            Some(h) => h,
-            None => previous
+            .collect();
+        Changes {
+            changed,
+            unchanged,
+            removed: previous
                 .outputs
-                .get(rel)
-                .map(|e| e.hash.clone())
-                .unwrap_or_default(),
-        };
-        next.outputs.insert(
-            rel.clone(),
-            Entry {
-                fingerprint: fingerprint.clone(),
-                hash,
+                .keys()
+                .filter(|rel| !plan_fingerprints.contains_key(*rel))
+                .cloned()
+                .collect(),
+            next: Manifest {
+                version: MANIFEST_VERSION,
+                input,
+                diagnostics,
+                outputs,
             },
-        );
+        }
     }
 
-    for rel in previous.outputs.keys() {
-        if plan_fingerprints.contains_key(rel) {
+    fn report(&self) -> WriteReport {
+        WriteReport {
+            written: self.changed.len(),
+            unchanged: self.unchanged,
+            removed: self.removed.len(),
+        }
+    }
+}
+
+fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
+    let bytes = serde_json::to_vec(manifest).map_err(|e| Error::Output(e.to_string()))?;
+    write_atomic(&dir.join(MANIFEST), &bytes)
+}
+
+/// A working folder beside the output folder: `.public.mpgen-<what>`.
+fn sibling(out: &Path, what: &str) -> Result<PathBuf> {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::Output(format!("{} is not a folder name", out.display())))?;
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    Ok(parent.join(format!(".{name}.mpgen-{what}")))
+}
+
+/// Puts back an output folder that a build killed in the middle of a two-step swap (on
+/// systems without an atomic exchange) left under its working name.
+fn recover(out: &Path) -> Result<()> {
+    let moved = sibling(out, "swap")?;
+    if !out.exists() && moved.is_dir() {
+        fs::rename(&moved, out).map_err(|e| Error::io(out, e))?;
+    }
+    Ok(())
+}
+
+enum Swap {
+    /// The folder cannot be swapped here; nothing in it was touched.
+    Unsupported,
+    Failed(Error),
+}
+
+/// The next version of the site is made in a second folder beside the output folder,
+/// which holds the version before the last one: only the files that differ between the
+/// two are written (or hard-linked from the output folder), then the two folders are
+/// exchanged in one step. The output folder is never seen half-written, whenever the
+/// build is stopped, and the second folder is ready for the next build.
+fn write_swapped(out: &Path, changes: &Changes) -> std::result::Result<(), Swap> {
+    use rayon::prelude::*;
+    let next = sibling(out, "next").map_err(|_| Swap::Unsupported)?;
+    let held = prepare_next(out, &next).map_err(|_| Swap::Unsupported)?;
+    // Until the folder is complete, it has no manifest: a build stopped now makes it
+    // again from the output folder next time.
+    match fs::remove_file(next.join(MANIFEST)) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(_) => return Err(Swap::Unsupported),
+    }
+    let failed = Swap::Failed;
+    io_pool(|| {
+        changes
+            .next
+            .outputs
+            .par_iter()
+            .map(|(rel, entry)| {
+                let target = safe_join(&next, rel)?;
+                let current =
+                    held.outputs.get(rel).is_some_and(|e| e.hash == entry.hash) && target.is_file();
+                if current {
+                    return Ok(());
+                }
+                match changes.changed.get(rel) {
+                    Some(bytes) => write_atomic(&target, bytes),
+                    None => link_atomic(&safe_join(out, rel)?, &target),
+                }
+            })
+            .collect::<Result<()>>()
+    })
+    .map_err(failed)?;
+    for rel in held.outputs.keys() {
+        if changes.next.outputs.contains_key(rel) {
             continue;
         }
-        let Ok(path) = safe_join(out, rel) else {
+        if let Ok(path) = safe_join(&next, rel)
+            && fs::remove_file(&path).is_ok()
+        {
+            remove_empty_parents(&next, &path);
+        }
+    }
+    write_manifest(&next, &changes.next).map_err(Swap::Failed)?;
+    exchange(out, &next)
+}
+
+/// The second folder, with the manifest of the version it holds. Made again from the
+/// output folder (hard links, no copies) when it is missing or was left unfinished.
+fn prepare_next(out: &Path, next: &Path) -> Result<Manifest> {
+    use rayon::prelude::*;
+    let held = Manifest::read(next);
+    if held.version == MANIFEST_VERSION && !held.outputs.is_empty() {
+        return Ok(held);
+    }
+    if next.exists() {
+        fs::remove_dir_all(next).map_err(|e| Error::io(next, e))?;
+    }
+    let current = Manifest::read(out);
+    let dirs: std::collections::BTreeSet<PathBuf> = current
+        .outputs
+        .keys()
+        .filter_map(|rel| safe_join(next, rel).ok()?.parent().map(Path::to_path_buf))
+        .chain(std::iter::once(next.to_path_buf()))
+        .collect();
+    for dir in &dirs {
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let linked: Vec<(String, Entry)> = io_pool(|| {
+        current
+            .outputs
+            .par_iter()
+            .filter_map(|(rel, entry)| {
+                let from = safe_join(out, rel).ok()?;
+                let to = safe_join(next, rel).ok()?;
+                fs::hard_link(&from, &to).ok()?;
+                Some((rel.clone(), entry.clone()))
+            })
+            .collect()
+    });
+    Ok(Manifest {
+        outputs: linked.into_iter().collect(),
+        ..current
+    })
+}
+
+/// `to` becomes another name of `from`'s file, replacing what `to` was in one step.
+fn link_atomic(from: &Path, to: &Path) -> Result<()> {
+    let dir = to
+        .parent()
+        .ok_or_else(|| Error::Output(format!("no parent folder for {}", to.display())))?;
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let name = to
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".mpgen-link-{name}"));
+    let _ = fs::remove_file(&tmp);
+    fs::hard_link(from, &tmp).map_err(|e| Error::io(from, e))?;
+    fs::rename(&tmp, to).map_err(|e| Error::io(to, e))
+}
+
+/// Exchanges the two folders: atomically where the system can (Linux's `renameat2`),
+/// else in three renames, which `recover` completes if the build is stopped between them.
+fn exchange(out: &Path, next: &Path) -> std::result::Result<(), Swap> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, out, CWD, next, RenameFlags::EXCHANGE) {
+            Ok(()) => return Ok(()),
+            // Not supported by this file system: try the renames.
+            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
+            Err(_) => return Err(Swap::Unsupported),
+        }
+    }
+    let moved = sibling(out, "swap").map_err(|_| Swap::Unsupported)?;
+    fs::rename(out, &moved).map_err(|_| Swap::Unsupported)?;
+    if fs::rename(next, out).is_err() {
+        let _ = fs::rename(&moved, out);
+        return Err(Swap::Unsupported);
+    }
+    fs::rename(&moved, next).map_err(|e| Swap::Failed(Error::io(next, e)))
+}
+
+/// The files replaced one by one in the output folder, each atomically: for folders
+/// that cannot be swapped.
+fn write_in_place(out: &Path, previous: &Manifest, changes: &Changes) -> Result<WriteReport> {
+    use rayon::prelude::*;
+    io_pool(|| {
+        changes
+            .changed
+            .par_iter()
+            .map(|(rel, bytes)| write_atomic(&safe_join(out, rel)?, bytes))
+            .collect::<Result<()>>()
+    })?;
+    for rel in &changes.removed {
+        if !previous.outputs.contains_key(rel) {
             continue;
-        };
-        if fs::remove_file(&path).is_ok() {
-            report.removed += 1;
+        }
+        if let Ok(path) = safe_join(out, rel)
+            && fs::remove_file(&path).is_ok()
+        {
             remove_empty_parents(out, &path);
         }
     }
-
-    let manifest = serde_json::to_vec(&next).map_err(|e| Error::Output(e.to_string()))?;
-    write_atomic(&out.join(MANIFEST), &manifest)?;
-    Ok(report)
+    write_manifest(out, &changes.next)?;
+    Ok(changes.report())
 }
 
 /// A first build into a new (or empty) folder: every file goes into a staging folder

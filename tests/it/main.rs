@@ -5,6 +5,7 @@ mod calls;
 mod charts;
 mod cli;
 mod diff;
+mod faults;
 mod harness;
 mod import;
 mod incremental;
