@@ -1,12 +1,18 @@
-//! The preview in a real browser: Debian's `chromium`, headless, driven over the
-//! DevTools protocol. A profile page is opened; its TOML is edited and the new value
-//! appears without a manual reload, at the same scroll position; the TOML is broken and
-//! the error overlay appears; it is fixed and the overlay goes. And the search box of a
-//! built site, opened from the disk (`file://`), finds a country by another language's
-//! name and opens it.
+//! The site in a real browser: Debian's `chromium`, headless, driven over the DevTools
+//! protocol.
+//! - The preview: a profile page is opened; its TOML is edited and the new value appears
+//!   without a manual reload, at the same scroll position; the TOML is broken and the
+//!   error overlay appears; it is fixed and the overlay goes.
+//! - The search box of a built site, opened from the disk (`file://`), finds a country
+//!   by another language's name and opens it.
+//! - One page of every kind of the default site loads with no script error, no console
+//!   error and no failed request, at phone and desktop widths, none wider than the
+//!   screen; screenshots of a profile are kept in `target/browser-artifacts/`.
+//! - axe-core finds no serious or critical violation on the key pages; printing a
+//!   profile hides the menus and keeps figures and tables whole (the PDF is kept too).
 //!
-//! Needs `chromium` on the PATH (`.ci/run` installs it). Without it the test is skipped,
-//! except under CI, where a missing browser is a failure.
+//! Needs `chromium` on the PATH and axe-core under `target/npm` (`.ci/run` installs
+//! both). Without them the tests are skipped, except under CI, where they must be there.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -71,6 +77,8 @@ struct Browser {
     child: Child,
     ws: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
     next_id: u64,
+    /// Events that arrived while waiting for answers, oldest first.
+    events: Vec<Value>,
     _profile: tempfile::TempDir,
 }
 
@@ -131,11 +139,12 @@ impl Browser {
             child,
             ws,
             next_id: 1,
+            events: Vec::new(),
             _profile: profile,
         }
     }
 
-    /// Sends a DevTools command and waits for its answer (events meanwhile are dropped).
+    /// Sends a DevTools command and waits for its answer (events meanwhile are kept).
     fn call(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
@@ -148,6 +157,9 @@ impl Browser {
                 if v["id"] == id {
                     assert!(v.get("error").is_none(), "{method}: {v}");
                     return v["result"].clone();
+                }
+                if v.get("method").is_some() {
+                    self.events.push(v);
                 }
             }
         }
@@ -332,4 +344,294 @@ fn search_works_offline_from_file_urls() {
         v.as_str()
             .is_some_and(|u| u.starts_with("file://") && u.ends_with("fr/profiles/mex/index.html"))
     });
+}
+
+/// The repository's own site, with its twelve hand-written profiles (the others are
+/// imported data: the same pages, many more of them).
+fn default_site(dir: &Path) -> PathBuf {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = dir.join("default");
+    std::fs::create_dir_all(root.join("profiles")).unwrap();
+    for f in ["site.toml", "indicators.toml", "sources.toml", "rcps.toml"] {
+        std::fs::copy(repo.join(f), root.join(f)).unwrap();
+    }
+    copy_dir(&repo.join("content"), &root.join("content"));
+    for code in [
+        "BGD", "DEU", "ESP", "IND", "MAR", "MEX", "NGA", "PHL", "SEN", "SLV", "TUR", "USA",
+    ] {
+        let rel = format!("profiles/{code}.toml");
+        std::fs::copy(repo.join(&rel), root.join(&rel)).unwrap();
+    }
+    root
+}
+
+/// One page of every kind, in the three languages between them.
+const PAGE_KINDS: [&str; 16] = [
+    "",
+    "profiles/mex/",
+    "fr/profiles/phl/",
+    "indicators/",
+    "indicators/migrant_stock/",
+    "es/indicators/emigrants_by_destination/",
+    "corridors/",
+    "corridors/mex-usa/",
+    "partnerships/",
+    "rcps/puebla-process/",
+    "data-gaps/",
+    "about/",
+    "themes/",
+    "themes/labour-mobility/",
+    "embed/mex/migrant_stock/",
+    "no-such-page/",
+];
+
+/// Where the test run keeps what a reviewer may want to look at (screenshots).
+fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// What went wrong on a page, from the events since it was opened: script errors,
+/// console errors, requests that failed.
+fn problems(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| {
+            let p = &e["params"];
+            match e["method"].as_str()? {
+                "Runtime.exceptionThrown" => Some(format!(
+                    "script error: {}",
+                    p["exceptionDetails"]["exception"]["description"]
+                )),
+                "Runtime.consoleAPICalled" if p["type"] == "error" => {
+                    Some(format!("console error: {}", p["args"]))
+                }
+                // The 404 page is meant to answer 404.
+                "Log.entryAdded"
+                    if p["entry"]["level"] == "error"
+                        && !p["entry"]["url"]
+                            .as_str()
+                            .unwrap_or("")
+                            .contains("no-such-page") =>
+                {
+                    Some(format!(
+                        "log error: {} {}",
+                        p["entry"]["text"], p["entry"]["url"]
+                    ))
+                }
+                "Network.loadingFailed" if p["canceled"] != true => {
+                    Some(format!("failed request: {}", p["errorText"]))
+                }
+                "Network.responseReceived" => {
+                    let status = p["response"]["status"].as_i64().unwrap_or(0);
+                    let url = p["response"]["url"].as_str().unwrap_or("");
+                    (status >= 400 && !url.contains("no-such-page"))
+                        .then(|| format!("HTTP {status}: {url}"))
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_page_kind_loads_cleanly_at_phone_and_desktop_widths() {
+    let Some(exe) = chromium_or_skip() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = default_site(tmp.path());
+    let server = serve::start(
+        ServeOptions {
+            build: BuildOptions {
+                root,
+                out: Some(tmp.path().join("unused")),
+                ..BuildOptions::default()
+            },
+            bind: "127.0.0.1".parse().unwrap(),
+            port: 0,
+            poll: false,
+        },
+        Box::new(|_| {}),
+    )
+    .expect("the server starts");
+    let base = server.url();
+    let mut b = Browser::start(&exe);
+    for domain in ["Page", "Runtime", "Log", "Network"] {
+        b.call(&format!("{domain}.enable"), json!({}));
+    }
+    let mut failures = Vec::new();
+    for (width, height, mobile, name) in [(390, 844, true, "phone"), (1280, 800, false, "desktop")]
+    {
+        b.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": if mobile { 2 } else { 1 }, "mobile": mobile }),
+        );
+        for page in PAGE_KINDS {
+            b.events.clear();
+            b.call("Page.navigate", json!({ "url": format!("{base}{page}") }));
+            b.wait(&format!("{page} loads"), "document.readyState", |v| {
+                v == "complete"
+            });
+            // Late requests (fonts, images) settle within a moment of the load event.
+            std::thread::sleep(Duration::from_millis(150));
+            b.eval("1");
+            for p in problems(&b.events) {
+                failures.push(format!("{name} {page}: {p}"));
+            }
+            // Nothing wider than the screen: wide tables scroll in their own box.
+            let overflow = b.eval(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            );
+            if overflow.as_i64().unwrap_or(0) > 1 {
+                failures.push(format!(
+                    "{name} {page}: the page is {overflow} px wider than the screen"
+                ));
+            }
+        }
+        b.call(
+            "Page.navigate",
+            json!({ "url": format!("{base}profiles/mex/") }),
+        );
+        b.wait("the profile loads", "document.readyState", |v| {
+            v == "complete"
+        });
+        let shot = b.call(
+            "Page.captureScreenshot",
+            json!({ "format": "png", "captureBeyondViewport": false }),
+        );
+        let png = base64_decode(shot["data"].as_str().unwrap());
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        std::fs::write(artifacts().join(format!("profile-mex-{name}.png")), png).unwrap();
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    server.stop();
+}
+
+/// Standard base64, as DevTools sends screenshots and PDFs.
+fn base64_decode(s: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let bytes: Vec<u8> = s
+        .bytes()
+        .filter(|c| *c != b'=' && !c.is_ascii_whitespace())
+        .collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let v: Vec<u32> = chunk.iter().map(|c| u32::from(value(*c))).collect();
+        let n = v
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, x)| acc | (x << (18 - 6 * i)));
+        out.push((n >> 16) as u8);
+        if v.len() > 2 {
+            out.push((n >> 8) as u8);
+        }
+        if v.len() > 3 {
+            out.push(n as u8);
+        }
+    }
+    out
+}
+
+/// axe-core's script, installed from the npm registry by `.ci/run` (or named by
+/// `AXE_CORE_JS`); `None` when missing outside CI, where the check is then skipped.
+fn axe_core() -> Option<String> {
+    let path = std::env::var_os("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/npm/node_modules/axe-core/axe.min.js")
+        });
+    match std::fs::read_to_string(&path) {
+        Ok(js) => Some(js),
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "axe-core is not installed at {}; CI must install it (see .ci/run)",
+                path.display()
+            );
+            eprintln!("skipped: no axe-core at {}", path.display());
+            None
+        }
+    }
+}
+
+#[test]
+fn key_pages_have_no_serious_accessibility_violation_and_print_tidily() {
+    let Some(exe) = chromium_or_skip() else {
+        return;
+    };
+    let Some(axe) = axe_core() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = default_site(tmp.path());
+    let out = tmp.path().join("out");
+    mpgen::pipeline::build(&BuildOptions {
+        root,
+        out: Some(out.clone()),
+        ..BuildOptions::default()
+    })
+    .unwrap();
+    let mut b = Browser::start(&exe);
+    b.call("Page.enable", json!({}));
+    let mut found = Vec::new();
+    for page in [
+        "index.html",
+        "profiles/mex/index.html",
+        "indicators/migrant_stock/index.html",
+        "fr/indicators/emigrants_by_destination/index.html",
+        "themes/labour-mobility/index.html",
+    ] {
+        let url = format!("file://{}", out.join(page).display());
+        b.call("Page.navigate", json!({ "url": url }));
+        b.wait(&format!("{page} loads"), "document.readyState", |v| {
+            v == "complete"
+        });
+        b.eval(&format!("{axe}\n;1"));
+        assert_eq!(b.eval("typeof axe"), "object", "axe-core loads on {page}");
+        let r = b.call(
+            "Runtime.evaluate",
+            json!({
+                "expression": "axe.run(document, { resultTypes: ['violations'] }).then(r => JSON.stringify(\
+                    r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')\
+                    .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' (' + v.nodes.length + ', e.g. ' + v.nodes[0].target.join(' ') + ')')))",
+                "awaitPromise": true,
+                "returnByValue": true,
+            }),
+        );
+        let list: Vec<String> = match r["result"]["value"].as_str() {
+            Some(json) => serde_json::from_str(json).unwrap(),
+            None => panic!("axe did not run on {page}: {r}"),
+        };
+        found.extend(list.into_iter().map(|v| format!("{page}: {v}")));
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+
+    // Printing a profile: no menu, no downloads; figures and tables are not cut across
+    // pages; the PDF is kept with the screenshots.
+    let url = format!("file://{}", out.join("profiles/mex/index.html").display());
+    b.call("Page.navigate", json!({ "url": url }));
+    b.wait("the profile loads", "document.readyState", |v| {
+        v == "complete"
+    });
+    b.call("Emulation.setEmulatedMedia", json!({ "media": "print" }));
+    let style = b.eval(
+        "const s = (q, p) => getComputedStyle(document.querySelector(q))[p]; \
+         [s('.site-header', 'display'), s('#downloads', 'display'), s('figure.indicator', 'breakInside'), \
+          s('table', 'breakInside'), s('details.data', 'display')].join(' ')",
+    );
+    assert_eq!(style.as_str(), Some("none none avoid avoid block"));
+    let pdf = b.call("Page.printToPDF", json!({ "printBackground": false }));
+    let pdf = base64_decode(pdf["data"].as_str().unwrap());
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    assert!(pdf.len() > 10_000, "{} bytes", pdf.len());
+    std::fs::write(artifacts().join("profile-mex.pdf"), &pdf).unwrap();
 }

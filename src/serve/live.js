@@ -35,6 +35,13 @@
     box.querySelector("pre").textContent = text;
   };
   const events = new EventSource("/__mpgen/events");
+  // A page left for another keeps no connection open: browsers allow six per host, and
+  // pages kept for the back button would use them all up. Back on it, it reloads, as
+  // the site may have changed meanwhile.
+  window.addEventListener("pagehide", () => events.close());
+  window.addEventListener("pageshow", (e) => {
+    if (e.persisted) location.reload();
+  });
   events.addEventListener("errors", (e) => overlay(JSON.parse(e.data).text));
   events.addEventListener("ok", () => {
     const box = document.getElementById("mpgen-overlay");
