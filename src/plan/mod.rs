@@ -212,6 +212,33 @@ impl Plan {
     }
 }
 
+/// A series, hashed field by field: the same as its JSON would be, without making it
+/// (every profile's every series is hashed on a cold plan).
+fn hash_series(h: &mut blake3::Hasher, s: &crate::model::Series) {
+    for text in [Some(&s.source), s.note.as_ref(), s.method.as_ref()] {
+        match text {
+            Some(t) => {
+                h.update(&(t.len() as u64).to_le_bytes());
+                h.update(t.as_bytes());
+            }
+            None => {
+                h.update(&u64::MAX.to_le_bytes());
+            }
+        }
+    }
+    for (year, p) in &s.points {
+        h.update(&year.to_le_bytes());
+        h.update(&p.value.to_bits().to_le_bytes());
+        for v in [p.female, p.male, p.low, p.high] {
+            match v {
+                Some(v) => h.update(&[1]).update(&v.to_bits().to_le_bytes()),
+                None => h.update(&[0]),
+            };
+        }
+        h.update(&[u8::from(p.estimated), u8::from(p.derived)]);
+    }
+}
+
 fn hash_json<T: Serialize + ?Sized>(hasher: &mut blake3::Hasher, value: &T) {
     // Serializing model types to JSON cannot fail: they have string keys only.
     let _ = serde_json::to_writer(&mut *hasher, value);
@@ -427,7 +454,9 @@ fn indicator_fingerprints(
             for id in site.indicators.keys() {
                 // A whole table, with the profile's own sources its values may cite.
                 let mut h = blake3::Hasher::new();
-                hash_json(&mut h, &p.series.get(id));
+                if let Some(series) = p.series.get(id) {
+                    hash_series(&mut h, series);
+                }
                 hash_json(&mut h, &p.partners.get(id));
                 hash_json(&mut h, &p.age_sex.get(id));
                 hash_json(&mut h, &p.sources);

@@ -279,7 +279,7 @@ impl Env<'_> {
             sources,
             indicators_url: routes::link(&path, &routes::indicators(config, lang)),
             corridors: if ind.flow.is_some() {
-                crate::model::corridors::corridors(site)
+                self.all_corridors()
                     .iter()
                     .take(CORRIDORS.min(config.corridors as usize))
                     .map(|c| Link {

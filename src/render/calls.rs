@@ -304,7 +304,7 @@ impl Env<'_> {
 
     fn agreements_html(&self, topic: Option<&str>, lang: &str, path: &str) -> String {
         let config = &self.site.config;
-        let all = crate::model::partnerships::partnerships(self.site);
+        let all = self.all_partnerships();
         let page = routes::link(path, &routes::partnerships(config, lang));
         let topic_word = |t: &str| self.word(lang, &format!("topic_{t}"), t);
         let Some(topic) = topic else {

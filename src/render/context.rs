@@ -268,6 +268,30 @@ pub struct Env<'a> {
     pub charts: &'a super::Charts<'a>,
     /// Whether the site has corridors (`model::corridors::exist`), for the menu.
     pub has_corridors: bool,
+    pub across: &'a Across,
+}
+
+/// What several pages read of the whole site, worked out at most once a build.
+#[derive(Default)]
+pub struct Across {
+    corridors: std::sync::OnceLock<Vec<crate::model::corridors::Corridor>>,
+    partnerships: std::sync::OnceLock<Vec<crate::model::partnerships::Partnership>>,
+}
+
+impl Env<'_> {
+    /// Every corridor of the site, largest first (`model::corridors::corridors`).
+    pub fn all_corridors(&self) -> &[crate::model::corridors::Corridor] {
+        self.across
+            .corridors
+            .get_or_init(|| crate::model::corridors::corridors(self.site))
+    }
+
+    /// Every agreement once (`model::partnerships::partnerships`).
+    pub fn all_partnerships(&self) -> &[crate::model::partnerships::Partnership] {
+        self.across
+            .partnerships
+            .get_or_init(|| crate::model::partnerships::partnerships(self.site))
+    }
 }
 
 /// A chart as a page shows it: inline SVG, its files, and how to embed it.

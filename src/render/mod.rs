@@ -55,6 +55,10 @@ pub struct Renderer<'a> {
     cards: Mutex<HashMap<(String, String), Arc<str>>>,
     /// Whether the site has corridors, which every page's menu links to: known once.
     has_corridors: bool,
+    /// What several pages of a build read of the whole site, worked out once.
+    across: context::Across,
+    /// Each language's UI strings as templates see them, converted once.
+    strings_values: BTreeMap<String, Value>,
 }
 
 /// (language, profile code, chart id)
@@ -245,6 +249,16 @@ impl<'a> Renderer<'a> {
             charts: Charts::new(site, theme),
             cards: Mutex::default(),
             has_corridors: crate::model::corridors::exist(site),
+            across: context::Across::default(),
+            strings_values: site
+                .config
+                .languages
+                .iter()
+                .map(|lang| {
+                    let strings = theme.strings.get(lang).cloned().unwrap_or_default();
+                    (lang.clone(), Value::from(Serde(&*strings)))
+                })
+                .collect(),
             csv_bodies: site
                 .profiles
                 .keys()
@@ -259,6 +273,7 @@ impl<'a> Renderer<'a> {
             numbers: &self.numbers,
             charts: &self.charts,
             has_corridors: self.has_corridors,
+            across: &self.across,
         }
     }
 
@@ -328,8 +343,10 @@ impl<'a> Renderer<'a> {
 
     /// The UI strings of a language, as templates see them (`t`).
     fn strings_value(&self, lang: &str) -> Value {
-        let strings = self.theme.strings.get(lang).cloned().unwrap_or_default();
-        Value::from(Serde(&*strings))
+        self.strings_values.get(lang).cloned().unwrap_or_else(|| {
+            let strings = self.theme.strings.get(lang).cloned().unwrap_or_default();
+            Value::from(Serde(&*strings))
+        })
     }
 
     /// A profile's card for the home page (`card.html`), rendered once.

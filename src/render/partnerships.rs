@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::context::{Common, Env, Figure, Link};
-use crate::model::partnerships::{Partnership, members, partnerships};
+use crate::model::partnerships::{Partnership, members};
 use crate::plan::routes;
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,7 +117,7 @@ impl Env<'_> {
         let config = &site.config;
         let dl = &config.default_language;
         let path = routes::partnerships(config, lang);
-        let all = partnerships(site);
+        let all = self.all_partnerships();
         let agreements: Vec<AgreementView> = all
             .iter()
             .map(|g| self.agreement_view(g, &path, lang))
@@ -190,8 +190,9 @@ impl Env<'_> {
             .collect();
         let member_codes: std::collections::BTreeSet<&str> =
             members.iter().map(|p| p.iso3.as_str()).collect();
-        let agreements = partnerships(site)
-            .into_iter()
+        let agreements = self
+            .all_partnerships()
+            .iter()
             .filter(|g| {
                 g.countries.len() > 1
                     && g.countries
