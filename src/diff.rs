@@ -286,15 +286,7 @@ fn number(v: &Value) -> String {
     let Ok(x) = v.value.parse::<f64>() else {
         return v.value.clone();
     };
-    let words = crate::render::numbers::CompactWords {
-        thousand: "k".into(),
-        million: "M".into(),
-        billion: "bn".into(),
-        usd: "US$ {n}".into(),
-        percent: "{n} %".into(),
-        per_1000: "{n} ‰".into(),
-    };
-    crate::render::numbers::Numbers::new("en", words).with_unit(x, &v.unit)
+    crate::render::numbers::Numbers::new("en", Default::default()).with_unit(x, &v.unit)
 }
 
 fn shown(v: &Value) -> String {

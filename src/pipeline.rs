@@ -319,18 +319,24 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     })
 }
 
+/// The site checked and planned, or its diagnostics.
+fn checked_plan(opts: &BuildOptions) -> Result<(Site, Arc<templates::Theme>, Plan), BuildError> {
+    let checked = check(&opts.root);
+    let Some((mut site, theme)) = checked.site else {
+        return Err(BuildError::Invalid {
+            diags: checked.diags,
+            texts: checked.texts,
+        });
+    };
+    let plan = plan_site(&mut site, &theme, opts);
+    Ok((site, theme, plan))
+}
+
 /// Renders every output of the site in memory, ignoring any previous build: for
 /// `--verify` and for tests of determinism.
 pub fn render_all(opts: &BuildOptions) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
     with_threads(opts.threads, || {
-        let checked = check(&opts.root);
-        let Some((mut site, theme)) = checked.site else {
-            return Err(BuildError::Invalid {
-                diags: checked.diags,
-                texts: checked.texts,
-            });
-        };
-        let plan = plan_site(&mut site, &theme, opts);
+        let (site, theme, plan) = checked_plan(opts)?;
         let renderer = Renderer::new(&site, &theme);
         let files = plan
             .outputs
@@ -345,14 +351,7 @@ pub fn render_all(opts: &BuildOptions) -> Result<BTreeMap<String, Vec<u8>>, Buil
 /// (`mpgen check --links`). Files other than pages are planned, not made.
 pub fn check_links(opts: &BuildOptions) -> Result<crate::linkcheck::Report, BuildError> {
     with_threads(opts.threads, || {
-        let checked = check(&opts.root);
-        let Some((mut site, theme)) = checked.site else {
-            return Err(BuildError::Invalid {
-                diags: checked.diags,
-                texts: checked.texts,
-            });
-        };
-        let plan = plan_site(&mut site, &theme, opts);
+        let (site, theme, plan) = checked_plan(opts)?;
         let renderer = Renderer::new(&site, &theme);
         let files: BTreeSet<String> = plan.outputs.iter().map(|o| o.path.clone()).collect();
         let pages = plan

@@ -60,6 +60,18 @@ fn basic_site(dir: &Path) -> PathBuf {
     root
 }
 
+/// The site at `root` built into `dir/out`, which is returned.
+fn built(root: PathBuf, dir: &Path) -> PathBuf {
+    let out = dir.join("out");
+    mpgen::pipeline::build(&BuildOptions {
+        root,
+        out: Some(out.clone()),
+        ..BuildOptions::default()
+    })
+    .unwrap();
+    out
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap().flatten() {
@@ -309,14 +321,7 @@ fn search_works_offline_from_file_urls() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let root = basic_site(tmp.path());
-    let out = tmp.path().join("out");
-    mpgen::pipeline::build(&BuildOptions {
-        root,
-        out: Some(out.clone()),
-        ..BuildOptions::default()
-    })
-    .unwrap();
+    let out = built(basic_site(tmp.path()), tmp.path());
     // The French pages, opened from the disk: no server at all.
     let page = format!("file://{}", out.join("fr/indicators/index.html").display());
     let mut b = Browser::start(&exe);
@@ -572,14 +577,7 @@ fn key_pages_have_no_serious_accessibility_violation_and_print_tidily() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let root = default_site(tmp.path());
-    let out = tmp.path().join("out");
-    mpgen::pipeline::build(&BuildOptions {
-        root,
-        out: Some(out.clone()),
-        ..BuildOptions::default()
-    })
-    .unwrap();
+    let out = built(default_site(tmp.path()), tmp.path());
     let mut b = Browser::start(&exe);
     b.call("Page.enable", json!({}));
     let mut found = Vec::new();

@@ -113,8 +113,6 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Writes the rendered files and removes stale ones. `rendered` holds only the outputs
-/// that were rendered this time; `kept` the fingerprints of every output of the plan.
 /// Runs `f` on a pool sized for file-system work: creating files is kernel time, not
 /// CPU time, so more threads than cores keep the disk queue full.
 fn io_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
@@ -125,6 +123,9 @@ fn io_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     }
 }
 
+/// Writes the rendered files and removes stale ones. `rendered` holds only the outputs
+/// that were rendered this time; `plan_fingerprints` the fingerprint of every output of
+/// the plan.
 pub fn write(
     out: &Path,
     previous: &Manifest,
@@ -451,16 +452,10 @@ fn write_fresh(
     diagnostics: String,
 ) -> Result<WriteReport> {
     use rayon::prelude::*;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Error::Output(format!("{} is not a folder name", out.display())))?;
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    let staging = parent.join(format!(".{name}.mpgen-staging"));
+    let staging = sibling(out, "staging")?;
+    if let Some(parent) = staging.parent() {
+        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     }

@@ -226,18 +226,17 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|lang| {
                 let s = theme.strings.get(lang);
-                let word = |key: &str, default: &str| {
-                    s.and_then(|m| m.get(key))
-                        .cloned()
-                        .unwrap_or_else(|| default.to_string())
+                let english = CompactWords::default();
+                let word = |key: &str, default: String| {
+                    s.and_then(|m| m.get(key)).cloned().unwrap_or(default)
                 };
                 let words = CompactWords {
-                    thousand: word("number_thousand", "k"),
-                    million: word("number_million", "M"),
-                    billion: word("number_billion", "bn"),
-                    usd: word("number_usd", "US$ {n}"),
-                    percent: word("number_percent", "{n} %"),
-                    per_1000: word("number_per_1000", "{n} ‰"),
+                    thousand: word("number_thousand", english.thousand),
+                    million: word("number_million", english.million),
+                    billion: word("number_billion", english.billion),
+                    usd: word("number_usd", english.usd),
+                    percent: word("number_percent", english.percent),
+                    per_1000: word("number_per_1000", english.per_1000),
                 };
                 (lang.clone(), Numbers::new(lang, words))
             })

@@ -19,6 +19,20 @@ pub struct CompactWords {
     pub per_1000: String,
 }
 
+impl Default for CompactWords {
+    /// The English words, which a theme's missing keys fall back to.
+    fn default() -> Self {
+        CompactWords {
+            thousand: "k".into(),
+            million: "M".into(),
+            billion: "bn".into(),
+            usd: "US$ {n}".into(),
+            percent: "{n} %".into(),
+            per_1000: "{n} ‰".into(),
+        }
+    }
+}
+
 /// Number formatting for one language. ICU's formatter is not `Sync`, so each worker
 /// thread keeps its own, made on first use.
 pub struct Numbers {
@@ -179,14 +193,7 @@ mod tests {
     use super::*;
 
     fn words() -> CompactWords {
-        CompactWords {
-            thousand: "k".into(),
-            million: "M".into(),
-            billion: "bn".into(),
-            usd: "US$ {n}".into(),
-            percent: "{n} %".into(),
-            per_1000: "{n} ‰".into(),
-        }
+        CompactWords::default()
     }
 
     #[test]
