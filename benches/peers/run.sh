@@ -22,7 +22,7 @@ runs=${1:-5}
 sizes=${2:-250 1000}
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 sudo=""; [ "$(id -u)" != 0 ] && sudo="sudo"

@@ -187,6 +187,12 @@ pub struct Cache {
     /// What a profile has of each indicator, hashed, and its latest year, by the
     /// profile's fingerprint.
     by_indicator: HashMap<blake3::Hash, Arc<ProfileParts>>,
+    /// The largest corridors and the hash of their list, by what they are made from.
+    corridors: Option<(
+        blake3::Hash,
+        Arc<Vec<crate::model::corridors::Corridor>>,
+        blake3::Hash,
+    )>,
     /// Fingerprints of copied files, by the address of their bytes (held, so the
     /// address stays theirs).
     copies: HashMap<usize, (Arc<[u8]>, String)>,
@@ -760,15 +766,44 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     };
     let (all_indicators, core) = (years_of(false), years_of(true));
     // The largest corridors: their list, and the pages of the indicators they come from.
-    let top: Vec<crate::model::corridors::Corridor> = crate::model::corridors::corridors(site)
-        .into_iter()
-        .take(config.corridors as usize)
-        .collect();
-    let list_hash = {
+    // Worked out again only when a partners table of a flow indicator, an agreement or
+    // the number of corridors changed (at 1,000 profiles it is most of a plan).
+    let corridors_key = {
         let mut h = blake3::Hasher::new();
-        hash_json(&mut h, &top);
+        h.update(&config.corridors.to_le_bytes());
+        let flows: Vec<&str> = site
+            .indicators
+            .values()
+            .filter(|i| i.kind == "partners" && i.flow.is_some())
+            .map(|i| i.id.as_str())
+            .collect();
+        hash_json(&mut h, &flows);
+        for (code, parts) in &f.parts {
+            h.update(code.as_bytes());
+            for id in &flows {
+                if let Some(t) = parts.tables.get(*id) {
+                    h.update(t.as_bytes());
+                }
+            }
+            h.update(parts.links.as_bytes());
+        }
         h.finalize()
     };
+    let (top, list_hash) = match &cache.corridors {
+        Some((key, top, list_hash)) if *key == corridors_key => (top.clone(), *list_hash),
+        _ => {
+            let top: Arc<Vec<crate::model::corridors::Corridor>> = Arc::new(
+                crate::model::corridors::corridors(site)
+                    .into_iter()
+                    .take(config.corridors as usize)
+                    .collect(),
+            );
+            let mut h = blake3::Hasher::new();
+            hash_json(&mut h, &*top);
+            (top, h.finalize())
+        }
+    };
+    cache.corridors = Some((corridors_key, top.clone(), list_hash));
     for lang in &config.languages {
         let l = lang.as_bytes();
         for ind in site.indicators_in_order() {
@@ -861,7 +896,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
 
     // Corridors: each page shows its own pair's figures; the list, the largest ones.
     if !top.is_empty() {
-        let list = Arc::new(top);
+        let list = top;
         for lang in &config.languages {
             let path = routes::corridors(config, lang);
             html_pages.push(path.clone());
