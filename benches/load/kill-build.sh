@@ -15,7 +15,7 @@ cargo build --release --quiet --bin mpgen --example synth_site
 bin=target/release/mpgen
 site="$work/site"
 target/release/examples/synth_site "$site" "$profiles" en >/dev/null 2>&1
-code=$(ls "$site/profiles" | head -1); file="$site/profiles/$code"
+first=("$site"/profiles/*.toml); file="${first[0]}"
 set_value() {
   python3 - "$file" "$1" <<'PY'
 import re, sys

@@ -22,7 +22,7 @@ fi
 cargo build --release --quiet --bin mpgen --example synth_site
 site="$work/site"
 target/release/examples/synth_site "$site" "$profiles" en >/dev/null 2>&1
-code=$(ls "$site/profiles" | head -1); code=${code%.toml}
+first=("$site"/profiles/*.toml); code=$(basename "${first[0]}" .toml)
 lower=$(echo "$code" | tr 'A-Z' 'a-z')
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port/migration-profiles"

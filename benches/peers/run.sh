@@ -67,7 +67,7 @@ for n in $sizes; do
   echo "cold, $charts charts: mpgen $cc ms, Hugo + matplotlib $hm ms (Hugo $hc + $charts x $chart_ms), ratio $(ratio "$cc" "$hm")"
 
   # Preview servers: save one profile, wait for its page to show the new value.
-  code=$(ls "$site/profiles" | head -1); code=${code%.toml}; lower=$(echo "$code" | tr 'A-Z' 'a-z')
+  first=("$site"/profiles/*.toml); code=$(basename "${first[0]}" .toml); lower=$(echo "$code" | tr 'A-Z' 'a-z')
   p=$(port)
   (cd "$hsite" && hugo server --quiet --bind 127.0.0.1 --port "$p" --baseURL "http://127.0.0.1:$p/" \
       --cacheDir "$work/hcache-s" >/dev/null 2>&1) &
