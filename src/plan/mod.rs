@@ -710,6 +710,22 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         failed: &no_failed,
         current: None,
     };
+    // Each content page (all its languages' texts) and what its calls read: the same
+    // for the page in every language.
+    let mut content_pages: BTreeMap<&str, blake3::Hasher> = BTreeMap::new();
+    for p in &site.pages {
+        let h = content_pages.entry(p.stem.as_str()).or_default();
+        hash_json(h, p);
+        let reads: Vec<_> = crate::model::calls::resolved(&p.body, &scope)
+            .iter()
+            .flat_map(|(_, kind)| crate::model::calls::reads(kind, &site.indicators))
+            .collect();
+        h.update(&reads_hash(&f, &reads));
+    }
+    let content_pages: BTreeMap<&str, blake3::Hash> = content_pages
+        .into_iter()
+        .map(|(stem, h)| (stem, h.finalize()))
+        .collect();
     for lang in &config.languages {
         let l = lang.as_bytes();
         let path = routes::home(config, lang);
@@ -720,24 +736,11 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
             job: Job::Home { lang: lang.clone() },
         });
 
-        let mut stems: Vec<&str> = site.pages.iter().map(|p| p.stem.as_str()).collect();
-        stems.sort();
-        stems.dedup();
-        for stem in stems {
-            let mut h = blake3::Hasher::new();
-            for p in site.pages.iter().filter(|p| p.stem == stem) {
-                hash_json(&mut h, p);
-                // And on what its calls read.
-                let reads: Vec<_> = crate::model::calls::resolved(&p.body, &scope)
-                    .iter()
-                    .flat_map(|(_, kind)| crate::model::calls::reads(kind, &site.indicators))
-                    .collect();
-                h.update(&reads_hash(&f, &reads));
-            }
+        for (stem, data) in &content_pages {
             let path = routes::content(config, lang, stem);
             html_pages.push(path.clone());
             outputs.push(Output {
-                fingerprint: fp(&[b"content", l, sw, h.finalize().as_bytes()]),
+                fingerprint: fp(&[b"content", l, sw, data.as_bytes()]),
                 path,
                 job: Job::Content {
                     lang: lang.clone(),
