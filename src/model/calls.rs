@@ -333,7 +333,7 @@ pub fn resolve(call: &Call, scope: &Scope) -> Result<Kind, Problem> {
         "total" => {
             let indicator = args.indicator(scope, measure)?;
             let unit = &scope.indicators[&indicator].unit;
-            if !matches!(unit.as_str(), "persons" | "count" | "usd") {
+            if !summable(unit) {
                 return Err(problem(
                     &args.span("indicator"),
                     format!("`{indicator}` is in `{unit}`, which does not add up across countries"),

@@ -9,7 +9,6 @@ use std::collections::BTreeSet;
 
 use super::charts::xml_escape;
 use super::context::Env;
-use crate::load::calls::Call;
 use crate::model::Profile;
 use crate::model::calls::{self, Figure, Kind, Measure, Scope};
 use crate::plan::routes;
@@ -41,7 +40,7 @@ impl Env<'_> {
             text.push_str(&body[last..call.range.start]);
             last = call.range.end;
             let token = format!("\u{E000}{i}\u{E001}");
-            match self.call_html(call, kind, i, lang, path) {
+            match self.call_html(kind, i, lang, path) {
                 Made::Html(html) => {
                     text.push_str(&token);
                     made.push((token, html, kind.is_block()));
@@ -63,8 +62,7 @@ impl Env<'_> {
         html
     }
 
-    fn call_html(&self, call: &Call, kind: &Kind, i: usize, lang: &str, path: &str) -> Made {
-        let _ = call;
+    fn call_html(&self, kind: &Kind, i: usize, lang: &str, path: &str) -> Made {
         let site = self.site;
         let config = &site.config;
         match kind {
