@@ -44,6 +44,13 @@ pub const COLUMNS: [&str; 12] = [
 /// partners (`other` last), then age and sex. Indicators in catalogue order.
 pub fn rows<'a>(site: &'a Site, p: &'a Profile) -> Vec<Row<'a>> {
     let mut out = Vec::new();
+    each_row(site, p, |r| out.push(r));
+    out
+}
+
+/// The rows of `rows`, one at a time: the data files are written as the rows come,
+/// without a list of them (a profile has thousands).
+pub fn each_row<'a>(site: &'a Site, p: &'a Profile, mut out: impl FnMut(Row<'a>)) {
     for ind in site.indicators_in_order() {
         let base = |year, sex, partner: &'a str, age: &'a str, value, source: &'a str, flag| Row {
             iso3: &p.iso3,
@@ -68,56 +75,67 @@ pub fn rows<'a>(site: &'a Site, p: &'a Profile) -> Vec<Row<'a>> {
                 } else {
                     ""
                 };
-                out.push(Row {
+                out(Row {
                     low: pt.low,
                     high: pt.high,
                     ..base(*year, "total", "", "", pt.value, &s.source, flag)
                 });
                 if let Some(f) = pt.female {
-                    out.push(base(*year, "female", "", "", f, &s.source, flag));
+                    out(base(*year, "female", "", "", f, &s.source, flag));
                 }
                 if let Some(m) = pt.male {
-                    out.push(base(*year, "male", "", "", m, &s.source, flag));
+                    out(base(*year, "male", "", "", m, &s.source, flag));
                 }
             }
         }
         if let Some(x) = p.partners.get(&ind.id) {
             for (code, v) in &x.values {
-                out.push(base(x.year, "total", code, "", *v, &x.source, ""));
+                out(base(x.year, "total", code, "", *v, &x.source, ""));
             }
             if let Some(o) = x.other {
-                out.push(base(x.year, "total", "other", "", o, &x.source, ""));
+                out(base(x.year, "total", "other", "", o, &x.source, ""));
             }
         }
         if let Some(a) = p.age_sex.get(&ind.id) {
             for (i, g) in a.groups.iter().enumerate() {
-                out.push(base(a.year, "female", "", g, a.female[i], &a.source, ""));
-                out.push(base(a.year, "male", "", g, a.male[i], &a.source, ""));
+                out(base(a.year, "female", "", g, a.female[i], &a.source, ""));
+                out(base(a.year, "male", "", g, a.male[i], &a.source, ""));
             }
         }
     }
-    out
 }
 
-/// A number as data, without allocating for the common case of a whole number.
-fn write_number(w: &mut csv::Writer<Vec<u8>>, v: f64) {
+/// A number as data: the shortest text that reads back as the same number.
+fn push_number(out: &mut Vec<u8>, v: f64) {
     if v.fract() == 0.0 && v.abs() < 1e15 {
-        let mut buf = itoa::Buffer::new();
-        let _ = w.write_field(buf.format(v as i64));
+        out.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
     } else {
-        let _ = w.write_field(Numbers::plain(v));
+        out.extend_from_slice(Numbers::plain(v).as_bytes());
+    }
+}
+
+/// A CSV field, quoted as the `csv` crate would (only when it holds a comma, a quote
+/// or a line break). Written by hand: a site has hundreds of thousands of values, and
+/// going through a CSV writer field by field made this file the slowest of a build.
+fn push_field(out: &mut Vec<u8>, field: &str) {
+    if field
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        out.push(b'"');
+        out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(field.as_bytes());
     }
 }
 
 /// The CSV lines of one profile's values, without the header: the same bytes serve the
 /// profile's own CSV and `all.csv`.
 pub fn csv_body(site: &Site, p: &Profile) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+    let mut out = Vec::new();
     let mut year = itoa::Buffer::new();
-    // Writing to a Vec cannot fail.
-    for r in rows(site, p) {
+    each_row(site, p, |r| {
         for field in [
             r.iso3,
             r.indicator,
@@ -126,23 +144,23 @@ pub fn csv_body(site: &Site, p: &Profile) -> Vec<u8> {
             r.partner,
             r.age_group,
         ] {
-            let _ = w.write_field(field);
+            push_field(&mut out, field);
+            out.push(b',');
         }
-        write_number(&mut w, r.value);
+        push_number(&mut out, r.value);
         for v in [r.low, r.high] {
-            match v {
-                Some(v) => write_number(&mut w, v),
-                None => {
-                    let _ = w.write_field("");
-                }
+            out.push(b',');
+            if let Some(v) = v {
+                push_number(&mut out, v);
             }
         }
         for field in [r.unit, r.source, r.flag] {
-            let _ = w.write_field(field);
+            out.push(b',');
+            push_field(&mut out, field);
         }
-        let _ = w.write_record(None::<&[u8]>);
-    }
-    w.into_inner().unwrap_or_default()
+        out.push(b'\n');
+    });
+    out
 }
 
 pub fn header() -> Vec<u8> {
@@ -165,7 +183,27 @@ struct ProfileJson<'a> {
     sources: Vec<&'a crate::model::Source>,
     columns: [&'static str; 12],
     /// One array per value, in the order of `columns`: a third of the size of objects.
-    rows: Vec<RowArray<'a>>,
+    rows: RowsOf<'a>,
+}
+
+/// A profile's rows, serialized as they are visited.
+struct RowsOf<'a>(&'a Site, &'a Profile);
+
+impl Serialize for RowsOf<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(None)?;
+        let mut failed = None;
+        each_row(self.0, self.1, |r| {
+            if failed.is_none() {
+                failed = seq.serialize_element(&as_array(r)).err();
+            }
+        });
+        match failed {
+            Some(e) => Err(e),
+            None => seq.end(),
+        }
+    }
 }
 
 type RowArray<'a> = (
@@ -201,8 +239,11 @@ fn as_array(r: Row<'_>) -> RowArray<'_> {
 }
 
 pub fn profile_json(site: &Site, p: &Profile) -> Vec<u8> {
-    let rows = rows(site, p);
-    let source_ids = source_ids(rows.iter().map(|r| r.source));
+    let mut cited = std::collections::BTreeSet::new();
+    each_row(site, p, |r| {
+        cited.insert(r.source);
+    });
+    let source_ids = source_ids(cited.into_iter());
     let doc = ProfileJson {
         iso3: &p.iso3,
         name: p
@@ -216,9 +257,11 @@ pub fn profile_json(site: &Site, p: &Profile) -> Vec<u8> {
             .filter_map(|id| p.source(site, id))
             .collect(),
         columns: COLUMNS,
-        rows: rows.into_iter().map(as_array).collect(),
+        rows: RowsOf(site, p),
     };
-    let mut bytes = serde_json::to_vec(&doc).unwrap_or_default();
+    let mut bytes = Vec::with_capacity(64 * 1024);
+    // Serializing our own structs (string keys only) into memory cannot fail.
+    let _ = serde_json::to_writer(&mut bytes, &doc);
     bytes.push(b'\n');
     bytes
 }
