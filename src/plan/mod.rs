@@ -53,6 +53,8 @@ pub enum Job {
     Indicator {
         lang: String,
         id: String,
+        /// For a flow's indicator, the largest corridors, which it links to.
+        corridors: Option<Arc<Vec<crate::model::corridors::Corridor>>>,
     },
     /// Profiles × core indicators: present, stale or missing.
     DataGaps {
@@ -427,6 +429,60 @@ fn reads_hash(f: &Fingerprints, reads: &[crate::model::calls::Read]) -> Vec<u8> 
     h.finalize().as_bytes().to_vec()
 }
 
+/// One profile's share of the indicator hashes: per indicator, its latest value and
+/// its whole table; its agreements and RCPs; its key figures.
+fn profile_parts(site: &Site, p: &crate::model::Profile) -> Arc<ProfileParts> {
+    let mut links = blake3::Hasher::new();
+    hash_json(&mut links, &p.agreements);
+    hash_json(&mut links, &p.rcps);
+    let mut parts = BTreeMap::new();
+    let mut tables = BTreeMap::new();
+    // The profile's own sources, which its values may cite: serialized once, fed
+    // into every table's hash and every latest value's.
+    let sources = {
+        let mut h = blake3::Hasher::new();
+        hash_json(&mut h, &p.sources);
+        h.finalize()
+    };
+    for id in site.indicators.keys() {
+        // A whole table, with the profile's own sources its values may cite.
+        let mut h = blake3::Hasher::new();
+        if let Some(series) = p.series.get(id) {
+            hash_series(&mut h, series);
+        }
+        hash_json(&mut h, &p.partners.get(id));
+        hash_json(&mut h, &p.age_sex.get(id));
+        h.update(sources.as_bytes());
+        tables.insert(id.clone(), h.finalize());
+        // The pages across countries show a profile's latest value only (its
+        // year, flags and source) and group it by region.
+        let latest = crate::model::latest_value(p, id);
+        let mut h = blake3::Hasher::new();
+        h.update(p.region.as_bytes());
+        if let Some(l) = &latest {
+            h.update(&l.year.to_le_bytes());
+            h.update(&l.value.to_bits().to_le_bytes());
+            h.update(&[u8::from(l.estimated), u8::from(l.derived)]);
+            h.update(l.source.as_bytes());
+            // A source may be the profile's own: its title and edition are shown.
+            h.update(sources.as_bytes());
+        }
+        parts.insert(id.clone(), (h.finalize(), latest.map(|l| l.year)));
+    }
+    let mut figures = blake3::Hasher::new();
+    for ind in site.indicators.values().filter(|i| i.core) {
+        if let Some((h, _)) = parts.get(&ind.id) {
+            figures.update(h.as_bytes());
+        }
+    }
+    Arc::new(ProfileParts {
+        indicators: parts,
+        tables,
+        links: links.finalize(),
+        figures: figures.finalize(),
+    })
+}
+
 /// For each indicator, three hashes over every profile: of its latest value of the
 /// indicator (year, value, flags, source) and its region, for the indicator's page;
 /// of the latest year alone, for the pages that show only coverage; of the whole
@@ -449,52 +505,23 @@ fn indicator_fingerprints(
         .keys()
         .map(|id| (id.as_str(), Default::default()))
         .collect();
-    for (code, p) in &site.profiles {
-        let key = profiles[code];
-        let parts = cache.by_indicator.get(&key).cloned().unwrap_or_else(|| {
-            let mut links = blake3::Hasher::new();
-            hash_json(&mut links, &p.agreements);
-            hash_json(&mut links, &p.rcps);
-            let mut parts = BTreeMap::new();
-            let mut tables = BTreeMap::new();
-            for id in site.indicators.keys() {
-                // A whole table, with the profile's own sources its values may cite.
-                let mut h = blake3::Hasher::new();
-                if let Some(series) = p.series.get(id) {
-                    hash_series(&mut h, series);
-                }
-                hash_json(&mut h, &p.partners.get(id));
-                hash_json(&mut h, &p.age_sex.get(id));
-                hash_json(&mut h, &p.sources);
-                tables.insert(id.clone(), h.finalize());
-                // The pages across countries show a profile's latest value only (its
-                // year, flags and source) and group it by region.
-                let latest = crate::model::latest_value(p, id);
-                let mut h = blake3::Hasher::new();
-                h.update(p.region.as_bytes());
-                if let Some(l) = &latest {
-                    h.update(&l.year.to_le_bytes());
-                    h.update(&l.value.to_bits().to_le_bytes());
-                    h.update(&[u8::from(l.estimated), u8::from(l.derived)]);
-                    h.update(l.source.as_bytes());
-                    // A source may be the profile's own: its title and edition are shown.
-                    hash_json(&mut h, &p.sources);
-                }
-                parts.insert(id.clone(), (h.finalize(), latest.map(|l| l.year)));
-            }
-            let mut figures = blake3::Hasher::new();
-            for ind in site.indicators.values().filter(|i| i.core) {
-                if let Some((h, _)) = parts.get(&ind.id) {
-                    figures.update(h.as_bytes());
-                }
-            }
-            Arc::new(ProfileParts {
-                indicators: parts,
-                tables,
-                links: links.finalize(),
-                figures: figures.finalize(),
+    // Each profile's parts, in parallel: those of unchanged profiles come from the cache.
+    let computed: Vec<(&String, blake3::Hash, Arc<ProfileParts>)> = {
+        use rayon::prelude::*;
+        let cached = &cache.by_indicator;
+        site.profiles
+            .par_iter()
+            .map(|(code, p)| {
+                let key = profiles[code];
+                let parts = cached
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or_else(|| profile_parts(site, p));
+                (code, key, parts)
             })
-        });
+            .collect()
+    };
+    for (code, key, parts) in computed {
         for (id, (data, years, tables)) in hashers.iter_mut() {
             data.update(code.as_bytes());
             years.update(code.as_bytes());
@@ -830,6 +857,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
                 job: Job::Indicator {
                     lang: lang.clone(),
                     id: ind.id.clone(),
+                    corridors: ind.flow.is_some().then(|| top.clone()),
                 },
             });
         }

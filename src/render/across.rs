@@ -157,7 +157,13 @@ impl Env<'_> {
         }
     }
 
-    pub fn indicator(&self, ind: &Indicator, lang: &str) -> IndicatorView {
+    /// `corridors`: the largest corridors, largest first, for a flow's indicator.
+    pub fn indicator(
+        &self,
+        ind: &Indicator,
+        lang: &str,
+        corridors: &[crate::model::corridors::Corridor],
+    ) -> IndicatorView {
         let site = self.site;
         let config = &site.config;
         let dl = &config.default_language;
@@ -279,7 +285,7 @@ impl Env<'_> {
             sources,
             indicators_url: routes::link(&path, &routes::indicators(config, lang)),
             corridors: if ind.flow.is_some() {
-                self.all_corridors()
+                corridors
                     .iter()
                     .take(CORRIDORS.min(config.corridors as usize))
                     .map(|c| Link {

@@ -274,18 +274,10 @@ pub struct Env<'a> {
 /// What several pages read of the whole site, worked out at most once a build.
 #[derive(Default)]
 pub struct Across {
-    corridors: std::sync::OnceLock<Vec<crate::model::corridors::Corridor>>,
     partnerships: std::sync::OnceLock<Vec<crate::model::partnerships::Partnership>>,
 }
 
 impl Env<'_> {
-    /// Every corridor of the site, largest first (`model::corridors::corridors`).
-    pub fn all_corridors(&self) -> &[crate::model::corridors::Corridor] {
-        self.across
-            .corridors
-            .get_or_init(|| crate::model::corridors::corridors(self.site))
-    }
-
     /// Every agreement once (`model::partnerships::partnerships`).
     pub fn all_partnerships(&self) -> &[crate::model::partnerships::Partnership] {
         self.across

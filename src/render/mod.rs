@@ -333,11 +333,17 @@ impl<'a> Renderer<'a> {
     /// `data/all.csv` in parts: the header, then each profile's lines. `serve` keeps
     /// the parts as they are, so an edit costs one profile's lines, not the whole file.
     pub fn all_csv_parts(&self) -> Result<Vec<Arc<[u8]>>> {
-        let mut parts = vec![Arc::from(data::header())];
-        for code in self.site.profiles.keys() {
-            parts.push(self.csv_body(code)?.clone());
-        }
-        Ok(parts)
+        use rayon::prelude::*;
+        // The profiles' lines in parallel: the first job to need them would otherwise
+        // make every profile's alone while the other workers wait for their own.
+        let codes: Vec<&String> = self.site.profiles.keys().collect();
+        let bodies = codes
+            .par_iter()
+            .map(|code| self.csv_body(code).cloned())
+            .collect::<Result<Vec<_>>>()?;
+        Ok(std::iter::once(Arc::from(data::header()))
+            .chain(bodies)
+            .collect())
     }
 
     /// The UI strings of a language, as templates see them (`t`).
@@ -445,12 +451,18 @@ impl<'a> Renderer<'a> {
             Job::Indicators { lang } => {
                 self.page(output, "indicators.html", lang, &env.indicators(lang))
             }
-            Job::Indicator { lang, id } => {
+            Job::Indicator {
+                lang,
+                id,
+                corridors,
+            } => {
                 let ind = site
                     .indicators
                     .get(id)
                     .ok_or_else(|| Error::Output(format!("no indicator {id}")))?;
-                self.page(output, "indicator.html", lang, &env.indicator(ind, lang))
+                let corridors = corridors.as_deref().map_or(&[][..], |c| c.as_slice());
+                let view = env.indicator(ind, lang, corridors);
+                self.page(output, "indicator.html", lang, &view)
             }
             Job::DataGaps { lang } => {
                 self.page(output, "data_gaps.html", lang, &env.data_gaps(lang))
