@@ -223,34 +223,41 @@ impl Plan {
 /// A series, hashed field by field: the same as its JSON would be, without making it
 /// (every profile's every series is hashed on a cold plan).
 fn hash_series(h: &mut blake3::Hasher, s: &crate::model::Series) {
+    // Bytes gathered first and hashed at once: an update per field costs more than the
+    // hashing itself.
+    let mut b: Vec<u8> = Vec::with_capacity(64 + 56 * s.points.len());
     for text in [Some(&s.source), s.note.as_ref(), s.method.as_ref()] {
         match text {
             Some(t) => {
-                h.update(&(t.len() as u64).to_le_bytes());
-                h.update(t.as_bytes());
+                b.extend_from_slice(&(t.len() as u64).to_le_bytes());
+                b.extend_from_slice(t.as_bytes());
             }
-            None => {
-                h.update(&u64::MAX.to_le_bytes());
-            }
+            None => b.extend_from_slice(&u64::MAX.to_le_bytes()),
         }
     }
     for (year, p) in &s.points {
-        h.update(&year.to_le_bytes());
-        h.update(&p.value.to_bits().to_le_bytes());
+        b.extend_from_slice(&year.to_le_bytes());
+        b.extend_from_slice(&p.value.to_bits().to_le_bytes());
         for v in [p.female, p.male, p.low, p.high] {
             match v {
-                Some(v) => h.update(&[1]).update(&v.to_bits().to_le_bytes()),
-                None => h.update(&[0]),
-            };
+                Some(v) => {
+                    b.push(1);
+                    b.extend_from_slice(&v.to_bits().to_le_bytes());
+                }
+                None => b.push(0),
+            }
         }
-        h.update(&[u8::from(p.estimated), u8::from(p.derived)]);
+        b.extend_from_slice(&[u8::from(p.estimated), u8::from(p.derived)]);
     }
+    h.update(&b);
 }
 
 fn hash_json<T: Serialize + ?Sized>(hasher: &mut blake3::Hasher, value: &T) {
-    // Serializing model types to JSON cannot fail: they have string keys only.
-    let _ = serde_json::to_writer(&mut *hasher, value);
-    hasher.update(b"\0");
+    // Serializing model types to JSON cannot fail: they have string keys only. Into
+    // memory first: serde writes token by token, and an update per token is slow.
+    let mut bytes = serde_json::to_vec(value).unwrap_or_default();
+    bytes.push(0);
+    hasher.update(&bytes);
 }
 
 struct Fingerprints {
