@@ -182,69 +182,72 @@ struct ProfileJson<'a> {
     updated: Option<&'a str>,
     sources: Vec<&'a crate::model::Source>,
     columns: [&'static str; 12],
-    /// One array per value, in the order of `columns`: a third of the size of objects.
-    rows: RowsOf<'a>,
+    // Then `rows`: one array per value, in the order of `columns` (a third of the size
+    // of objects), written by `json_row`.
 }
 
-/// A profile's rows, serialized as they are visited.
-struct RowsOf<'a>(&'a Site, &'a Profile);
-
-impl Serialize for RowsOf<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = serializer.serialize_seq(None)?;
-        let mut failed = None;
-        each_row(self.0, self.1, |r| {
-            if failed.is_none() {
-                failed = seq.serialize_element(&as_array(r)).err();
-            }
-        });
-        match failed {
-            Some(e) => Err(e),
-            None => seq.end(),
-        }
+/// A JSON string: most of a profile's strings are ids that need no escape.
+fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        // Writing into memory cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
     }
 }
 
-type RowArray<'a> = (
-    &'a str,
-    &'a str,
-    i32,
-    &'static str,
-    &'a str,
-    &'a str,
-    f64,
-    Option<f64>,
-    Option<f64>,
-    &'a str,
-    &'a str,
-    &'static str,
-);
+/// A JSON number as serde_json writes it (`null` for what JSON cannot hold).
+fn push_json_number(out: &mut Vec<u8>, v: Option<f64>) {
+    match v {
+        Some(v) => {
+            let _ = serde_json::to_writer(&mut *out, &v);
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+}
 
-fn as_array(r: Row<'_>) -> RowArray<'_> {
-    (
-        r.iso3,
-        r.indicator,
-        r.year,
-        r.sex,
-        r.partner,
-        r.age_group,
-        r.value,
-        r.low,
-        r.high,
-        r.unit,
-        r.source,
-        r.flag,
-    )
+/// One row as a JSON array, by hand: serde's per-token calls were most of the file's
+/// cost, and a site has hundreds of thousands of rows.
+fn json_row(out: &mut Vec<u8>, r: &Row<'_>) {
+    out.push(b'[');
+    for s in [r.iso3, r.indicator] {
+        push_json_str(out, s);
+        out.push(b',');
+    }
+    out.extend_from_slice(itoa::Buffer::new().format(r.year).as_bytes());
+    for s in [r.sex, r.partner, r.age_group] {
+        out.push(b',');
+        push_json_str(out, s);
+    }
+    for v in [Some(r.value), r.low, r.high] {
+        out.push(b',');
+        push_json_number(out, v);
+    }
+    for s in [r.unit, r.source, r.flag] {
+        out.push(b',');
+        push_json_str(out, s);
+    }
+    out.push(b']');
 }
 
 pub fn profile_json(site: &Site, p: &Profile) -> Vec<u8> {
-    let mut cited = std::collections::BTreeSet::new();
+    let mut rows = Vec::with_capacity(64 * 1024);
+    let mut cited: Vec<&str> = Vec::new();
     each_row(site, p, |r| {
-        cited.insert(r.source);
+        if cited.last() != Some(&r.source) {
+            cited.push(r.source);
+        }
+        rows.push(if rows.is_empty() { b'[' } else { b',' });
+        json_row(&mut rows, &r);
     });
+    if rows.is_empty() {
+        rows.push(b'[');
+    }
+    rows.push(b']');
     let source_ids = source_ids(cited.into_iter());
-    let doc = ProfileJson {
+    let head = ProfileJson {
         iso3: &p.iso3,
         name: p
             .name
@@ -257,12 +260,13 @@ pub fn profile_json(site: &Site, p: &Profile) -> Vec<u8> {
             .filter_map(|id| p.source(site, id))
             .collect(),
         columns: COLUMNS,
-        rows: RowsOf(site, p),
     };
-    let mut bytes = Vec::with_capacity(64 * 1024);
-    // Serializing our own structs (string keys only) into memory cannot fail.
-    let _ = serde_json::to_writer(&mut bytes, &doc);
-    bytes.push(b'\n');
+    // Serializing our own structs (string keys only) cannot fail.
+    let mut bytes = serde_json::to_vec(&head).unwrap_or_default();
+    bytes.pop(); // the closing brace, which follows the rows
+    bytes.extend_from_slice(b",\"rows\":");
+    bytes.extend_from_slice(&rows);
+    bytes.extend_from_slice(b"}\n");
     bytes
 }
 
