@@ -760,12 +760,33 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         .into_iter()
         .map(|(stem, h)| (stem, h.finalize()))
         .collect();
+    // The home page shows each profile's name, region and key figures, and the first
+    // world map: not every value, so an edit elsewhere in a profile leaves it alone.
+    let home = {
+        let mut h = blake3::Hasher::new();
+        for (code, p) in &site.profiles {
+            h.update(code.as_bytes());
+            h.update(p.region.as_bytes());
+            h.update(b"\0");
+            if let Some(parts) = f.parts.get(code) {
+                h.update(parts.figures.as_bytes());
+            }
+        }
+        h.update(f.chart_wide.as_bytes());
+        if let Some(map) = charts::spec::map_indicators(site)
+            .first()
+            .and_then(|ind| f.indicators.get(&ind.id))
+        {
+            h.update(map.data.as_bytes());
+        }
+        h.finalize()
+    };
     for lang in &config.languages {
         let l = lang.as_bytes();
         let path = routes::home(config, lang);
         html_pages.push(path.clone());
         outputs.push(Output {
-            fingerprint: fp(&[b"home", l, sw, f.all_profiles.as_bytes()]),
+            fingerprint: fp(&[b"home", l, sw, home.as_bytes()]),
             path,
             job: Job::Home { lang: lang.clone() },
         });
@@ -967,7 +988,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         }
     }
 
-    // World maps: every profile's latest value, so any profile edit redraws them.
+    // World maps: every profile's latest value of their indicator.
     for ind in charts::spec::map_indicators(site) {
         for lang in &config.languages {
             // The values are language-neutral: one CSV, beside the default language's map.
@@ -979,7 +1000,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
                         format.ext().as_bytes(),
                         lang.as_bytes(),
                         cw,
-                        f.all_profiles.as_bytes(),
+                        f.indicators[&ind.id].data.as_bytes(),
                         ind.id.as_bytes(),
                     ]),
                     path: routes::world_map(config, lang, &ind.id, format.ext()),

@@ -100,6 +100,41 @@ fn a_profile_edit_renders_only_what_depends_on_it() {
 }
 
 #[test]
+fn an_old_value_edit_leaves_the_pages_of_latest_values_alone() {
+    let site = Site::fixture("basic");
+    site.build();
+    // 1990 is nobody's latest year: the home page's key figures and map, the
+    // indicator pages' rankings and the data gaps do not show it.
+    site.edit("profiles/MEX.toml", "1990 = 701513", "1990 = 701514");
+    let report = site.build();
+    let mut rendered: Vec<&String> = report
+        .rendered_paths
+        .iter()
+        .filter(|p| !p.contains("/mex"))
+        .collect();
+    rendered.sort();
+    assert_eq!(
+        rendered,
+        [
+            // The about page draws Mexico's migrant stock, every year of it.
+            "about/index.html",
+            "data/all.csv",
+            "fr/about/index.html",
+            // The people theme page reads women's share of every stock table.
+            "fr/themes/people/index.html",
+            "themes/people/index.html",
+        ],
+        "{:?}",
+        report.rendered_paths
+    );
+    assert!(
+        site.output("data/mex.csv")
+            .contains(",1990,total,,,701514,")
+    );
+    site.assert_same_as_full();
+}
+
+#[test]
 fn an_edit_that_changes_no_output_bytes_writes_nothing() {
     let site = Site::fixture("basic");
     site.build();
