@@ -17,6 +17,10 @@ use std::time::{Duration, Instant};
 use mpgen::pipeline::BuildOptions;
 use mpgen::serve::{self, Report, ServeOptions};
 
+// The allocator of the `mpgen` binary, so that this times what `mpgen serve` runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let root = PathBuf::from(args.get(1).expect("usage: serve_bench SITE_DIR [EDITS]"));
