@@ -54,6 +54,11 @@ pub struct SyntaxError {
 
 /// Every call of a text, and the calls that do not parse.
 pub fn parse(text: &str) -> (Vec<Call>, Vec<SyntaxError>) {
+    // Most texts have no call: no need to find their code spans. (At 1,000 profiles a
+    // rebuild reads 3,000 narratives.)
+    if !text.contains("{{") {
+        return (Vec::new(), Vec::new());
+    }
     let mut calls = Vec::new();
     let mut errors = Vec::new();
     let code = code_ranges(text);
