@@ -33,7 +33,9 @@ python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q matplotlib
 cargo build --release --quiet --bin mpgen --example synth_site
 bin=target/release/mpgen
 
-ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+# Dirty pages of the run before are written out first (`sync`), so that no run waits on
+# another's writeback: these disks throttle writers hard once enough data is dirty.
+ms() { local s e; sync; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ratio() { awk "BEGIN {printf \"%.3f\", $1 / $2}"; }
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -47,21 +49,25 @@ for n in $sizes; do
   target/release/examples/synth_site "$site" "$n" en >/dev/null 2>&1
   python3 benches/peers/hugo_site.py "$site" "$hsite"
   mcold=(); mnoop=(); hcold=(); hnoop=(); ccold=()
-  for _ in $(seq "$runs"); do
-    rm -rf "$work/m" "$work/h" "$work/hcache"
-    mcold+=("$(ms "$bin" build --no-charts --root "$site" --out "$work/m")")
-    hcold+=("$(ms hugo --quiet -s "$hsite" -d "$work/h" --cacheDir "$work/hcache")")
-    mnoop+=("$(ms "$bin" build --no-charts --root "$site" --out "$work/m")")
-    hnoop+=("$(ms hugo --quiet -s "$hsite" -d "$work/h" --cacheDir "$work/hcache")")
-    rm -rf "$work/c"
-    ccold+=("$(ms "$bin" build --root "$site" --out "$work/c")")
+  for i in $(seq "$runs"); do
+    # Each cold build gets folders of its own; nothing is deleted until the end. On a
+    # file system that keeps recently freed inodes back (ext4 without a journal, as on
+    # these machines), deleting thousands of files just before a build makes each file
+    # it creates scan past them: a cost of this script, charged to the tool that writes
+    # more files.
+    m="$work/m-$n-$i" h="$work/h-$n-$i" c="$work/c-$n-$i"
+    mcold+=("$(ms "$bin" build --no-charts --root "$site" --out "$m")")
+    hcold+=("$(ms hugo --quiet -s "$hsite" -d "$h" --cacheDir "$h-cache")")
+    mnoop+=("$(ms "$bin" build --no-charts --root "$site" --out "$m")")
+    hnoop+=("$(ms hugo --quiet -s "$hsite" -d "$h" --cacheDir "$h-cache")")
+    ccold+=("$(ms "$bin" build --root "$site" --out "$c")")
   done
   mc=$(printf '%s\n' "${mcold[@]}" | median); hc=$(printf '%s\n' "${hcold[@]}" | median)
   mn=$(printf '%s\n' "${mnoop[@]}" | median); hn=$(printf '%s\n' "${hnoop[@]}" | median)
   cc=$(printf '%s\n' "${ccold[@]}" | median)
-  charts=$(find "$work/c" -path '*charts*' \( -name '*.svg' -o -name '*.png' -o -name '*.pdf' \) | wc -l)
+  charts=$(find "$c" -path '*charts*' \( -name '*.svg' -o -name '*.png' -o -name '*.pdf' \) | wc -l)
   hm=$(awk "BEGIN {printf \"%d\", $hc + $charts * $chart_ms}")
-  echo "== $n profiles ($(find "$work/m" -name '*.html' | wc -l) mpgen pages, $(find "$work/h" -name '*.html' | wc -l) Hugo pages)"
+  echo "== $n profiles ($(find "$m" -name '*.html' | wc -l) mpgen pages, $(find "$h" -name '*.html' | wc -l) Hugo pages)"
   echo "cold, no charts:  mpgen $mc ms, Hugo $hc ms, ratio $(ratio "$mc" "$hc")   (runs mpgen ${mcold[*]}; Hugo ${hcold[*]})"
   echo "no-op rebuild:    mpgen $mn ms, Hugo $hn ms, ratio $(ratio "$mn" "$hn")   (runs mpgen ${mnoop[*]}; Hugo ${hnoop[*]})"
   echo "cold, $charts charts: mpgen $cc ms, Hugo + matplotlib $hm ms (Hugo $hc + $charts x $chart_ms), ratio $(ratio "$cc" "$hm")"
@@ -69,7 +75,7 @@ for n in $sizes; do
   # Preview servers: save one profile, wait for its page to show the new value.
   first=("$site"/profiles/*.toml); code=$(basename "${first[0]}" .toml); lower=$(echo "$code" | tr 'A-Z' 'a-z')
   p=$(port)
-  (cd "$hsite" && hugo server --quiet --bind 127.0.0.1 --port "$p" --baseURL "http://127.0.0.1:$p/" \
+  (cd "$hsite" && exec hugo server --quiet --bind 127.0.0.1 --port "$p" --baseURL "http://127.0.0.1:$p/" \
       --cacheDir "$work/hcache-s" >/dev/null 2>&1) &
   pids+=($!)
   for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$p/" -o /dev/null 2>/dev/null && break; sleep 0.1; done
