@@ -279,8 +279,18 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let dirty = plan::dirty(&plan, &live);
     stage("manifest");
     let renderer = Renderer::new(&site, &theme);
+    let fingerprints: BTreeMap<String, String> = plan
+        .outputs
+        .iter()
+        .map(|o| (o.path.clone(), o.fingerprint.clone()))
+        .collect();
+    let shown = crate::diagnostics::render_human(&checked.diags, &checked.texts, false);
+    // A first build writes each file as soon as it is rendered, into a folder that
+    // becomes the output folder at the end: no file is held in memory, and writing
+    // overlaps rendering.
+    let staging = output::fresh_staging(&out, dirty.iter().map(|o| o.path.as_str()))?;
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let rendered: Vec<(String, Vec<u8>)> = dirty
+    let made: Result<Vec<(String, Made)>, Error> = dirty
         .par_iter()
         .map(|o| {
             let bytes = renderer.render(o)?;
@@ -288,18 +298,46 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 (p.0)(n, dirty.len());
             }
-            Ok((o.path.clone(), bytes))
+            let made = match &staging {
+                Some(s) => Made::Written(s.put(&o.path, &bytes)?),
+                None => Made::Bytes(bytes),
+            };
+            Ok((o.path.clone(), made))
         })
-        .collect::<Result<_, Error>>()?;
-    stage("render");
-
-    let fingerprints: BTreeMap<String, String> = plan
-        .outputs
-        .iter()
-        .map(|o| (o.path.clone(), o.fingerprint.clone()))
         .collect();
-    let shown = crate::diagnostics::render_human(&checked.diags, &checked.texts, false);
-    let write = output::write(&out, &previous, &fingerprints, rendered, input, shown)?;
+    let made = match made {
+        Ok(made) => made,
+        Err(e) => {
+            if let Some(s) = staging {
+                s.abandon();
+            }
+            return Err(e.into());
+        }
+    };
+    let write = match staging {
+        Some(staging) => {
+            stage("render+write");
+            let hashes = made
+                .into_iter()
+                .filter_map(|(path, m)| match m {
+                    Made::Written(hash) => Some((path, hash)),
+                    Made::Bytes(_) => None,
+                })
+                .collect();
+            staging.finish(&fingerprints, hashes, input, shown)?
+        }
+        None => {
+            stage("render");
+            let rendered = made
+                .into_iter()
+                .filter_map(|(path, m)| match m {
+                    Made::Bytes(bytes) => Some((path, bytes)),
+                    Made::Written(_) => None,
+                })
+                .collect();
+            output::write(&out, &previous, &fingerprints, rendered, input, shown)?
+        }
+    };
     stage("write");
     Ok(BuildReport {
         stages,
@@ -317,6 +355,13 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         write,
         elapsed: start.elapsed(),
     })
+}
+
+/// A rendered output: its bytes, or, once written to a first build's staging folder,
+/// their hash.
+enum Made {
+    Bytes(Vec<u8>),
+    Written(String),
 }
 
 /// The site checked and planned, or its diagnostics.

@@ -135,8 +135,7 @@ pub fn write(
     diagnostics: String,
 ) -> Result<WriteReport> {
     recover(out)?;
-    let fresh = !out.exists() || fs::read_dir(out).is_ok_and(|mut d| d.next().is_none());
-    if fresh {
+    if is_fresh(out) {
         return write_fresh(out, plan_fingerprints, rendered, input, diagnostics);
     }
     let changes = Changes::new(
@@ -441,9 +440,114 @@ fn write_in_place(out: &Path, previous: &Manifest, changes: &Changes) -> Result<
     Ok(changes.report())
 }
 
+/// For a first build into `out`, a staging folder that can take every file of `paths`;
+/// `None` when `out` already holds a site (after putting back one that a stopped build
+/// left under its working name).
+pub fn fresh_staging<'a>(
+    out: &Path,
+    paths: impl Iterator<Item = &'a str>,
+) -> Result<Option<Staging>> {
+    recover(out)?;
+    if !is_fresh(out) {
+        return Ok(None);
+    }
+    Staging::new(out, paths).map(Some)
+}
+
+/// Whether a build into `out` is a first one: no folder yet, or an empty one.
+fn is_fresh(out: &Path) -> bool {
+    !out.exists() || fs::read_dir(out).is_ok_and(|mut d| d.next().is_none())
+}
+
 /// A first build into a new (or empty) folder: every file goes into a staging folder
 /// beside it, which is renamed into place at the end. The site appears whole or not at
-/// all, and files need no temporary names of their own.
+/// all, and files need no temporary names of their own. Files can be put in as they
+/// are rendered, so a cold build writes while it renders and holds no file in memory.
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+}
+
+impl Staging {
+    /// The staging folder, with every folder that `paths` need.
+    pub fn new<'a>(out: &Path, paths: impl Iterator<Item = &'a str>) -> Result<Staging> {
+        let dir = sibling(out, "staging")?;
+        if let Some(parent) = dir.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        // Folders first, each once; then the files, in parallel.
+        let mut dirs = std::collections::BTreeSet::new();
+        for rel in paths {
+            if let Some(parent) = safe_join(&dir, rel)?.parent() {
+                dirs.insert(parent.to_path_buf());
+            }
+        }
+        dirs.insert(dir.clone());
+        for d in &dirs {
+            fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+        }
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+        })
+    }
+
+    /// Writes one file; returns the hash the manifest records.
+    pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<String> {
+        let path = safe_join(&self.dir, rel)?;
+        fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        Ok(blake3::hash(bytes).to_hex().to_string())
+    }
+
+    /// Writes the manifest and puts the folder in place.
+    pub fn finish(
+        self,
+        plan_fingerprints: &BTreeMap<String, String>,
+        mut hashes: BTreeMap<String, String>,
+        input: String,
+        diagnostics: String,
+    ) -> Result<WriteReport> {
+        let written = hashes.len();
+        let manifest = Manifest {
+            version: MANIFEST_VERSION,
+            input,
+            diagnostics,
+            outputs: plan_fingerprints
+                .iter()
+                .map(|(rel, fp)| {
+                    let hash = hashes.remove(rel).unwrap_or_default();
+                    (
+                        rel.clone(),
+                        Entry {
+                            fingerprint: fp.clone(),
+                            hash,
+                        },
+                    )
+                })
+                .collect(),
+        };
+        let bytes = serde_json::to_vec(&manifest).map_err(|e| Error::Output(e.to_string()))?;
+        fs::write(self.dir.join(MANIFEST), bytes).map_err(|e| Error::io(&self.dir, e))?;
+        if self.out.exists() {
+            fs::remove_dir(&self.out).map_err(|e| Error::io(&self.out, e))?;
+        }
+        fs::rename(&self.dir, &self.out).map_err(|e| Error::io(&self.out, e))?;
+        Ok(WriteReport {
+            written,
+            unchanged: 0,
+            removed: 0,
+        })
+    }
+
+    /// Removes the staging folder of a build that failed.
+    pub fn abandon(self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
 fn write_fresh(
     out: &Path,
     plan_fingerprints: &BTreeMap<String, String>,
@@ -452,66 +556,14 @@ fn write_fresh(
     diagnostics: String,
 ) -> Result<WriteReport> {
     use rayon::prelude::*;
-    let staging = sibling(out, "staging")?;
-    if let Some(parent) = staging.parent() {
-        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-    }
-    // Folders first, each once; then the files, in parallel.
-    let dirs: std::collections::BTreeSet<PathBuf> = rendered
-        .iter()
-        .filter_map(|(rel, _)| {
-            safe_join(&staging, rel)
-                .ok()?
-                .parent()
-                .map(Path::to_path_buf)
-        })
-        .collect();
-    for dir in &dirs {
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    let hashes: Vec<(String, String)> = io_pool(|| {
+    let staging = Staging::new(out, rendered.iter().map(|(rel, _)| rel.as_str()))?;
+    let hashes: BTreeMap<String, String> = io_pool(|| {
         rendered
             .par_iter()
-            .map(|(rel, bytes)| {
-                let path = safe_join(&staging, rel)?;
-                fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
-                Ok((rel.clone(), blake3::hash(bytes).to_hex().to_string()))
-            })
+            .map(|(rel, bytes)| Ok((rel.clone(), staging.put(rel, bytes)?)))
             .collect::<Result<_>>()
     })?;
-    let mut hashes: BTreeMap<String, String> = hashes.into_iter().collect();
-    let manifest = Manifest {
-        version: MANIFEST_VERSION,
-        input,
-        diagnostics,
-        outputs: plan_fingerprints
-            .iter()
-            .map(|(rel, fp)| {
-                let hash = hashes.remove(rel).unwrap_or_default();
-                (
-                    rel.clone(),
-                    Entry {
-                        fingerprint: fp.clone(),
-                        hash,
-                    },
-                )
-            })
-            .collect(),
-    };
-    let bytes = serde_json::to_vec(&manifest).map_err(|e| Error::Output(e.to_string()))?;
-    fs::write(staging.join(MANIFEST), bytes).map_err(|e| Error::io(&staging, e))?;
-    if out.exists() {
-        fs::remove_dir(out).map_err(|e| Error::io(out, e))?;
-    }
-    fs::rename(&staging, out).map_err(|e| Error::io(out, e))?;
-    Ok(WriteReport {
-        written: rendered.len(),
-        unchanged: 0,
-        removed: 0,
-    })
+    staging.finish(plan_fingerprints, hashes, input, diagnostics)
 }
 
 fn remove_empty_parents(out: &Path, file: &Path) {

@@ -342,6 +342,29 @@ fn a_first_build_appears_whole() {
 }
 
 #[test]
+fn a_first_build_that_fails_while_rendering_leaves_nothing() {
+    let site = Site::fixture("basic");
+    // Checked templates, but one that fails once it runs: files were already written
+    // into the staging folder by then.
+    site.write(
+        "themes/default/templates/page.html",
+        "{% extends \"base.html\" %}{% block main %}{{ title|no_such_filter }}{% endblock %}",
+    );
+    assert!(matches!(
+        site.try_build(),
+        Err(mpgen::pipeline::BuildError::Failed(_))
+    ));
+    assert!(!site.out.exists());
+    let parent = site.out.parent().unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains("mpgen"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
 fn progress_is_reported_for_every_rendered_output() {
     use std::sync::{Arc, Mutex};
     let site = Site::fixture("basic");
