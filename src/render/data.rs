@@ -135,18 +135,26 @@ fn push_field(out: &mut Vec<u8>, field: &str) {
 pub fn csv_body(site: &Site, p: &Profile) -> Vec<u8> {
     let mut out = Vec::new();
     let mut year = itoa::Buffer::new();
+    let (mut head, mut mid, mut tail) = (
+        Repeated::default(),
+        Repeated::default(),
+        Repeated::default(),
+    );
     each_row(site, p, |r| {
-        for field in [
-            r.iso3,
-            r.indicator,
-            year.format(r.year),
-            r.sex,
-            r.partner,
-            r.age_group,
-        ] {
-            push_field(&mut out, field);
-            out.push(b',');
-        }
+        out.extend_from_slice(head.get([r.iso3, r.indicator], |fields, b| {
+            for f in fields {
+                push_field(b, f);
+                b.push(b',');
+            }
+        }));
+        out.extend_from_slice(year.format(r.year).as_bytes());
+        out.extend_from_slice(mid.get([r.sex, r.partner, r.age_group], |fields, b| {
+            for f in fields {
+                b.push(b',');
+                push_field(b, f);
+            }
+            b.push(b',');
+        }));
         push_number(&mut out, r.value);
         for v in [r.low, r.high] {
             out.push(b',');
@@ -154,13 +162,43 @@ pub fn csv_body(site: &Site, p: &Profile) -> Vec<u8> {
                 push_number(&mut out, v);
             }
         }
-        for field in [r.unit, r.source, r.flag] {
-            out.push(b',');
-            push_field(&mut out, field);
-        }
-        out.push(b'\n');
+        out.extend_from_slice(tail.get([r.unit, r.source, r.flag], |fields, b| {
+            for f in fields {
+                b.push(b',');
+                push_field(b, f);
+            }
+            b.push(b'\n');
+        }));
     });
     out
+}
+
+/// The text of fields that repeat from row to row (a table's country and indicator,
+/// its unit and source), kept as written until they change: most rows copy it rather
+/// than quote or escape each field again.
+struct Repeated<'a, const N: usize> {
+    fields: Option<[&'a str; N]>,
+    text: Vec<u8>,
+}
+
+impl<const N: usize> Default for Repeated<'_, N> {
+    fn default() -> Self {
+        Repeated {
+            fields: None,
+            text: Vec::new(),
+        }
+    }
+}
+
+impl<'a, const N: usize> Repeated<'a, N> {
+    fn get(&mut self, fields: [&'a str; N], write: impl FnOnce(&[&str; N], &mut Vec<u8>)) -> &[u8] {
+        if self.fields != Some(fields) {
+            self.text.clear();
+            write(&fields, &mut self.text);
+            self.fields = Some(fields);
+        }
+        &self.text
+    }
 }
 
 pub fn header() -> Vec<u8> {
@@ -201,6 +239,11 @@ fn push_json_str(out: &mut Vec<u8>, s: &str) {
 /// A JSON number as serde_json writes it (`null` for what JSON cannot hold).
 fn push_json_number(out: &mut Vec<u8>, v: Option<f64>) {
     match v {
+        // Whole numbers are most values: serde_json writes them as `123.0`.
+        Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => {
+            out.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
+            out.extend_from_slice(b".0");
+        }
         Some(v) => {
             let _ = serde_json::to_writer(&mut *out, &v);
         }
@@ -210,37 +253,47 @@ fn push_json_number(out: &mut Vec<u8>, v: Option<f64>) {
 
 /// One row as a JSON array, by hand: serde's per-token calls were most of the file's
 /// cost, and a site has hundreds of thousands of rows.
-fn json_row(out: &mut Vec<u8>, r: &Row<'_>) {
-    out.push(b'[');
-    for s in [r.iso3, r.indicator] {
-        push_json_str(out, s);
-        out.push(b',');
-    }
+fn json_row<'a>(out: &mut Vec<u8>, r: &Row<'a>, cache: &mut JsonRepeated<'a>) {
+    let (head, mid, tail) = cache;
+    out.extend_from_slice(head.get([r.iso3, r.indicator], |fields, b| {
+        b.push(b'[');
+        for f in fields {
+            push_json_str(b, f);
+            b.push(b',');
+        }
+    }));
     out.extend_from_slice(itoa::Buffer::new().format(r.year).as_bytes());
-    for s in [r.sex, r.partner, r.age_group] {
-        out.push(b',');
-        push_json_str(out, s);
-    }
+    out.extend_from_slice(mid.get([r.sex, r.partner, r.age_group], |fields, b| {
+        for f in fields {
+            b.push(b',');
+            push_json_str(b, f);
+        }
+    }));
     for v in [Some(r.value), r.low, r.high] {
         out.push(b',');
         push_json_number(out, v);
     }
-    for s in [r.unit, r.source, r.flag] {
-        out.push(b',');
-        push_json_str(out, s);
-    }
-    out.push(b']');
+    out.extend_from_slice(tail.get([r.unit, r.source, r.flag], |fields, b| {
+        for f in fields {
+            b.push(b',');
+            push_json_str(b, f);
+        }
+        b.push(b']');
+    }));
 }
+
+type JsonRepeated<'a> = (Repeated<'a, 2>, Repeated<'a, 3>, Repeated<'a, 3>);
 
 pub fn profile_json(site: &Site, p: &Profile) -> Vec<u8> {
     let mut rows = Vec::with_capacity(64 * 1024);
     let mut cited: Vec<&str> = Vec::new();
+    let mut repeated = JsonRepeated::default();
     each_row(site, p, |r| {
         if cited.last() != Some(&r.source) {
             cited.push(r.source);
         }
         rows.push(if rows.is_empty() { b'[' } else { b',' });
-        json_row(&mut rows, &r);
+        json_row(&mut rows, &r, &mut repeated);
     });
     if rows.is_empty() {
         rows.push(b'[');
@@ -449,6 +502,17 @@ mod tests {
             if fields != [""] {
                 proptest::prop_assert_eq!(ours, theirs);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Whole numbers written by hand are written as serde_json writes them.
+        #[test]
+        fn json_numbers_are_serde_jsons(n in -999_999_999_999_999i64..999_999_999_999_999, frac in proptest::bool::ANY) {
+            let v = if frac { n as f64 / 1000.0 } else { n as f64 };
+            let mut ours = Vec::new();
+            push_json_number(&mut ours, Some(v));
+            proptest::prop_assert_eq!(ours, serde_json::to_vec(&v).unwrap());
         }
     }
 
