@@ -4,7 +4,7 @@
 //! destination (`flow = "out"`); where both exist they should agree, and a page says
 //! when they do not.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -102,7 +102,7 @@ pub fn exist(site: &Site) -> bool {
 
 /// Every corridor the partners tables report, largest first (ties by codes). Partners
 /// that are not countries (`other`) make none.
-pub fn corridors(site: &Site) -> Vec<Corridor> {
+pub fn corridors<'s>(site: &'s Site) -> Vec<Corridor> {
     let first = |flow: &str| {
         site.indicators_in_order()
             .find(|i| i.kind == "partners" && i.flow.as_deref() == Some(flow))
@@ -112,21 +112,19 @@ pub fn corridors(site: &Site) -> Vec<Corridor> {
     if inflow.is_none() && outflow.is_none() {
         return Vec::new();
     }
-    let mut pairs: BTreeMap<(String, String), Corridor> = BTreeMap::new();
-    let mut add = |from: &str, to: &str, by_destination: bool, report: Report| {
+    let mut pairs: BTreeMap<(&str, &str), Corridor> = BTreeMap::new();
+    let mut add = |from: &'s str, to: &'s str, by_destination: bool, report: Report| {
         if from == to {
             return;
         }
         let (a, b) = if from < to { (from, to) } else { (to, from) };
-        let c = pairs
-            .entry((a.to_string(), b.to_string()))
-            .or_insert_with(|| Corridor {
-                a: a.to_string(),
-                b: b.to_string(),
-                ab: Flow::new(a, b),
-                ba: Flow::new(b, a),
-                agreements: Vec::new(),
-            });
+        let c = pairs.entry((a, b)).or_insert_with(|| Corridor {
+            a: a.to_string(),
+            b: b.to_string(),
+            ab: Flow::new(a, b),
+            ba: Flow::new(b, a),
+            agreements: Vec::new(),
+        });
         let flow = if from == c.a { &mut c.ab } else { &mut c.ba };
         if by_destination {
             flow.by_destination = Some(report);
@@ -155,18 +153,29 @@ pub fn corridors(site: &Site) -> Vec<Corridor> {
         }
     }
     let mut out: Vec<Corridor> = pairs.into_values().collect();
+    // The agreements that bind exactly two countries, by pair (in the partnerships'
+    // order): a corridor looks its pair up rather than going through every agreement.
     let partnerships = super::partnerships::partnerships(site);
-    for c in &mut out {
-        c.agreements = partnerships
-            .iter()
-            .filter(|g| g.between(&c.a, &c.b))
-            .map(|g| (g.first().title.clone(), g.anchor.clone()))
-            .collect();
+    let mut bilateral: HashMap<(&str, &str), Vec<(String, String)>> = HashMap::new();
+    for g in &partnerships {
+        let mut countries = g.countries.iter();
+        if let (Some(x), Some(y), None) = (countries.next(), countries.next(), countries.next()) {
+            let pair = if x < y { (x, y) } else { (y, x) };
+            bilateral
+                .entry((pair.0.as_str(), pair.1.as_str()))
+                .or_default()
+                .push((g.first().title.clone(), g.anchor.clone()));
+        }
     }
-    out.sort_by(|x, y| {
-        y.size()
-            .total_cmp(&x.size())
-            .then_with(|| (&x.a, &x.b).cmp(&(&y.a, &y.b)))
-    });
-    out
+    for c in &mut out {
+        if let Some(agreements) = bilateral.get(&(c.a.as_str(), c.b.as_str())) {
+            debug_assert!(partnerships.iter().any(|g| g.between(&c.a, &c.b)));
+            c.agreements = agreements.clone();
+        }
+    }
+    // Largest first; the pairs are in order of codes already, and a stable sort keeps
+    // that order among equals. Each size worked out once, not once a comparison.
+    let mut sized: Vec<(f64, Corridor)> = out.into_iter().map(|c| (c.size(), c)).collect();
+    sized.sort_by(|x, y| y.0.total_cmp(&x.0));
+    sized.into_iter().map(|(_, c)| c).collect()
 }
