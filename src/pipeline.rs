@@ -293,15 +293,19 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let made: Result<Vec<(String, Made)>, Error> = dirty
         .par_iter()
         .map(|o| {
-            let bytes = renderer.render(o)?;
+            let made = match (&staging, &o.job) {
+                // all.csv is every profile's lines: written part by part, not joined
+                // into one more copy of the site's data first.
+                (Some(s), crate::plan::Job::AllCsv) => {
+                    Made::Written(s.put_parts(&o.path, &renderer.all_csv_parts()?)?)
+                }
+                (Some(s), _) => Made::Written(s.put(&o.path, &renderer.render(o)?)?),
+                (None, _) => Made::Bytes(renderer.render(o)?),
+            };
             if let Some(p) = &opts.progress {
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 (p.0)(n, dirty.len());
             }
-            let made = match &staging {
-                Some(s) => Made::Written(s.put(&o.path, &bytes)?),
-                None => Made::Bytes(bytes),
-            };
             Ok((o.path.clone(), made))
         })
         .collect();

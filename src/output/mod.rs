@@ -502,6 +502,20 @@ impl Staging {
         Ok(blake3::hash(bytes).to_hex().to_string())
     }
 
+    /// Writes one file made of `parts`, one after the other.
+    pub fn put_parts(&self, rel: &str, parts: &[std::sync::Arc<[u8]>]) -> Result<String> {
+        let path = safe_join(&self.dir, rel)?;
+        let mut file =
+            std::io::BufWriter::new(fs::File::create(&path).map_err(|e| Error::io(&path, e))?);
+        let mut hash = blake3::Hasher::new();
+        for part in parts {
+            file.write_all(part).map_err(|e| Error::io(&path, e))?;
+            hash.update(part);
+        }
+        file.flush().map_err(|e| Error::io(&path, e))?;
+        Ok(hash.finalize().to_hex().to_string())
+    }
+
     /// Writes the manifest and puts the folder in place.
     pub fn finish(
         self,
