@@ -318,27 +318,22 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             return Err(e.into());
         }
     };
+    let (mut hashes, mut rendered) = (BTreeMap::new(), Vec::new());
+    for (path, m) in made {
+        match m {
+            Made::Written(hash) => {
+                hashes.insert(path, hash);
+            }
+            Made::Bytes(bytes) => rendered.push((path, bytes)),
+        }
+    }
     let write = match staging {
         Some(staging) => {
             stage("render+write");
-            let hashes = made
-                .into_iter()
-                .filter_map(|(path, m)| match m {
-                    Made::Written(hash) => Some((path, hash)),
-                    Made::Bytes(_) => None,
-                })
-                .collect();
             staging.finish(&fingerprints, hashes, input, shown)?
         }
         None => {
             stage("render");
-            let rendered = made
-                .into_iter()
-                .filter_map(|(path, m)| match m {
-                    Made::Bytes(bytes) => Some((path, bytes)),
-                    Made::Written(_) => None,
-                })
-                .collect();
             output::write(&out, &previous, &fingerprints, rendered, input, shown)?
         }
     };

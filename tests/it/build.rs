@@ -39,6 +39,17 @@ fn a_second_build_renders_and_writes_nothing() {
     assert_eq!(mtimes(&site), before, "modification times changed");
 }
 
+/// The paths `keep` keeps, in order.
+fn sorted(paths: &[String], keep: impl Fn(&str) -> bool) -> Vec<&str> {
+    let mut kept: Vec<&str> = paths
+        .iter()
+        .map(String::as_str)
+        .filter(|p| keep(p))
+        .collect();
+    kept.sort();
+    kept
+}
+
 #[test]
 fn a_profile_edit_renders_only_what_depends_on_it() {
     let site = Site::fixture("basic");
@@ -50,12 +61,9 @@ fn a_profile_edit_renders_only_what_depends_on_it() {
     site.edit("profiles/MEX.toml", "2024 = 1726089", "2024 = 1726090");
     site.edit("profiles/MEX.toml", "2024 = 909750", "2024 = 909751");
     let report = site.build();
-    let mut rendered: Vec<&String> = report
-        .rendered_paths
-        .iter()
-        .filter(|p| !p.contains("charts/") && !p.contains("embed/"))
-        .collect();
-    rendered.sort();
+    let rendered = sorted(&report.rendered_paths, |p| {
+        !p.contains("charts/") && !p.contains("embed/")
+    });
     assert_eq!(
         rendered,
         [
@@ -107,12 +115,7 @@ fn an_old_value_edit_leaves_the_pages_of_latest_values_alone() {
     // indicator pages' rankings and the data gaps do not show it.
     site.edit("profiles/MEX.toml", "1990 = 701513", "1990 = 701514");
     let report = site.build();
-    let mut rendered: Vec<&String> = report
-        .rendered_paths
-        .iter()
-        .filter(|p| !p.contains("/mex"))
-        .collect();
-    rendered.sort();
+    let rendered = sorted(&report.rendered_paths, |p| !p.contains("/mex"));
     assert_eq!(
         rendered,
         [
