@@ -514,30 +514,41 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
             .max()
             .unwrap_or(2024)
     });
+    // Each profile with its data gaps, in parallel: a profile is copied to hold them.
+    let with_gaps: Vec<(Arc<Profile>, Vec<Diagnostic>)> = {
+        use rayon::prelude::*;
+        checked
+            .par_iter()
+            .filter_map(|c| {
+                // A profile with problems in its own file (a misspelled `values`, say) is
+                // left out, so it causes no second round of warnings about missing data.
+                let p = c.profile.as_ref()?;
+                if failed.contains(&p.file) {
+                    return None;
+                }
+                let mut gaps = c.gaps.lock().unwrap_or_else(|e| e.into_inner());
+                Some(match &*gaps {
+                    Some((year, with_gaps, d)) if *year == reference_year => {
+                        (with_gaps.clone(), d.clone())
+                    }
+                    _ => {
+                        let mut with_gaps = p.clone();
+                        with_gaps.gaps =
+                            derive::gaps(p, &indicators, reference_year, config.stale_after_years);
+                        let mut d = Vec::new();
+                        derive::gap_warnings(&with_gaps, &indicators, reference_year, &mut d);
+                        let with_gaps = Arc::new(with_gaps);
+                        *gaps = Some((reference_year, with_gaps.clone(), d.clone()));
+                        (with_gaps, d)
+                    }
+                })
+            })
+            .collect()
+    };
     let mut profile_map = BTreeMap::new();
-    for c in &checked {
-        // A profile with problems in its own file (a misspelled `values`, say) is
-        // left out, so it causes no second round of warnings about missing data.
-        let Some(p) = &c.profile else { continue };
-        if failed.contains(&p.file) {
-            continue;
-        }
-        let mut gaps = c.gaps.lock().unwrap_or_else(|e| e.into_inner());
-        let (with_gaps, d) = match &*gaps {
-            Some((year, with_gaps, d)) if *year == reference_year => (with_gaps.clone(), d.clone()),
-            _ => {
-                let mut with_gaps = p.clone();
-                with_gaps.gaps =
-                    derive::gaps(p, &indicators, reference_year, config.stale_after_years);
-                let mut d = Vec::new();
-                derive::gap_warnings(&with_gaps, &indicators, reference_year, &mut d);
-                let with_gaps = Arc::new(with_gaps);
-                *gaps = Some((reference_year, with_gaps.clone(), d.clone()));
-                (with_gaps, d)
-            }
-        };
+    for (p, d) in with_gaps {
         diags.extend(d);
-        profile_map.insert(p.iso3.clone(), with_gaps);
+        profile_map.insert(p.iso3.clone(), p);
     }
     cache.checked = keys.into_iter().zip(checked).collect();
 
