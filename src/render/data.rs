@@ -9,7 +9,7 @@ use crate::plan::routes;
 
 /// One value, in the tidy layout of `site.md`. Borrowed from the model: a site has
 /// hundreds of thousands of these.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Row<'a> {
     pub iso3: &'a str,
     pub indicator: &'a str,
@@ -41,15 +41,9 @@ pub const COLUMNS: [&str; 12] = [
 ];
 
 /// Every value of a profile, one row each: series (total, then female and male), then
-/// partners (`other` last), then age and sex. Indicators in catalogue order.
-pub fn rows<'a>(site: &'a Site, p: &'a Profile) -> Vec<Row<'a>> {
-    let mut out = Vec::new();
-    each_row(site, p, |r| out.push(r));
-    out
-}
-
-/// The rows of `rows`, one at a time: the data files are written as the rows come,
-/// without a list of them (a profile has thousands).
+/// partners (`other` last), then age and sex. Indicators in catalogue order. Visited,
+/// not collected: the data files are written as the rows come (a profile has
+/// thousands).
 pub fn each_row<'a>(site: &'a Site, p: &'a Profile, mut out: impl FnMut(Row<'a>)) {
     for ind in site.indicators_in_order() {
         let base = |year, sex, partner: &'a str, age: &'a str, value, source: &'a str, flag| Row {
@@ -134,43 +128,69 @@ fn push_field(out: &mut Vec<u8>, field: &str) {
 /// profile's own CSV and `all.csv`.
 pub fn csv_body(site: &Site, p: &Profile) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut year = itoa::Buffer::new();
-    let (mut head, mut mid, mut tail) = (
-        Repeated::default(),
-        Repeated::default(),
-        Repeated::default(),
-    );
-    each_row(site, p, |r| {
-        out.extend_from_slice(head.get([r.iso3, r.indicator], |fields, b| {
-            for f in fields {
-                push_field(b, f);
-                b.push(b',');
-            }
-        }));
-        out.extend_from_slice(year.format(r.year).as_bytes());
-        out.extend_from_slice(mid.get([r.sex, r.partner, r.age_group], |fields, b| {
-            for f in fields {
-                b.push(b',');
-                push_field(b, f);
-            }
-            b.push(b',');
-        }));
-        push_number(&mut out, r.value);
-        for v in [r.low, r.high] {
-            out.push(b',');
-            if let Some(v) = v {
-                push_number(&mut out, v);
-            }
-        }
-        out.extend_from_slice(tail.get([r.unit, r.source, r.flag], |fields, b| {
-            for f in fields {
-                b.push(b',');
-                push_field(b, f);
-            }
-            b.push(b'\n');
-        }));
-    });
+    let mut repeated = RowText::default();
+    each_row(site, p, |r| push_row(&mut out, &r, &CSV, &mut repeated));
     out
+}
+
+/// How a data file writes a row: around it, its text fields and its numbers.
+struct RowStyle {
+    open: &'static [u8],
+    close: &'static [u8],
+    field: fn(&mut Vec<u8>, &str),
+    number: fn(&mut Vec<u8>, Option<f64>),
+}
+
+const CSV: RowStyle = RowStyle {
+    open: b"",
+    close: b"\n",
+    field: push_field,
+    number: |out, v| {
+        if let Some(v) = v {
+            push_number(out, v);
+        }
+    },
+};
+
+const JSON: RowStyle = RowStyle {
+    open: b"[",
+    close: b"]",
+    field: push_json_str,
+    number: push_json_number,
+};
+
+/// What a row's repeated fields were last written as: the table's country and
+/// indicator, the sex, partner and age group, the unit, source and flag.
+type RowText<'a> = (Repeated<'a, 2>, Repeated<'a, 3>, Repeated<'a, 3>);
+
+/// One row of a data file, in the order of `COLUMNS`.
+fn push_row<'a>(out: &mut Vec<u8>, r: &Row<'a>, style: &RowStyle, repeated: &mut RowText<'a>) {
+    let (head, mid, tail) = repeated;
+    out.extend_from_slice(head.get([r.iso3, r.indicator], |fields, b| {
+        b.extend_from_slice(style.open);
+        for f in fields {
+            (style.field)(b, f);
+            b.push(b',');
+        }
+    }));
+    out.extend_from_slice(itoa::Buffer::new().format(r.year).as_bytes());
+    out.extend_from_slice(mid.get([r.sex, r.partner, r.age_group], |fields, b| {
+        for f in fields {
+            b.push(b',');
+            (style.field)(b, f);
+        }
+    }));
+    for v in [Some(r.value), r.low, r.high] {
+        out.push(b',');
+        (style.number)(out, v);
+    }
+    out.extend_from_slice(tail.get([r.unit, r.source, r.flag], |fields, b| {
+        for f in fields {
+            b.push(b',');
+            (style.field)(b, f);
+        }
+        b.extend_from_slice(style.close);
+    }));
 }
 
 /// The text of fields that repeat from row to row (a table's country and indicator,
@@ -221,7 +241,8 @@ struct ProfileJson<'a> {
     sources: Vec<&'a crate::model::Source>,
     columns: [&'static str; 12],
     // Then `rows`: one array per value, in the order of `columns` (a third of the size
-    // of objects), written by `json_row`.
+    // of objects), written by `push_row`: serde's per-token calls were most of the
+    // file's cost, and a site has hundreds of thousands of rows.
 }
 
 /// A JSON string: most of a profile's strings are ids that need no escape.
@@ -251,49 +272,16 @@ fn push_json_number(out: &mut Vec<u8>, v: Option<f64>) {
     }
 }
 
-/// One row as a JSON array, by hand: serde's per-token calls were most of the file's
-/// cost, and a site has hundreds of thousands of rows.
-fn json_row<'a>(out: &mut Vec<u8>, r: &Row<'a>, cache: &mut JsonRepeated<'a>) {
-    let (head, mid, tail) = cache;
-    out.extend_from_slice(head.get([r.iso3, r.indicator], |fields, b| {
-        b.push(b'[');
-        for f in fields {
-            push_json_str(b, f);
-            b.push(b',');
-        }
-    }));
-    out.extend_from_slice(itoa::Buffer::new().format(r.year).as_bytes());
-    out.extend_from_slice(mid.get([r.sex, r.partner, r.age_group], |fields, b| {
-        for f in fields {
-            b.push(b',');
-            push_json_str(b, f);
-        }
-    }));
-    for v in [Some(r.value), r.low, r.high] {
-        out.push(b',');
-        push_json_number(out, v);
-    }
-    out.extend_from_slice(tail.get([r.unit, r.source, r.flag], |fields, b| {
-        for f in fields {
-            b.push(b',');
-            push_json_str(b, f);
-        }
-        b.push(b']');
-    }));
-}
-
-type JsonRepeated<'a> = (Repeated<'a, 2>, Repeated<'a, 3>, Repeated<'a, 3>);
-
 pub fn profile_json(site: &Site, p: &Profile) -> Vec<u8> {
     let mut rows = Vec::with_capacity(64 * 1024);
     let mut cited: Vec<&str> = Vec::new();
-    let mut repeated = JsonRepeated::default();
+    let mut repeated = RowText::default();
     each_row(site, p, |r| {
         if cited.last() != Some(&r.source) {
             cited.push(r.source);
         }
         rows.push(if rows.is_empty() { b'[' } else { b',' });
-        json_row(&mut rows, &r, &mut repeated);
+        push_row(&mut rows, &r, &JSON, &mut repeated);
     });
     if rows.is_empty() {
         rows.push(b'[');
