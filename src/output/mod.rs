@@ -497,20 +497,19 @@ impl Staging {
 
     /// Writes one file; returns the hash the manifest records.
     pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<String> {
-        let path = safe_join(&self.dir, rel)?;
-        fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
-        Ok(blake3::hash(bytes).to_hex().to_string())
+        self.put_parts(rel, &[bytes])
     }
 
     /// Writes one file made of `parts`, one after the other.
-    pub fn put_parts(&self, rel: &str, parts: &[std::sync::Arc<[u8]>]) -> Result<String> {
+    pub fn put_parts<B: AsRef<[u8]>>(&self, rel: &str, parts: &[B]) -> Result<String> {
         let path = safe_join(&self.dir, rel)?;
         let mut file =
             std::io::BufWriter::new(fs::File::create(&path).map_err(|e| Error::io(&path, e))?);
         let mut hash = blake3::Hasher::new();
         for part in parts {
-            file.write_all(part).map_err(|e| Error::io(&path, e))?;
-            hash.update(part);
+            file.write_all(part.as_ref())
+                .map_err(|e| Error::io(&path, e))?;
+            hash.update(part.as_ref());
         }
         file.flush().map_err(|e| Error::io(&path, e))?;
         Ok(hash.finalize().to_hex().to_string())
