@@ -103,7 +103,7 @@ fn state_of_site(root: &Path, which: &str) -> Result<State, DiffError> {
     };
     let plan = pipeline::plan_site(&mut site, &theme, &opts);
     let mut state = State::default();
-    for o in &plan.outputs {
+    for o in plan.outputs() {
         classify(&o.path, &mut state);
     }
     let mut csv = crate::render::data::header();

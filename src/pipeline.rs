@@ -1,6 +1,6 @@
 //! The one place that orders the stages: load, check, plan, render, write.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::model::Site;
 use crate::output::memory::{Deferred, MemoryStore, Put};
 use crate::output::{self, Manifest, WriteReport};
-use crate::plan::{self, Plan};
+use crate::plan::{self, Plan, routes};
 use crate::render::{Renderer, templates};
 
 #[derive(Debug, Clone, Default)]
@@ -280,8 +280,7 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     stage("manifest");
     let renderer = Renderer::new(&site, &theme);
     let fingerprints: BTreeMap<String, String> = plan
-        .outputs
-        .iter()
+        .outputs()
         .map(|o| (o.path.clone(), o.fingerprint.clone()))
         .collect();
     let shown = crate::diagnostics::render_human(&checked.diags, &checked.texts, false);
@@ -343,12 +342,8 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         diags: checked.diags,
         texts: checked.texts,
         replayed: None,
-        pages: plan
-            .outputs
-            .iter()
-            .filter(|o| o.path.ends_with(".html"))
-            .count(),
-        outputs: plan.outputs.len(),
+        pages: plan.outputs().filter(|o| o.path.ends_with(".html")).count(),
+        outputs: plan.len(),
         rendered: dirty.len(),
         rendered_paths: dirty.iter().map(|o| o.path.clone()).collect(),
         write,
@@ -383,7 +378,7 @@ pub fn render_all(opts: &BuildOptions) -> Result<BTreeMap<String, Vec<u8>>, Buil
         let (site, theme, plan) = checked_plan(opts)?;
         let renderer = Renderer::new(&site, &theme);
         let files = plan
-            .outputs
+            .all()
             .par_iter()
             .map(|o| renderer.render(o).map(|b| (o.path.clone(), b)))
             .collect::<Result<BTreeMap<_, _>, Error>>()?;
@@ -397,9 +392,9 @@ pub fn check_links(opts: &BuildOptions) -> Result<crate::linkcheck::Report, Buil
     with_threads(opts.threads, || {
         let (site, theme, plan) = checked_plan(opts)?;
         let renderer = Renderer::new(&site, &theme);
-        let files: BTreeSet<String> = plan.outputs.iter().map(|o| o.path.clone()).collect();
+        let files: BTreeSet<String> = plan.outputs().map(|o| o.path.clone()).collect();
         let pages = plan
-            .outputs
+            .all()
             .par_iter()
             .filter(|o| o.path.ends_with(".html"))
             .map(|o| renderer.render(o).map(|b| (o.path.clone(), b)))
@@ -497,10 +492,10 @@ pub struct Session {
     pub store: Arc<MemoryStore>,
     /// Each profile's CSV lines, by the fingerprint of its CSV file: `data/all.csv`
     /// joins them all, and only the edited profile's change.
-    csv_carry: BTreeMap<String, Arc<[u8]>>,
+    csv_carry: HashMap<String, Arc<[u8]>>,
     /// Each profile's home-page card, by the fingerprint of the profile's page in that
     /// language (which covers everything the card shows).
-    card_carry: std::collections::HashMap<String, Arc<str>>,
+    card_carry: HashMap<String, Arc<str>>,
     /// PNG and PDF charts are rendered on their first request instead of on every
     /// change: they cost 30 times an SVG, and no page shows them.
     pub defer_costly: bool,
@@ -520,6 +515,42 @@ pub struct Rebuilt {
     pub outputs: usize,
     pub stages: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
+}
+
+/// What a session carries from one rebuild to the next, offered to the renderer by the
+/// fingerprints of the outputs it was made for: a profile's CSV lines by its CSV
+/// file's, a card by its profile page's (which covers everything the card shows).
+struct Carried<'a> {
+    plan: &'a Plan,
+    config: &'a crate::model::Config,
+    csv: &'a HashMap<String, Arc<[u8]>>,
+    cards: &'a HashMap<String, Arc<str>>,
+}
+
+impl Carried<'_> {
+    fn csv_fingerprint(&self, iso3: &str) -> Option<&str> {
+        let group = self.plan.group(iso3)?;
+        Some(&group.get(&routes::profile_data(iso3, "csv"))?.fingerprint)
+    }
+
+    fn page_fingerprint(&self, lang: &str, iso3: &str) -> Option<&str> {
+        let group = self.plan.group(iso3)?;
+        Some(
+            &group
+                .get(&routes::profile(self.config, lang, iso3))?
+                .fingerprint,
+        )
+    }
+}
+
+impl crate::render::Carry for Carried<'_> {
+    fn csv(&self, iso3: &str) -> Option<Arc<[u8]>> {
+        self.csv.get(self.csv_fingerprint(iso3)?).cloned()
+    }
+
+    fn card(&self, lang: &str, iso3: &str) -> Option<Arc<str>> {
+        self.cards.get(self.page_fingerprint(lang, iso3)?).cloned()
+    }
 }
 
 /// One good generation of the site, kept to render its deferred outputs.
@@ -548,8 +579,8 @@ impl Session {
             plans: plan::Cache::default(),
             pool,
             store: Arc::default(),
-            csv_carry: BTreeMap::new(),
-            card_carry: Default::default(),
+            csv_carry: HashMap::new(),
+            card_carry: HashMap::new(),
             defer_costly: true,
         })
     }
@@ -600,32 +631,13 @@ impl Session {
         // start last.
         dirty.sort_by_key(|o| !matches!(o.job, crate::plan::Job::Home { .. }));
         stage("dirty");
-        let renderer = Renderer::new(&snapshot.site, &snapshot.theme);
-        // What earlier rebuilds made from the same inputs: each profile's CSV lines (by
-        // its CSV file's fingerprint) and home-page cards (by its page's fingerprint).
-        let mut csv_files: Vec<(&str, &str)> = Vec::new();
-        let mut pages: Vec<(&str, &str, &str)> = Vec::new();
-        for o in &snapshot.plan.outputs {
-            match &o.job {
-                crate::plan::Job::ProfileCsv { iso3 } => {
-                    csv_files.push((iso3.as_str(), o.fingerprint.as_str()))
-                }
-                crate::plan::Job::Profile { lang, iso3 } => {
-                    pages.push((lang.as_str(), iso3.as_str(), o.fingerprint.as_str()))
-                }
-                _ => {}
-            }
-        }
-        for (iso3, fingerprint) in &csv_files {
-            if let Some(body) = self.csv_carry.get(*fingerprint) {
-                renderer.seed_csv(iso3, body.clone());
-            }
-        }
-        for (lang, iso3, fingerprint) in &pages {
-            if let Some(html) = self.card_carry.get(*fingerprint) {
-                renderer.seed_card(lang, iso3, html.clone());
-            }
-        }
+        let carried = Carried {
+            plan: &snapshot.plan,
+            config: &snapshot.site.config,
+            csv: &self.csv_carry,
+            cards: &self.card_carry,
+        };
+        let renderer = Renderer::new(&snapshot.site, &snapshot.theme).with_carry(&carried);
         stage("renderer");
         let defer = self.defer_costly;
         let put: Vec<(String, String, Put)> = dirty
@@ -641,23 +653,53 @@ impl Session {
                 Ok((o.path.clone(), o.fingerprint.clone(), body))
             })
             .collect::<Result<_, Error>>()?;
-        let made: BTreeMap<&str, &Arc<[u8]>> = renderer.csv_made().collect();
-        self.csv_carry = csv_files
-            .iter()
-            .filter_map(|(iso3, fp)| Some((fp.to_string(), Arc::clone(made.get(iso3)?))))
+        // What this rebuild made, kept by the fingerprint of what it was made for.
+        let made = renderer.take_made();
+        let csv: Vec<(String, Arc<[u8]>)> = made
+            .csv
+            .into_iter()
+            .filter_map(|(iso3, body)| Some((carried.csv_fingerprint(&iso3)?.to_string(), body)))
             .collect();
-        let cards: std::collections::HashMap<(String, String), Arc<str>> =
-            renderer.cards_made().into_iter().collect();
-        self.card_carry = pages
-            .iter()
-            .filter_map(|(lang, iso3, fp)| {
-                let html = cards.get(&(lang.to_string(), iso3.to_string()))?;
-                Some((fp.to_string(), html.clone()))
+        let cards: Vec<(String, Arc<str>)> = made
+            .cards
+            .into_iter()
+            .filter_map(|(lang, iso3, html)| {
+                Some((carried.page_fingerprint(&lang, &iso3)?.to_string(), html))
             })
             .collect();
+        drop(renderer);
+        self.csv_carry.extend(csv);
+        self.card_carry.extend(cards);
+        // Those of profiles or contents gone by go once they are as many as the rest.
+        let groups = snapshot.plan.groups().len();
+        if self.csv_carry.len() > 2 * groups + 8 {
+            let live: HashSet<&str> = snapshot
+                .plan
+                .groups()
+                .iter()
+                .filter_map(|g| g.get(&routes::profile_data(g.code(), "csv")))
+                .map(|o| o.fingerprint.as_str())
+                .collect();
+            self.csv_carry.retain(|fp, _| live.contains(fp.as_str()));
+        }
+        let languages = snapshot.site.config.languages.len();
+        if self.card_carry.len() > 2 * groups * languages + 8 {
+            let live: HashSet<&str> = snapshot
+                .plan
+                .groups()
+                .iter()
+                .flat_map(|g| {
+                    snapshot.site.config.languages.iter().filter_map(|lang| {
+                        g.get(&routes::profile(&snapshot.site.config, lang, g.code()))
+                    })
+                })
+                .map(|o| o.fingerprint.as_str())
+                .collect();
+            self.card_carry.retain(|fp, _| live.contains(fp.as_str()));
+        }
         stage("render");
         let rendered = put.len();
-        let outputs = snapshot.plan.outputs.len();
+        let outputs = snapshot.plan.len();
         let later = snapshot.clone();
         let deferred: Deferred = Arc::new(move |path: &str| {
             let output = later.plan.get(path)?;

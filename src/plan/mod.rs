@@ -167,17 +167,22 @@ impl Job {
     }
 }
 
+/// Every output, once, in a fixed order: the site-wide outputs by path, then each
+/// profile's outputs (profiles by code, each profile's by path). Not sorted as a
+/// whole, nor gathered into one list: at 1,000 profiles a sort of 80,000 paths, or
+/// even a copy of the list, would be much of a rebuild.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
-    /// Every output, once, in a fixed order: the site-wide outputs by path, then each
-    /// profile's outputs (profiles by code, each profile's by path). Not sorted as a
-    /// whole: at 1,000 profiles a sort of 80,000 paths would be most of a rebuild.
-    pub outputs: Vec<Arc<Output>>,
+    site_wide: Vec<Arc<Output>>,
+    /// Each profile's outputs, by code; the same groups as the plan cache holds.
+    groups: Vec<Arc<Group>>,
+    len: usize,
     /// The outputs planned afresh; the others are a profile's outputs taken unchanged
     /// from the plan cache, which the last build already made.
     pub fresh: Vec<Arc<Output>>,
-    /// Position of each path in `outputs`, made on first lookup.
-    index: std::sync::OnceLock<HashMap<String, usize>>,
+    /// Where each path is (group, place in it; the site-wide outputs are group 0),
+    /// made on first lookup.
+    index: std::sync::OnceLock<HashMap<String, (usize, usize)>>,
 }
 
 /// Each profile's outputs, kept between plans by everything they depend on.
@@ -187,8 +192,10 @@ pub struct Cache {
     /// What the calls of a profile's narratives read, by its file's hash.
     calls: HashMap<String, Arc<Vec<crate::model::calls::Read>>>,
     /// What a profile has of each indicator, hashed, and its latest year, by the
-    /// profile's fingerprint.
+    /// profile's fingerprint; good while the data-wide part (the catalogue, which
+    /// decides the indicators and derives series) is the one kept beside them.
     by_indicator: HashMap<blake3::Hash, Arc<ProfileParts>>,
+    by_indicator_wide: Option<blake3::Hash>,
     /// The largest corridors and the hash of their list, by what they are made from.
     corridors: Option<(
         blake3::Hash,
@@ -202,21 +209,89 @@ pub struct Cache {
 
 /// The outputs that belong to one profile, and its HTML pages (for the sitemap).
 #[derive(Debug)]
-struct Group {
+pub struct Group {
+    code: String,
     outputs: Vec<Arc<Output>>,
     pages: Vec<String>,
 }
 
+impl Group {
+    /// The profile's code.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The profile's outputs, by path.
+    pub fn outputs(&self) -> &[Arc<Output>] {
+        &self.outputs
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Output> {
+        let i = self
+            .outputs
+            .binary_search_by(|o| o.path.as_str().cmp(path))
+            .ok()?;
+        Some(&self.outputs[i])
+    }
+}
+
 impl Plan {
+    /// Every output, in the plan's order.
+    pub fn outputs(&self) -> impl Iterator<Item = &Output> {
+        self.site_wide
+            .iter()
+            .chain(self.groups.iter().flat_map(|g| g.outputs.iter()))
+            .map(|o| &**o)
+    }
+
+    /// Every output, gathered for a parallel walk.
+    pub fn all(&self) -> Vec<&Output> {
+        let mut all = Vec::with_capacity(self.len);
+        all.extend(self.outputs());
+        all
+    }
+
+    /// Each profile's outputs, profiles by code.
+    pub fn groups(&self) -> &[Arc<Group>] {
+        &self.groups
+    }
+
+    /// One profile's outputs.
+    pub fn group(&self, code: &str) -> Option<&Group> {
+        let i = self
+            .groups
+            .binary_search_by(|g| g.code.as_str().cmp(code))
+            .ok()?;
+        Some(&self.groups[i])
+    }
+
+    /// How many outputs there are.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     pub fn get(&self, path: &str) -> Option<&Output> {
         let index = self.index.get_or_init(|| {
-            self.outputs
-                .iter()
+            let lists =
+                std::iter::once(&self.site_wide).chain(self.groups.iter().map(|g| &g.outputs));
+            lists
                 .enumerate()
-                .map(|(i, o)| (o.path.clone(), i))
+                .flat_map(|(g, list)| {
+                    list.iter()
+                        .enumerate()
+                        .map(move |(i, o)| (o.path.clone(), (g, i)))
+                })
                 .collect()
         });
-        index.get(path).map(|i| &*self.outputs[*i])
+        let (g, i) = *index.get(path)?;
+        Some(match g {
+            0 => &*self.site_wide[i],
+            g => &*self.groups[g - 1].outputs[i],
+        })
     }
 }
 
@@ -365,7 +440,7 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
         h.update(code.as_bytes());
         h.update(ph.as_bytes());
     }
-    let (indicators, links, parts) = indicator_fingerprints(site, &profiles, cache);
+    let (indicators, links, parts) = indicator_fingerprints(site, &profiles, data_wide, cache);
     let all_links = {
         let mut h = blake3::Hasher::new();
         for (code, (lh, _)) in &links {
@@ -422,7 +497,11 @@ fn reads_hash(f: &Fingerprints, reads: &[crate::model::calls::Read]) -> Vec<u8> 
     for r in reads {
         let part = match r {
             Read::Profile(code) => f.profiles.get(code).copied(),
-            Read::Table(code, id) => f.parts.get(code).and_then(|p| p.tables.get(id)).copied(),
+            Read::Table(code, id) => f
+                .parts
+                .get(code)
+                .zip(f.indicators.get(id))
+                .map(|(p, i)| p.tables[i.at]),
             Read::Latest(id) => f.indicators.get(id).map(|i| i.data),
             Read::Tables(id) => f.indicators.get(id).map(|i| i.tables),
             Read::Map => Some(f.chart_wide),
@@ -442,8 +521,8 @@ fn profile_parts(site: &Site, p: &crate::model::Profile) -> Arc<ProfileParts> {
     let mut links = blake3::Hasher::new();
     hash_json(&mut links, &p.agreements);
     hash_json(&mut links, &p.rcps);
-    let mut parts = BTreeMap::new();
-    let mut tables = BTreeMap::new();
+    let mut latest_parts = Vec::with_capacity(site.indicators.len());
+    let mut tables = Vec::with_capacity(site.indicators.len());
     // The profile's own sources, which its values may cite: serialized once, fed
     // into every table's hash and every latest value's.
     let sources = {
@@ -460,7 +539,7 @@ fn profile_parts(site: &Site, p: &crate::model::Profile) -> Arc<ProfileParts> {
         hash_json(&mut h, &p.partners.get(id));
         hash_json(&mut h, &p.age_sex.get(id));
         h.update(sources.as_bytes());
-        tables.insert(id.clone(), h.finalize());
+        tables.push(h.finalize());
         // The pages across countries show a profile's latest value only (its
         // year, flags and source) and group it by region.
         let latest = crate::model::latest_value(p, id);
@@ -474,16 +553,16 @@ fn profile_parts(site: &Site, p: &crate::model::Profile) -> Arc<ProfileParts> {
             // A source may be the profile's own: its title and edition are shown.
             h.update(sources.as_bytes());
         }
-        parts.insert(id.clone(), (h.finalize(), latest.map(|l| l.year)));
+        latest_parts.push((h.finalize(), latest.map(|l| l.year)));
     }
     let mut figures = blake3::Hasher::new();
-    for ind in site.indicators.values().filter(|i| i.core) {
-        if let Some((h, _)) = parts.get(&ind.id) {
+    for (ind, (h, _)) in site.indicators.values().zip(&latest_parts) {
+        if ind.core {
             figures.update(h.as_bytes());
         }
     }
     Arc::new(ProfileParts {
-        indicators: parts,
+        latest: latest_parts,
         tables,
         links: links.finalize(),
         figures: figures.finalize(),
@@ -498,12 +577,17 @@ fn profile_parts(site: &Site, p: &crate::model::Profile) -> Arc<ProfileParts> {
 fn indicator_fingerprints(
     site: &Site,
     profiles: &BTreeMap<String, blake3::Hash>,
+    data_wide: blake3::Hash,
     cache: &mut Cache,
 ) -> (
     BTreeMap<String, IndicatorHashes>,
     LinkHashes,
     BTreeMap<String, Arc<ProfileParts>>,
 ) {
+    if cache.by_indicator_wide != Some(data_wide) {
+        cache.by_indicator.clear();
+        cache.by_indicator_wide = Some(data_wide);
+    }
     let mut kept = HashMap::with_capacity(profiles.len());
     let mut links = BTreeMap::new();
     let mut all_parts = BTreeMap::new();
@@ -527,23 +611,26 @@ fn indicator_fingerprints(
     // each: at 1,000 profiles, an update per profile and indicator was most of a plan.
     let hashes = {
         use rayon::prelude::*;
-        let ids: Vec<&String> = site.indicators.keys().collect();
+        let ids: Vec<(usize, &String)> = site.indicators.keys().enumerate().collect();
         ids.par_iter()
-            .map(|id| {
-                let (mut data, mut years, mut tables) = (Vec::new(), Vec::new(), Vec::new());
+            .map(|&(at, id)| {
+                let n = computed.len() * 48;
+                let (mut data, mut years, mut tables) = (
+                    Vec::with_capacity(n),
+                    Vec::with_capacity(n),
+                    Vec::with_capacity(n),
+                );
                 for (code, _, parts) in &computed {
                     for buf in [&mut data, &mut years, &mut tables] {
                         buf.extend_from_slice(code.as_bytes());
                     }
-                    if let Some((part, year)) = parts.indicators.get(*id) {
-                        data.extend_from_slice(part.as_bytes());
-                        years.extend_from_slice(&year.map_or(-1, i64::from).to_le_bytes());
-                    }
-                    if let Some(t) = parts.tables.get(*id) {
-                        tables.extend_from_slice(t.as_bytes());
-                    }
+                    let (part, year) = parts.latest[at];
+                    data.extend_from_slice(part.as_bytes());
+                    years.extend_from_slice(&year.map_or(-1, i64::from).to_le_bytes());
+                    tables.extend_from_slice(parts.tables[at].as_bytes());
                 }
                 let hashes = IndicatorHashes {
+                    at,
                     data: blake3::hash(&data),
                     years: blake3::hash(&years),
                     tables: blake3::hash(&tables),
@@ -568,9 +655,10 @@ type LinkHashes = BTreeMap<String, (blake3::Hash, blake3::Hash)>;
 /// value hashed and its latest year; its agreements and memberships, hashed.
 #[derive(Debug)]
 struct ProfileParts {
-    indicators: BTreeMap<String, (blake3::Hash, Option<i32>)>,
-    /// Each indicator's whole table.
-    tables: BTreeMap<String, blake3::Hash>,
+    /// In the order of the site's indicators (by id).
+    latest: Vec<(blake3::Hash, Option<i32>)>,
+    /// Each indicator's whole table, in the same order.
+    tables: Vec<blake3::Hash>,
     links: blake3::Hash,
     /// Its core indicators' latest values: the key figures other pages show of it.
     figures: blake3::Hash,
@@ -579,6 +667,9 @@ struct ProfileParts {
 /// What every profile has of one indicator, and only their latest years.
 #[derive(Debug, Clone, Copy)]
 struct IndicatorHashes {
+    /// The indicator's place among the site's indicators (by id): its place in each
+    /// profile's parts.
+    at: usize,
     data: blake3::Hash,
     years: blake3::Hash,
     tables: blake3::Hash,
@@ -675,6 +766,7 @@ fn profile_group(
         o.path.split(['/', '.']).any(|seg| seg == code)
     }));
     Group {
+        code: code.clone(),
         outputs: outputs.into_iter().map(Arc::new).collect(),
         pages,
     }
@@ -837,12 +929,11 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
             .map(|i| i.id.as_str())
             .collect();
         hash_json(&mut h, &flows);
+        let flows: Vec<usize> = flows.iter().map(|id| f.indicators[*id].at).collect();
         for (code, parts) in &f.parts {
             h.update(code.as_bytes());
-            for id in &flows {
-                if let Some(t) = parts.tables.get(*id) {
-                    h.update(t.as_bytes());
-                }
+            for at in &flows {
+                h.update(parts.tables[*at].as_bytes());
             }
             h.update(parts.links.as_bytes());
         }
@@ -1099,17 +1190,18 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
 
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     outputs.dedup_by(|a, b| a.path == b.path);
-    let mut outputs: Vec<Arc<Output>> = outputs.into_iter().map(Arc::new).collect();
-    fresh.extend(outputs.iter().cloned());
-    for (_, _, g, _) in &groups {
-        outputs.extend(g.outputs.iter().cloned());
-    }
+    let site_wide: Vec<Arc<Output>> = outputs.into_iter().map(Arc::new).collect();
+    fresh.extend(site_wide.iter().cloned());
+    let len = site_wide.len() + groups.iter().map(|g| g.2.outputs.len()).sum::<usize>();
+    let plan_groups = groups.iter().map(|g| g.2.clone()).collect();
     cache.groups = groups
         .into_iter()
         .map(|(code, key, g, _)| (code, (key, g)))
         .collect();
     Plan {
-        outputs,
+        site_wide,
+        groups: plan_groups,
+        len,
         fresh,
         index: Default::default(),
     }
@@ -1117,9 +1209,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
 
 /// The outputs whose fingerprint differs from the last build's (or that are new).
 pub fn dirty<'p>(plan: &'p Plan, previous: &BTreeMap<String, String>) -> Vec<&'p Output> {
-    plan.outputs
-        .iter()
+    plan.outputs()
         .filter(|o| previous.get(&o.path) != Some(&o.fingerprint))
-        .map(|o| &**o)
         .collect()
 }

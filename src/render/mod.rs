@@ -53,12 +53,31 @@ pub struct Renderer<'a> {
     pub charts: Charts<'a>,
     /// Each profile's home-page card, by (language, code), rendered at most once.
     cards: Mutex<HashMap<(String, String), Arc<str>>>,
+    /// What an earlier build made from the same inputs, asked before making it again.
+    carry: Option<&'a dyn Carry>,
+    /// The CSV lines and cards made by this renderer, not carried: what to carry on.
+    made: Mutex<Made>,
     /// Whether the site has corridors, which every page's menu links to: known once.
     has_corridors: bool,
     /// What several pages of a build read of the whole site, worked out once.
     across: context::Across,
     /// Each language's UI strings as templates see them, converted once.
     strings_values: BTreeMap<String, Value>,
+}
+
+/// What an earlier build made from the very inputs of this one: `serve` keeps each
+/// profile's CSV lines (`data/all.csv` joins them all) and home-page cards between
+/// rebuilds, so an edit of one profile makes that profile's again, not every one's.
+pub trait Carry: Sync {
+    fn csv(&self, iso3: &str) -> Option<Arc<[u8]>>;
+    fn card(&self, lang: &str, iso3: &str) -> Option<Arc<str>>;
+}
+
+/// The CSV lines (by code) and cards (by language and code) a renderer made itself.
+#[derive(Default)]
+pub struct Made {
+    pub csv: Vec<(String, Arc<[u8]>)>,
+    pub cards: Vec<(String, String, Arc<str>)>,
 }
 
 /// (language, profile code, chart id)
@@ -247,6 +266,8 @@ impl<'a> Renderer<'a> {
             numbers,
             charts: Charts::new(site, theme),
             cards: Mutex::default(),
+            carry: None,
+            made: Mutex::default(),
             has_corridors: crate::model::corridors::exist(site),
             across: context::Across::default(),
             strings_values: site
@@ -327,7 +348,29 @@ impl<'a> Renderer<'a> {
             .profiles
             .get(iso3)
             .ok_or_else(|| Error::Output(format!("no profile {iso3}")))?;
-        Ok(cell.get_or_init(|| Arc::from(data::csv_body(self.site, profile))))
+        Ok(cell.get_or_init(|| {
+            if let Some(body) = self.carry.and_then(|c| c.csv(iso3)) {
+                return body;
+            }
+            let body: Arc<[u8]> = Arc::from(data::csv_body(self.site, profile));
+            self.made().csv.push((iso3.to_string(), body.clone()));
+            body
+        }))
+    }
+
+    fn made(&self) -> std::sync::MutexGuard<'_, Made> {
+        self.made.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Offers the renderer what an earlier build made from the same inputs.
+    pub fn with_carry(mut self, carry: &'a dyn Carry) -> Self {
+        self.carry = Some(carry);
+        self
+    }
+
+    /// The CSV lines and cards this renderer made (not those carried to it).
+    pub fn take_made(&self) -> Made {
+        std::mem::take(&mut *self.made())
     }
 
     /// `data/all.csv` in parts: the header, then each profile's lines. `serve` keeps
@@ -366,6 +409,10 @@ impl<'a> Renderer<'a> {
         if let Some(html) = self.cards().get(&key) {
             return Ok(html.clone());
         }
+        if let Some(html) = self.carry.and_then(|c| c.card(lang, &p.iso3)) {
+            self.cards().insert(key, html.clone());
+            return Ok(html);
+        }
         let ctx = minijinja::context! {
             t => self.strings_value(lang),
             p => Value::from(Serde(&env.card(p, lang))),
@@ -382,42 +429,13 @@ impl<'a> Renderer<'a> {
                 .render(ctx)
                 .map_err(template_error)?,
         );
-        self.cards().insert(key, html.clone());
+        self.cards().insert(key.clone(), html.clone());
+        self.made().cards.push((key.0, key.1, html.clone()));
         Ok(html)
     }
 
     fn cards(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Arc<str>>> {
         self.cards.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Hands the renderer a profile's home-page card made by an earlier build from the
-    /// same inputs (`serve` keeps them by the fingerprint of the profile's page).
-    pub fn seed_card(&self, lang: &str, iso3: &str, html: Arc<str>) {
-        self.cards()
-            .insert((lang.to_string(), iso3.to_string()), html);
-    }
-
-    /// The cards made (or seeded) so far: ((language, code), html).
-    pub fn cards_made(&self) -> Vec<((String, String), Arc<str>)> {
-        self.cards()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    }
-
-    /// Hands the renderer a profile's CSV lines made by an earlier build of the same
-    /// data (`serve` keeps them by the fingerprint of the profile's CSV file).
-    pub fn seed_csv(&self, iso3: &str, body: Arc<[u8]>) {
-        if let Some(cell) = self.csv_bodies.get(iso3) {
-            let _ = cell.set(body);
-        }
-    }
-
-    /// The CSV lines made (or seeded) so far, by profile.
-    pub fn csv_made(&self) -> impl Iterator<Item = (&str, &Arc<[u8]>)> {
-        self.csv_bodies
-            .iter()
-            .filter_map(|(k, c)| c.get().map(|b| (*k, b)))
     }
 
     pub fn render(&self, output: &Output) -> Result<Vec<u8>> {

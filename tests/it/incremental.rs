@@ -26,6 +26,9 @@ enum Edit {
     Template(u32),
     /// A content page changed.
     Content(u32),
+    /// The indicator catalogue changed: a derived series' scale, which indicators
+    /// are key figures.
+    Catalogue(u32),
 }
 
 const NEW_CODES: [&str; 4] = ["GTM", "SLV", "HND", "NIC"];
@@ -39,6 +42,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..4usize).prop_map(Edit::BreakAndFix),
         (0..1000u32).prop_map(Edit::Template),
         (0..1000u32).prop_map(Edit::Content),
+        (0..6u32).prop_map(Edit::Catalogue),
     ]
 }
 
@@ -155,6 +159,23 @@ impl Harness {
                 self.site.write(&rel, edited);
                 self.step(&[rel]);
             }
+            Edit::Catalogue(n) => {
+                let rel = "indicators.toml".to_string();
+                let text = self.site.read(&rel);
+                let scale = if n % 2 == 0 { 100 } else { 1000 };
+                let core = "[population]\ncore = true\n";
+                let text = text
+                    .replace("scale = 1000 }", "scale = 100 }")
+                    .replace("scale = 100 }", &format!("scale = {scale} }}"))
+                    .replace(core, "[population]\n");
+                let text = if n % 3 == 0 {
+                    text.replace("[population]\n", core)
+                } else {
+                    text
+                };
+                self.site.write(&rel, text);
+                self.step(&[rel]);
+            }
             Edit::Content(n) => {
                 let rel = "content/methodology.md".to_string();
                 let text = self.site.read(&rel);
@@ -239,6 +260,9 @@ fn every_kind_of_edit_in_turn() {
         Edit::BreakAndFix(1),
         Edit::Template(1),
         Edit::Content(2),
+        Edit::Catalogue(3),
+        Edit::Value(1, 5),
+        Edit::Catalogue(2),
         Edit::Delete(0),
         Edit::Delete(0),
     ] {
