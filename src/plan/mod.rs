@@ -18,6 +18,7 @@
 //! - a content page: its own text.
 
 pub mod routes;
+mod shares;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -188,14 +189,9 @@ pub struct Plan {
 /// Each profile's outputs, kept between plans by everything they depend on.
 #[derive(Debug, Default, Clone)]
 pub struct Cache {
-    groups: HashMap<String, (blake3::Hash, Arc<Group>)>,
-    /// What the calls of a profile's narratives read, by its file's hash.
-    calls: HashMap<String, Arc<Vec<crate::model::calls::Read>>>,
-    /// What a profile has of each indicator, hashed, and its latest year, by the
-    /// profile's fingerprint; good while the data-wide part (the catalogue, which
-    /// decides the indicators and derives series) is the one kept beside them.
-    by_indicator: HashMap<blake3::Hash, Arc<ProfileParts>>,
-    by_indicator_wide: Option<blake3::Hash>,
+    groups: HashMap<String, (GroupKey, Arc<Group>)>,
+    /// Each profile's share of what the pages across countries show.
+    shares: shares::Shares,
     /// The largest corridors and the hash of their list, by what they are made from.
     corridors: Option<(
         blake3::Hash,
@@ -205,6 +201,16 @@ pub struct Cache {
     /// Fingerprints of copied files, by the address of their bytes (held, so the
     /// address stays theirs).
     copies: HashMap<usize, (Arc<[u8]>, String)>,
+}
+
+/// What a profile's outputs depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct GroupKey {
+    /// The site-wide parts (pages, charts, data files) and the chart formats.
+    wide: blake3::Hash,
+    profile: blake3::Hash,
+    /// What the profile's texts read of other profiles.
+    refs: blake3::Hash,
 }
 
 /// The outputs that belong to one profile, and its HTML pages (for the sitemap).
@@ -335,7 +341,7 @@ fn hash_json<T: Serialize + ?Sized>(hasher: &mut blake3::Hasher, value: &T) {
     hasher.update(&bytes);
 }
 
-struct Fingerprints {
+struct Fingerprints<'c> {
     /// What every page depends on besides its own data: the theme and site-wide data.
     site_wide: blake3::Hash,
     /// What every data file depends on besides its profile: no theme, no page list.
@@ -343,39 +349,36 @@ struct Fingerprints {
     /// What every chart depends on besides its profile: the data-wide part, the chart
     /// style, the names charts show, and the theme's words (not its templates).
     chart_wide: blake3::Hash,
-    profiles: BTreeMap<String, blake3::Hash>,
-    all_profiles: blake3::Hash,
-    /// For each profile, the hashes of the other profiles whose charts its texts draw.
-    narrative_refs: BTreeMap<String, Vec<u8>>,
+    /// Each profile's share of what the pages across countries show, and their sums.
+    shares: &'c shares::Shares,
+    /// For each profile whose texts draw other profiles' charts, their hashes.
+    narrative_refs: HashMap<&'c str, blake3::Hash>,
     /// What the search index is made from: names, labels, words and page titles.
     search_wide: blake3::Hash,
     /// For each indicator, what every profile has of it.
     indicators: BTreeMap<String, IndicatorHashes>,
-    /// For each profile, its agreements and memberships, and its key figures.
-    links: BTreeMap<String, (blake3::Hash, blake3::Hash)>,
-    /// Every profile's agreements and memberships.
-    all_links: blake3::Hash,
-    /// Each profile's part of the pages across countries.
-    parts: BTreeMap<String, Arc<ProfileParts>>,
 }
 
-fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
-    use rayon::prelude::*;
-    let profiles: BTreeMap<String, blake3::Hash> = site
-        .profiles
-        .par_iter()
-        .map(|(code, p)| {
-            // A checked profile is a function of its file and of the site-wide data
-            // (hashed below), except for one thing other profiles decide: whether each
-            // agreement is listed by the partner too.
-            let mut h = blake3::Hasher::new();
-            h.update(p.text_hash.as_bytes());
-            let one_sided: Vec<bool> = p.agreements.iter().map(|a| a.one_sided).collect();
-            hash_json(&mut h, &one_sided);
-            (code.clone(), h.finalize())
-        })
-        .collect();
+impl Fingerprints<'_> {
+    /// A profile, whole.
+    fn profile(&self, code: &str) -> Option<blake3::Hash> {
+        self.shares.get(code).map(|s| s.hash)
+    }
 
+    /// What a profile's texts read of other profiles.
+    fn refs(&self, code: &str) -> blake3::Hash {
+        self.narrative_refs
+            .get(code)
+            .copied()
+            .unwrap_or_else(|| reads_hash(self, &[]))
+    }
+}
+
+fn fingerprints<'c>(
+    site: &Site,
+    theme: &Theme,
+    shares: &'c mut shares::Shares,
+) -> Fingerprints<'c> {
     let mut h = blake3::Hasher::new();
     h.update(env!("MPGEN_BUILD_ID").as_bytes());
     hash_json(&mut h, &site.indicators);
@@ -384,14 +387,17 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
     hash_json(&mut h, &site.config.default_language);
     let data_wide = h.finalize();
 
-    let names: Vec<_> = site.profiles.values().map(|p| (&p.iso3, &p.name)).collect();
+    shares.update(site, data_wide);
+    let shares = &*shares;
+    let sums = &shares.sums;
+    let names = sums.names.hash();
     let mut h = blake3::Hasher::new();
     h.update(data_wide.as_bytes());
     h.update(theme.strings_hash.as_bytes());
     hash_json(&mut h, &site.config.charts);
     hash_json(&mut h, &site.config.codes);
     hash_json(&mut h, &site.config.languages);
-    hash_json(&mut h, &names);
+    h.update(names.as_bytes());
     if let Some(map) = &theme.map {
         h.update(map);
     }
@@ -401,9 +407,7 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
     h.update(env!("MPGEN_BUILD_ID").as_bytes());
     h.update(theme.hash.as_bytes());
     hash_json(&mut h, &site.config);
-    hash_json(&mut h, &site.indicators);
-    hash_json(&mut h, &site.indicator_order);
-    hash_json(&mut h, &site.sources);
+    h.update(data_wide.as_bytes());
     hash_json(&mut h, &site.rcps);
     hash_json(&mut h, &site.reference_year);
     let page_meta: Vec<_> = site
@@ -421,7 +425,7 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
         })
         .collect();
     hash_json(&mut h, &page_meta);
-    hash_json(&mut h, &names);
+    h.update(names.as_bytes());
     // Every page's menu links to the corridors when there are any.
     let corridors = crate::model::corridors::exist(site);
     hash_json(&mut h, &corridors);
@@ -435,240 +439,70 @@ fn fingerprints(site: &Site, theme: &Theme, cache: &mut Cache) -> Fingerprints {
     hash_json(&mut h, &corridors);
     let search_wide = h.finalize();
 
-    let mut h = blake3::Hasher::new();
-    for (code, ph) in &profiles {
-        h.update(code.as_bytes());
-        h.update(ph.as_bytes());
-    }
-    let (indicators, links, parts) = indicator_fingerprints(site, &profiles, data_wide, cache);
-    let all_links = {
-        let mut h = blake3::Hasher::new();
-        for (code, (lh, _)) in &links {
-            h.update(code.as_bytes());
-            h.update(lh.as_bytes());
-        }
-        h.finalize()
-    };
+    let indicators = site
+        .indicators
+        .keys()
+        .zip(&sums.indicators)
+        .enumerate()
+        .map(|(at, (id, [data, years, tables]))| {
+            let hashes = IndicatorHashes {
+                at,
+                data: data.hash(),
+                years: years.hash(),
+                tables: tables.hash(),
+            };
+            (id.clone(), hashes)
+        })
+        .collect();
     let mut f = Fingerprints {
         search_wide,
         indicators,
-        links,
-        all_links,
-        parts,
-        narrative_refs: BTreeMap::new(),
+        shares,
+        narrative_refs: HashMap::new(),
         site_wide,
         data_wide,
         chart_wide,
-        profiles,
-        all_profiles: h.finalize(),
     };
-    // What the calls in each profile's narratives read, kept by the profile's file.
-    let mut kept = HashMap::new();
-    let no_failed = std::collections::BTreeSet::new();
-    for (code, p) in &site.profiles {
-        let reads = cache.calls.get(&p.text_hash).cloned().unwrap_or_else(|| {
-            let scope = crate::model::calls::Scope {
-                indicators: &site.indicators,
-                profiles: &site.profiles,
-                failed: &no_failed,
-                current: Some(code),
-            };
-            let reads = p
-                .narrative
-                .values()
-                .flat_map(|by_lang| by_lang.values())
-                .flat_map(|text| crate::model::calls::resolved(text, &scope))
-                .flat_map(|(_, kind)| crate::model::calls::reads(&kind, &site.indicators))
-                .collect();
-            Arc::new(reads)
-        });
-        let refs = reads_hash(&f, &reads);
-        kept.insert(p.text_hash.clone(), reads);
-        f.narrative_refs.insert(code.clone(), refs);
-    }
-    cache.calls = kept;
+    // Texts that read other profiles: few profiles have them.
+    f.narrative_refs = shares
+        .all()
+        .filter(|(_, s)| !s.reads.is_empty())
+        .map(|(code, s)| (code, reads_hash(&f, &s.reads)))
+        .collect();
     f
 }
 
-/// What a text's calls read, as bytes for a fingerprint.
-fn reads_hash(f: &Fingerprints, reads: &[crate::model::calls::Read]) -> Vec<u8> {
+/// What a text's calls read, as one hash.
+fn reads_hash(f: &Fingerprints, reads: &[crate::model::calls::Read]) -> blake3::Hash {
     use crate::model::calls::Read;
+    let sums = &f.shares.sums;
     let mut h = blake3::Hasher::new();
     for r in reads {
         let part = match r {
-            Read::Profile(code) => f.profiles.get(code).copied(),
+            Read::Profile(code) => f.profile(code),
             Read::Table(code, id) => f
-                .parts
+                .shares
                 .get(code)
                 .zip(f.indicators.get(id))
-                .map(|(p, i)| p.tables[i.at]),
+                .map(|(s, i)| s.tables[i.at]),
             Read::Latest(id) => f.indicators.get(id).map(|i| i.data),
             Read::Tables(id) => f.indicators.get(id).map(|i| i.tables),
             Read::Map => Some(f.chart_wide),
-            Read::Links => Some(f.all_links),
+            Read::Links => Some(sums.links.hash()),
         };
         match part {
             Some(x) => h.update(x.as_bytes()),
             None => h.update(b"-"),
         };
     }
-    h.finalize().as_bytes().to_vec()
-}
-
-/// One profile's share of the indicator hashes: per indicator, its latest value and
-/// its whole table; its agreements and RCPs; its key figures.
-fn profile_parts(site: &Site, p: &crate::model::Profile) -> Arc<ProfileParts> {
-    let mut links = blake3::Hasher::new();
-    hash_json(&mut links, &p.agreements);
-    hash_json(&mut links, &p.rcps);
-    let mut latest_parts = Vec::with_capacity(site.indicators.len());
-    let mut tables = Vec::with_capacity(site.indicators.len());
-    // The profile's own sources, which its values may cite: serialized once, fed
-    // into every table's hash and every latest value's.
-    let sources = {
-        let mut h = blake3::Hasher::new();
-        hash_json(&mut h, &p.sources);
-        h.finalize()
-    };
-    for id in site.indicators.keys() {
-        // A whole table, with the profile's own sources its values may cite.
-        let mut h = blake3::Hasher::new();
-        if let Some(series) = p.series.get(id) {
-            hash_series(&mut h, series);
-        }
-        hash_json(&mut h, &p.partners.get(id));
-        hash_json(&mut h, &p.age_sex.get(id));
-        h.update(sources.as_bytes());
-        tables.push(h.finalize());
-        // The pages across countries show a profile's latest value only (its
-        // year, flags and source) and group it by region.
-        let latest = crate::model::latest_value(p, id);
-        let mut h = blake3::Hasher::new();
-        h.update(p.region.as_bytes());
-        if let Some(l) = &latest {
-            h.update(&l.year.to_le_bytes());
-            h.update(&l.value.to_bits().to_le_bytes());
-            h.update(&[u8::from(l.estimated), u8::from(l.derived)]);
-            h.update(l.source.as_bytes());
-            // A source may be the profile's own: its title and edition are shown.
-            h.update(sources.as_bytes());
-        }
-        latest_parts.push((h.finalize(), latest.map(|l| l.year)));
-    }
-    let mut figures = blake3::Hasher::new();
-    for (ind, (h, _)) in site.indicators.values().zip(&latest_parts) {
-        if ind.core {
-            figures.update(h.as_bytes());
-        }
-    }
-    Arc::new(ProfileParts {
-        latest: latest_parts,
-        tables,
-        links: links.finalize(),
-        figures: figures.finalize(),
-    })
-}
-
-/// For each indicator, three hashes over every profile: of its latest value of the
-/// indicator (year, value, flags, source) and its region, for the indicator's page;
-/// of the latest year alone, for the pages that show only coverage; of the whole
-/// table, for what reads more than the latest value. Each profile's part is kept by
-/// its fingerprint, so a plan hashes again only the profiles that changed.
-fn indicator_fingerprints(
-    site: &Site,
-    profiles: &BTreeMap<String, blake3::Hash>,
-    data_wide: blake3::Hash,
-    cache: &mut Cache,
-) -> (
-    BTreeMap<String, IndicatorHashes>,
-    LinkHashes,
-    BTreeMap<String, Arc<ProfileParts>>,
-) {
-    if cache.by_indicator_wide != Some(data_wide) {
-        cache.by_indicator.clear();
-        cache.by_indicator_wide = Some(data_wide);
-    }
-    let mut kept = HashMap::with_capacity(profiles.len());
-    let mut links = BTreeMap::new();
-    let mut all_parts = BTreeMap::new();
-    // Each profile's parts, in parallel: those of unchanged profiles come from the cache.
-    let computed: Vec<(&String, blake3::Hash, Arc<ProfileParts>)> = {
-        use rayon::prelude::*;
-        let cached = &cache.by_indicator;
-        site.profiles
-            .par_iter()
-            .map(|(code, p)| {
-                let key = profiles[code];
-                let parts = cached
-                    .get(&key)
-                    .cloned()
-                    .unwrap_or_else(|| profile_parts(site, p));
-                (code, key, parts)
-            })
-            .collect()
-    };
-    // Each indicator's three hashes, from every profile's parts gathered into one buffer
-    // each: at 1,000 profiles, an update per profile and indicator was most of a plan.
-    let hashes = {
-        use rayon::prelude::*;
-        let ids: Vec<(usize, &String)> = site.indicators.keys().enumerate().collect();
-        ids.par_iter()
-            .map(|&(at, id)| {
-                let n = computed.len() * 48;
-                let (mut data, mut years, mut tables) = (
-                    Vec::with_capacity(n),
-                    Vec::with_capacity(n),
-                    Vec::with_capacity(n),
-                );
-                for (code, _, parts) in &computed {
-                    for buf in [&mut data, &mut years, &mut tables] {
-                        buf.extend_from_slice(code.as_bytes());
-                    }
-                    let (part, year) = parts.latest[at];
-                    data.extend_from_slice(part.as_bytes());
-                    years.extend_from_slice(&year.map_or(-1, i64::from).to_le_bytes());
-                    tables.extend_from_slice(parts.tables[at].as_bytes());
-                }
-                let hashes = IndicatorHashes {
-                    at,
-                    data: blake3::hash(&data),
-                    years: blake3::hash(&years),
-                    tables: blake3::hash(&tables),
-                };
-                (id.to_string(), hashes)
-            })
-            .collect()
-    };
-    for (code, key, parts) in computed {
-        links.insert(code.clone(), (parts.links, parts.figures));
-        all_parts.insert(code.clone(), parts.clone());
-        kept.insert(key, parts);
-    }
-    cache.by_indicator = kept;
-    (hashes, links, all_parts)
-}
-
-/// Each profile's agreements and memberships, and its key figures, hashed.
-type LinkHashes = BTreeMap<String, (blake3::Hash, blake3::Hash)>;
-
-/// One profile's part of the pages across countries: for each indicator, its latest
-/// value hashed and its latest year; its agreements and memberships, hashed.
-#[derive(Debug)]
-struct ProfileParts {
-    /// In the order of the site's indicators (by id).
-    latest: Vec<(blake3::Hash, Option<i32>)>,
-    /// Each indicator's whole table, in the same order.
-    tables: Vec<blake3::Hash>,
-    links: blake3::Hash,
-    /// Its core indicators' latest values: the key figures other pages show of it.
-    figures: blake3::Hash,
+    h.finalize()
 }
 
 /// What every profile has of one indicator, and only their latest years.
 #[derive(Debug, Clone, Copy)]
 struct IndicatorHashes {
     /// The indicator's place among the site's indicators (by id): its place in each
-    /// profile's parts.
+    /// profile's share.
     at: usize,
     data: blake3::Hash,
     years: blake3::Hash,
@@ -697,7 +531,9 @@ fn profile_group(
     let sw = f.site_wide.as_bytes().as_slice();
     let cw = f.chart_wide.as_bytes().as_slice();
     let dw = f.data_wide.as_bytes().as_slice();
-    let ph = f.profiles[code].as_bytes().as_slice();
+    let ph = f.profile(code).unwrap_or(f.data_wide);
+    let ph = ph.as_bytes().as_slice();
+    let refs = f.refs(code);
     let code = &code.to_string();
     let mut outputs = Vec::new();
     let mut pages = Vec::new();
@@ -705,7 +541,7 @@ fn profile_group(
         let path = routes::profile(config, lang, code);
         pages.push(path.clone());
         outputs.push(Output {
-            fingerprint: fp(&[b"profile", lang.as_bytes(), sw, ph, &f.narrative_refs[code]]),
+            fingerprint: fp(&[b"profile", lang.as_bytes(), sw, ph, refs.as_bytes()]),
             path,
             job: Job::Profile {
                 lang: lang.clone(),
@@ -781,7 +617,7 @@ pub fn plan(site: &Site, theme: &Theme) -> Plan {
 /// nothing they depend on moved.
 pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     let theme_static = &theme.static_files;
-    let f = fingerprints(site, theme, cache);
+    let f = fingerprints(site, theme, &mut cache.shares);
     let config = &site.config;
     let sw = f.site_wide.as_bytes().as_slice();
     let mut outputs = Vec::new();
@@ -796,38 +632,53 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     }
 
     // Each profile's outputs, planned again only when what they depend on moved.
-    let groups: Vec<(String, blake3::Hash, Arc<Group>, bool)> = {
+    let wide = {
+        let mut h = blake3::Hasher::new();
+        for part in [&f.site_wide, &f.chart_wide, &f.data_wide] {
+            h.update(part.as_bytes());
+        }
+        for format in &formats {
+            h.update(format.ext().as_bytes());
+        }
+        h.finalize()
+    };
+    let stale: Vec<(&String, &Arc<crate::model::Profile>, GroupKey)> = site
+        .profiles
+        .iter()
+        .filter_map(|(code, p)| {
+            let key = GroupKey {
+                wide,
+                profile: f.profile(code)?,
+                refs: f.refs(code),
+            };
+            let kept = cache.groups.get(code).is_some_and(|(k, _)| *k == key);
+            (!kept).then_some((code, p, key))
+        })
+        .collect();
+    let made: Vec<Arc<Group>> = {
         use rayon::prelude::*;
-        site.profiles
+        stale
             .par_iter()
-            .map(|(code, p)| {
-                let key = {
-                    let mut h = blake3::Hasher::new();
-                    for part in [&f.site_wide, &f.chart_wide, &f.data_wide, &f.profiles[code]] {
-                        h.update(part.as_bytes());
-                    }
-                    h.update(&f.narrative_refs[code]);
-                    for format in &formats {
-                        h.update(format.ext().as_bytes());
-                    }
-                    h.finalize()
-                };
-                match cache.groups.get(code) {
-                    Some((k, g)) if *k == key => (code.clone(), key, g.clone(), false),
-                    _ => {
-                        let g = Arc::new(profile_group(site, &f, &formats, code, p));
-                        (code.clone(), key, g, true)
-                    }
-                }
-            })
+            .map(|(code, p, _)| Arc::new(profile_group(site, &f, &formats, code, p)))
             .collect()
     };
     let mut fresh: Vec<Arc<Output>> = Vec::new();
-    for (_, _, g, is_fresh) in &groups {
+    for ((code, _, key), group) in stale.into_iter().zip(made) {
+        fresh.extend(group.outputs.iter().cloned());
+        cache.groups.insert(code.clone(), (key, group));
+    }
+    if cache.groups.len() > site.profiles.len() {
+        cache
+            .groups
+            .retain(|code, _| site.profiles.contains_key(code));
+    }
+    let groups: Vec<Arc<Group>> = site
+        .profiles
+        .keys()
+        .filter_map(|code| cache.groups.get(code).map(|(_, g)| g.clone()))
+        .collect();
+    for g in &groups {
         html_pages.extend(g.pages.iter().cloned());
-        if *is_fresh {
-            fresh.extend(g.outputs.iter().cloned());
-        }
     }
 
     let no_failed = std::collections::BTreeSet::new();
@@ -847,7 +698,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
             .iter()
             .flat_map(|(_, kind)| crate::model::calls::reads(kind, &site.indicators))
             .collect();
-        h.update(&reads_hash(&f, &reads));
+        h.update(reads_hash(&f, &reads).as_bytes());
     }
     let content_pages: BTreeMap<&str, blake3::Hash> = content_pages
         .into_iter()
@@ -857,14 +708,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     // world map: not every value, so an edit elsewhere in a profile leaves it alone.
     let home = {
         let mut h = blake3::Hasher::new();
-        for (code, p) in &site.profiles {
-            h.update(code.as_bytes());
-            h.update(p.region.as_bytes());
-            h.update(b"\0");
-            if let Some(parts) = f.parts.get(code) {
-                h.update(parts.figures.as_bytes());
-            }
-        }
+        h.update(f.shares.sums.home.hash().as_bytes());
         h.update(f.chart_wide.as_bytes());
         if let Some(map) = charts::spec::map_indicators(site)
             .first()
@@ -929,14 +773,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
             .map(|i| i.id.as_str())
             .collect();
         hash_json(&mut h, &flows);
-        let flows: Vec<usize> = flows.iter().map(|id| f.indicators[*id].at).collect();
-        for (code, parts) in &f.parts {
-            h.update(code.as_bytes());
-            for at in &flows {
-                h.update(parts.tables[*at].as_bytes());
-            }
-            h.update(parts.links.as_bytes());
-        }
+        h.update(f.shares.sums.corridors.hash().as_bytes());
         h.finalize()
     };
     let (top, list_hash) = match &cache.corridors {
@@ -1006,14 +843,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
 
     // Partnerships: every profile's agreements and memberships. An RCP's page: those,
     // and its members' key figures (their core indicators' latest values).
-    let all_links = {
-        let mut h = blake3::Hasher::new();
-        for (code, (lh, _)) in &f.links {
-            h.update(code.as_bytes());
-            h.update(lh.as_bytes());
-        }
-        h.finalize()
-    };
+    let all_links = f.shares.sums.links.hash();
     for lang in &config.languages {
         let path = routes::partnerships(config, lang);
         html_pages.push(path.clone());
@@ -1026,10 +856,8 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     for rcp in site.rcps.keys() {
         let mut h = blake3::Hasher::new();
         h.update(all_links.as_bytes());
-        for member in crate::model::partnerships::members(site, rcp) {
-            h.update(member.iso3.as_bytes());
-            h.update(f.links[&member.iso3].1.as_bytes());
-        }
+        let members = f.shares.sums.rcps.get(rcp).copied().unwrap_or_default();
+        h.update(members.hash().as_bytes());
         let data = h.finalize();
         for lang in &config.languages {
             let path = routes::rcp(config, lang, rcp);
@@ -1108,7 +936,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
 
     let dw = f.data_wide.as_bytes().as_slice();
     outputs.push(Output {
-        fingerprint: fp(&[b"all.csv", dw, f.all_profiles.as_bytes()]),
+        fingerprint: fp(&[b"all.csv", dw, f.shares.sums.profiles.hash().as_bytes()]),
         path: routes::ALL_CSV.to_string(),
         job: Job::AllCsv,
     });
@@ -1160,10 +988,9 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
             || rel.split(['/', '.']).any(|seg| {
                 let code = seg.to_ascii_uppercase();
                 groups
-                    .binary_search_by(|(c, ..)| c.as_str().cmp(&code))
+                    .binary_search_by(|g| g.code.as_str().cmp(&code))
                     .is_ok_and(|i| {
                         groups[i]
-                            .2
                             .outputs
                             .binary_search_by(|o| o.path.as_str().cmp(rel))
                             .is_ok()
@@ -1192,15 +1019,10 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     outputs.dedup_by(|a, b| a.path == b.path);
     let site_wide: Vec<Arc<Output>> = outputs.into_iter().map(Arc::new).collect();
     fresh.extend(site_wide.iter().cloned());
-    let len = site_wide.len() + groups.iter().map(|g| g.2.outputs.len()).sum::<usize>();
-    let plan_groups = groups.iter().map(|g| g.2.clone()).collect();
-    cache.groups = groups
-        .into_iter()
-        .map(|(code, key, g, _)| (code, (key, g)))
-        .collect();
+    let len = site_wide.len() + groups.iter().map(|g| g.outputs.len()).sum::<usize>();
     Plan {
         site_wide,
-        groups: plan_groups,
+        groups,
         len,
         fresh,
         index: Default::default(),

@@ -1,0 +1,338 @@
+//! Each profile's share of the hashes that the pages across countries depend on, kept
+//! between plans. Those hashes are multiset sums of the shares: after an edit of one
+//! profile, a plan takes that profile's old share out of each sum and puts its new one
+//! in, without going over the other profiles' data. A cold plan makes every share (in
+//! parallel) and adds them up.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::{hash_json, hash_series};
+use crate::model::calls::Read;
+use crate::model::{Profile, Site};
+
+/// A multiset hash: the wrapping sum, lane by lane, of its members' hashes. Every
+/// member's hash covers its profile's code, so no two members are alike and none can
+/// cancel another out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sum([u64; 4]);
+
+impl Sum {
+    fn add(&mut self, member: &blake3::Hash) {
+        for (lane, x) in self.0.iter_mut().zip(lanes(member)) {
+            *lane = lane.wrapping_add(x);
+        }
+    }
+
+    fn sub(&mut self, member: &blake3::Hash) {
+        for (lane, x) in self.0.iter_mut().zip(lanes(member)) {
+            *lane = lane.wrapping_sub(x);
+        }
+    }
+
+    pub fn hash(&self) -> blake3::Hash {
+        let mut bytes = [0u8; 32];
+        for (chunk, lane) in bytes.chunks_exact_mut(8).zip(self.0) {
+            chunk.copy_from_slice(&lane.to_le_bytes());
+        }
+        blake3::Hash::from_bytes(bytes)
+    }
+}
+
+fn lanes(h: &blake3::Hash) -> [u64; 4] {
+    let b = h.as_bytes();
+    std::array::from_fn(|i| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().unwrap_or_default()))
+}
+
+/// A member of a sum: what one profile adds, under a tag that keeps sums apart.
+fn member(tag: &[u8], code: &str, parts: &[&[u8]]) -> blake3::Hash {
+    let mut b = Vec::with_capacity(64 + parts.iter().map(|p| p.len() + 8).sum::<usize>());
+    for p in std::iter::once(tag)
+        .chain(std::iter::once(code.as_bytes()))
+        .chain(parts.iter().copied())
+    {
+        b.extend_from_slice(&(p.len() as u64).to_le_bytes());
+        b.extend_from_slice(p);
+    }
+    blake3::hash(&b)
+}
+
+/// One profile's share.
+#[derive(Debug)]
+pub struct Share {
+    /// The checked profile this is the share of: held, so its address stays its own
+    /// and comparing addresses tells whether a profile is still the same.
+    profile: Arc<Profile>,
+    /// The profile itself: its file, and whether each agreement is listed by the
+    /// partner too (which other profiles decide).
+    pub hash: blake3::Hash,
+    /// Each indicator's whole table, in the order of the site's indicators (by id).
+    pub tables: Vec<blake3::Hash>,
+    /// What the calls of its narratives read.
+    pub reads: Vec<Read>,
+    members: Members,
+}
+
+/// What a profile adds to each sum.
+#[derive(Debug)]
+struct Members {
+    profile: blake3::Hash,
+    name: blake3::Hash,
+    home: blake3::Hash,
+    links: blake3::Hash,
+    corridors: blake3::Hash,
+    /// For each indicator: its latest value (year, value, flags, source) with the
+    /// profile's region; its latest year; its whole table.
+    indicators: Vec<[blake3::Hash; 3]>,
+    /// For each RCP it belongs to: its key figures.
+    rcps: Vec<(String, blake3::Hash)>,
+}
+
+/// Sums over every profile.
+#[derive(Debug, Clone, Default)]
+pub struct Sums {
+    /// Every profile, whole: `all.csv`.
+    pub profiles: Sum,
+    /// Codes and names, which every page and chart may show.
+    pub names: Sum,
+    /// Codes, regions and key figures: the home page.
+    pub home: Sum,
+    /// Agreements and memberships: the partnerships pages.
+    pub links: Sum,
+    /// The partners tables of flow indicators, and the agreements: the corridors.
+    pub corridors: Sum,
+    /// For each indicator (in the order of the site's indicators, by id): the latest
+    /// values, the latest years, the tables.
+    pub indicators: Vec<[Sum; 3]>,
+    /// For each RCP: its members and their key figures.
+    pub rcps: BTreeMap<String, Sum>,
+}
+
+impl Sums {
+    fn apply(&mut self, m: &Members, add: bool) {
+        let op = if add { Sum::add } else { Sum::sub };
+        op(&mut self.profiles, &m.profile);
+        op(&mut self.names, &m.name);
+        op(&mut self.home, &m.home);
+        op(&mut self.links, &m.links);
+        op(&mut self.corridors, &m.corridors);
+        if self.indicators.len() < m.indicators.len() {
+            self.indicators
+                .resize(m.indicators.len(), Default::default());
+        }
+        for (sums, members) in self.indicators.iter_mut().zip(&m.indicators) {
+            for (sum, member) in sums.iter_mut().zip(members) {
+                op(sum, member);
+            }
+        }
+        for (rcp, member) in &m.rcps {
+            op(self.rcps.entry(rcp.clone()).or_default(), member);
+        }
+    }
+}
+
+/// Every profile's share, and their sums.
+#[derive(Debug, Clone, Default)]
+pub struct Shares {
+    /// What every share depends on besides its profile (the catalogue): shares made
+    /// under another are made again.
+    wide: Option<blake3::Hash>,
+    by_code: HashMap<String, Arc<Share>>,
+    pub sums: Sums,
+}
+
+impl Shares {
+    /// Brings the shares up to date with `site`: profiles that are not the very ones
+    /// the shares were made of get theirs made again (in parallel), and the shares of
+    /// profiles gone are taken out. `wide` is what every share depends on besides its
+    /// profile.
+    pub fn update(&mut self, site: &Site, wide: blake3::Hash) {
+        if self.wide != Some(wide) {
+            *self = Shares {
+                wide: Some(wide),
+                ..Shares::default()
+            };
+        }
+        let stale: Vec<(&String, &Arc<Profile>)> = site
+            .profiles
+            .iter()
+            .filter(|(code, p)| {
+                !self
+                    .by_code
+                    .get(*code)
+                    .is_some_and(|s| Arc::ptr_eq(&s.profile, p))
+            })
+            .collect();
+        let made: Vec<Arc<Share>> = stale
+            .par_iter()
+            .map(|(code, p)| Arc::new(share(site, code, p)))
+            .collect();
+        for ((code, _), share) in stale.into_iter().zip(made) {
+            self.sums.apply(&share.members, true);
+            if let Some(old) = self.by_code.insert(code.clone(), share) {
+                self.sums.apply(&old.members, false);
+            }
+        }
+        // Every profile of the site has its share now, so only when there are more
+        // are there shares to take out.
+        if self.by_code.len() > site.profiles.len() {
+            let sums = &mut self.sums;
+            self.by_code.retain(|code, share| {
+                let kept = site.profiles.contains_key(code);
+                if !kept {
+                    sums.apply(&share.members, false);
+                }
+                kept
+            });
+        }
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Share> {
+        self.by_code.get(code).map(|s| &**s)
+    }
+
+    /// Every share, in no particular order.
+    pub fn all(&self) -> impl Iterator<Item = (&str, &Share)> {
+        self.by_code.iter().map(|(code, s)| (code.as_str(), &**s))
+    }
+}
+
+/// One profile's share of the hashes across countries.
+fn share(site: &Site, code: &str, p: &Arc<Profile>) -> Share {
+    let hash = {
+        let mut b = p.text_hash.as_bytes().to_vec();
+        b.extend(p.agreements.iter().map(|a| u8::from(a.one_sided)));
+        blake3::hash(&b)
+    };
+    let links = {
+        let mut h = blake3::Hasher::new();
+        hash_json(&mut h, &p.agreements);
+        hash_json(&mut h, &p.rcps);
+        h.finalize()
+    };
+    // The profile's own sources, which its values may cite: serialized once, fed into
+    // every table's hash and every latest value's.
+    let sources = {
+        let mut h = blake3::Hasher::new();
+        hash_json(&mut h, &p.sources);
+        h.finalize()
+    };
+    let mut tables = Vec::with_capacity(site.indicators.len());
+    let mut indicators = Vec::with_capacity(site.indicators.len());
+    let mut figures = blake3::Hasher::new();
+    let mut flows = blake3::Hasher::new();
+    for (id, ind) in &site.indicators {
+        // A whole table, with the profile's own sources its values may cite.
+        let mut h = blake3::Hasher::new();
+        if let Some(series) = p.series.get(id) {
+            hash_series(&mut h, series);
+        }
+        hash_json(&mut h, &p.partners.get(id));
+        hash_json(&mut h, &p.age_sex.get(id));
+        h.update(sources.as_bytes());
+        let table = h.finalize();
+        // The pages across countries show a profile's latest value only (its year,
+        // flags and source) and group it by region.
+        let latest = crate::model::latest_value(p, id);
+        let mut h = blake3::Hasher::new();
+        h.update(p.region.as_bytes());
+        if let Some(l) = &latest {
+            h.update(&l.year.to_le_bytes());
+            h.update(&l.value.to_bits().to_le_bytes());
+            h.update(&[u8::from(l.estimated), u8::from(l.derived)]);
+            h.update(l.source.as_bytes());
+            // A source may be the profile's own: its title and edition are shown.
+            h.update(sources.as_bytes());
+        }
+        let value = h.finalize();
+        if ind.core {
+            figures.update(value.as_bytes());
+        }
+        if ind.kind == "partners" && ind.flow.is_some() {
+            flows.update(table.as_bytes());
+        }
+        let year = latest.map_or(-1, |l| i64::from(l.year)).to_le_bytes();
+        indicators.push([
+            member(b"latest", code, &[value.as_bytes()]),
+            member(b"year", code, &[&year]),
+            member(b"table", code, &[table.as_bytes()]),
+        ]);
+        tables.push(table);
+    }
+    let figures = figures.finalize();
+    let name = {
+        let mut h = blake3::Hasher::new();
+        hash_json(&mut h, &p.name);
+        h.finalize()
+    };
+    let rcps = p
+        .rcps
+        .iter()
+        .map(|r| (r.clone(), member(b"rcp", code, &[figures.as_bytes()])))
+        .collect();
+    let members = Members {
+        profile: member(b"profile", code, &[hash.as_bytes()]),
+        name: member(b"name", code, &[name.as_bytes()]),
+        home: member(b"home", code, &[p.region.as_bytes(), figures.as_bytes()]),
+        links: member(b"links", code, &[links.as_bytes()]),
+        corridors: member(
+            b"corridors",
+            code,
+            &[flows.finalize().as_bytes(), links.as_bytes()],
+        ),
+        indicators,
+        rcps,
+    };
+    let reads = reads(site, code, p);
+    Share {
+        profile: p.clone(),
+        hash,
+        tables,
+        reads,
+        members,
+    }
+}
+
+/// What the calls in a profile's narratives read.
+fn reads(site: &Site, code: &str, p: &Profile) -> Vec<Read> {
+    let no_failed = std::collections::BTreeSet::new();
+    let scope = crate::model::calls::Scope {
+        indicators: &site.indicators,
+        profiles: &site.profiles,
+        failed: &no_failed,
+        current: Some(code),
+    };
+    p.narrative
+        .values()
+        .flat_map(|by_lang| by_lang.values())
+        .flat_map(|text| crate::model::calls::resolved(text, &scope))
+        .flat_map(|(_, kind)| crate::model::calls::reads(&kind, &site.indicators))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sum_does_not_depend_on_order_and_takes_members_back_out() {
+        let [a, b, c] = [b"a", b"b", b"c"].map(|x| blake3::hash(x));
+        let (mut one, mut two) = (Sum::default(), Sum::default());
+        for m in [&a, &b, &c] {
+            one.add(m);
+        }
+        for m in [&c, &a, &b] {
+            two.add(m);
+        }
+        assert_eq!(one, two);
+        two.sub(&b);
+        assert_ne!(one, two);
+        let mut ac = Sum::default();
+        ac.add(&a);
+        ac.add(&c);
+        assert_eq!(two, ac);
+        assert_ne!(ac.hash(), Sum::default().hash());
+    }
+}
