@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::model::Site;
 use crate::output::memory::{Deferred, MemoryStore, Put};
 use crate::output::{self, Manifest, WriteReport};
-use crate::plan::{self, Plan, routes};
+use crate::plan::{self, Plan};
 use crate::render::{Renderer, templates};
 
 #[derive(Debug, Clone, Default)]
@@ -522,24 +522,17 @@ pub struct Rebuilt {
 /// file's, a card by its profile page's (which covers everything the card shows).
 struct Carried<'a> {
     plan: &'a Plan,
-    config: &'a crate::model::Config,
     csv: &'a HashMap<String, Arc<[u8]>>,
     cards: &'a HashMap<String, Arc<str>>,
 }
 
 impl Carried<'_> {
     fn csv_fingerprint(&self, iso3: &str) -> Option<&str> {
-        let group = self.plan.group(iso3)?;
-        Some(&group.get(&routes::profile_data(iso3, "csv"))?.fingerprint)
+        Some(&self.plan.group(iso3)?.csv().fingerprint)
     }
 
     fn page_fingerprint(&self, lang: &str, iso3: &str) -> Option<&str> {
-        let group = self.plan.group(iso3)?;
-        Some(
-            &group
-                .get(&routes::profile(self.config, lang, iso3))?
-                .fingerprint,
-        )
+        Some(&self.plan.group(iso3)?.page(lang)?.fingerprint)
     }
 }
 
@@ -633,7 +626,6 @@ impl Session {
         stage("dirty");
         let carried = Carried {
             plan: &snapshot.plan,
-            config: &snapshot.site.config,
             csv: &self.csv_carry,
             cards: &self.card_carry,
         };
@@ -677,8 +669,7 @@ impl Session {
                 .plan
                 .groups()
                 .iter()
-                .filter_map(|g| g.get(&routes::profile_data(g.code(), "csv")))
-                .map(|o| o.fingerprint.as_str())
+                .map(|g| g.csv().fingerprint.as_str())
                 .collect();
             self.csv_carry.retain(|fp, _| live.contains(fp.as_str()));
         }
@@ -689,9 +680,8 @@ impl Session {
                 .groups()
                 .iter()
                 .flat_map(|g| {
-                    snapshot.site.config.languages.iter().filter_map(|lang| {
-                        g.get(&routes::profile(&snapshot.site.config, lang, g.code()))
-                    })
+                    let languages = &snapshot.site.config.languages;
+                    languages.iter().filter_map(|lang| g.page(lang))
                 })
                 .map(|o| o.fingerprint.as_str())
                 .collect();

@@ -219,6 +219,9 @@ pub struct Group {
     code: String,
     outputs: Vec<Arc<Output>>,
     pages: Vec<String>,
+    /// Where in `outputs` the profile's CSV file is, and its page in each language.
+    csv_at: usize,
+    pages_at: Vec<(String, usize)>,
 }
 
 impl Group {
@@ -232,12 +235,15 @@ impl Group {
         &self.outputs
     }
 
-    pub fn get(&self, path: &str) -> Option<&Output> {
-        let i = self
-            .outputs
-            .binary_search_by(|o| o.path.as_str().cmp(path))
-            .ok()?;
-        Some(&self.outputs[i])
+    /// The profile's CSV file.
+    pub fn csv(&self) -> &Output {
+        &self.outputs[self.csv_at]
+    }
+
+    /// The profile's page in a language.
+    pub fn page(&self, lang: &str) -> Option<&Output> {
+        let (_, at) = self.pages_at.iter().find(|(l, _)| l == lang)?;
+        Some(&self.outputs[*at])
     }
 }
 
@@ -601,10 +607,21 @@ fn profile_group(
         let code = code.to_ascii_lowercase();
         o.path.split(['/', '.']).any(|seg| seg == code)
     }));
+    let mut csv_at = 0;
+    let mut pages_at = Vec::new();
+    for (at, o) in outputs.iter().enumerate() {
+        match &o.job {
+            Job::ProfileCsv { .. } => csv_at = at,
+            Job::Profile { lang, .. } => pages_at.push((lang.clone(), at)),
+            _ => {}
+        }
+    }
     Group {
         code: code.clone(),
         outputs: outputs.into_iter().map(Arc::new).collect(),
         pages,
+        csv_at,
+        pages_at,
     }
 }
 
