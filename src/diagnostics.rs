@@ -63,16 +63,25 @@ impl Diagnostic {
 /// The text of every input file, so diagnostics can show the offending line.
 #[derive(Debug, Default, Clone)]
 pub struct SourceTexts {
-    texts: BTreeMap<String, Arc<str>>,
+    /// Names shared, like the texts: a site's texts are gathered again on every
+    /// rebuild, from the files' own.
+    texts: BTreeMap<Arc<str>, Arc<str>>,
 }
 
 impl SourceTexts {
     pub fn insert(&mut self, file: &str, text: Arc<str>) {
-        self.texts.insert(file.to_string(), text);
+        self.texts.insert(Arc::from(file), text);
     }
 
     pub fn merge(&mut self, other: SourceTexts) {
         self.texts.extend(other.texts);
+    }
+
+    /// Takes in another's texts, sharing them.
+    pub fn merge_from(&mut self, other: &SourceTexts) {
+        for (file, text) in &other.texts {
+            self.texts.insert(file.clone(), text.clone());
+        }
     }
 
     pub fn get(&self, file: &str) -> Option<&str> {

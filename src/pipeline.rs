@@ -586,17 +586,27 @@ impl Session {
     /// stamp moved, checks the site, and renders the outputs whose fingerprint moved.
     /// On errors the store keeps the last good site.
     pub fn rebuild(&mut self, changed: &BTreeSet<String>) -> Result<Rebuilt, BuildError> {
+        self.rebuild_with(crate::load::Changed::Maybe(changed))
+    }
+
+    /// Like [`Session::rebuild`], told exactly which files and folders were created,
+    /// changed or removed (a watcher's events): no other file is looked at.
+    pub fn rebuild_exact(&mut self, changed: &BTreeSet<String>) -> Result<Rebuilt, BuildError> {
+        self.rebuild_with(crate::load::Changed::Exactly(changed))
+    }
+
+    fn rebuild_with(&mut self, changed: crate::load::Changed) -> Result<Rebuilt, BuildError> {
         match self.pool.take() {
             Some(pool) => {
-                let r = pool.install(|| self.rebuild_inner(changed));
+                let r = pool.install(|| self.rebuild_inner(&changed));
                 self.pool = Some(pool);
                 r
             }
-            None => self.rebuild_inner(changed),
+            None => self.rebuild_inner(&changed),
         }
     }
 
-    fn rebuild_inner(&mut self, changed: &BTreeSet<String>) -> Result<Rebuilt, BuildError> {
+    fn rebuild_inner(&mut self, changed: &crate::load::Changed) -> Result<Rebuilt, BuildError> {
         let start = Instant::now();
         let mut stages = Vec::new();
         let mut lap = Instant::now();

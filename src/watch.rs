@@ -93,9 +93,18 @@ pub fn classify(root: &Path, out: &Path, event: &notify::Event) -> Vec<Change> {
     changes
 }
 
+/// What the watcher saw in one debounce period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Batch {
+    pub changes: Vec<Change>,
+    /// Events were lost (the kernel's queue overflowed, or watching failed): other
+    /// files may have changed too, so the whole site should be looked at.
+    pub missed: bool,
+}
+
 /// A running watcher: batches of changes arrive on `changes`. Dropping it stops it.
 pub struct Watcher {
-    pub changes: mpsc::Receiver<Vec<Change>>,
+    pub changes: mpsc::Receiver<Batch>,
     inner: Box<dyn Watches>,
 }
 
@@ -131,12 +140,17 @@ pub fn watch(root: &Path, out: &Path, poll: bool) -> notify::Result<Watcher> {
     let out: PathBuf = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
     let (r, o) = (root.clone(), out.clone());
     let handler = move |result: DebounceEventResult| {
-        let Ok(events) = result else { return };
-        let mut changes: Vec<Change> = events.iter().flat_map(|e| classify(&r, &o, e)).collect();
+        let (mut changes, missed): (Vec<Change>, bool) = match result {
+            Ok(events) => (
+                events.iter().flat_map(|e| classify(&r, &o, e)).collect(),
+                events.iter().any(|e| e.need_rescan()),
+            ),
+            Err(_) => (Vec::new(), true),
+        };
         changes.sort();
         changes.dedup();
-        if !changes.is_empty() {
-            let _ = tx.send(changes);
+        if !changes.is_empty() || missed {
+            let _ = tx.send(Batch { changes, missed });
         }
     };
     use notify::RecursiveMode;

@@ -157,7 +157,32 @@ pub fn decode(rel: &str, bytes: &[u8]) -> (Arc<str>, Option<Diagnostic>) {
 
 /// Reads and parses the whole site under `root`.
 pub fn load(root: &Path) -> Loaded {
-    load_cached(root, &mut Cache::default(), &BTreeSet::new())
+    load_cached(
+        root,
+        &mut Cache::default(),
+        &Changed::Maybe(&BTreeSet::new()),
+    )
+}
+
+/// What changed since the last load, as far as the caller knows.
+#[derive(Debug, Clone, Copy)]
+pub enum Changed<'a> {
+    /// These files (paths relative to the root), and any other whose length or
+    /// modification time moved: every folder is listed again, every file looked at.
+    Maybe(&'a BTreeSet<String>),
+    /// Exactly these files and folders, created, changed or removed (a watcher's
+    /// events): the last listing stands but for them, and no other file is looked at.
+    /// A change the listing cannot take in by itself (a folder, a settings file) lists
+    /// the site again.
+    Exactly(&'a BTreeSet<String>),
+}
+
+impl Changed<'_> {
+    fn paths(&self) -> &BTreeSet<String> {
+        match self {
+            Changed::Maybe(p) | Changed::Exactly(p) => p,
+        }
+    }
 }
 
 /// What one file of the site is to the build, by where it lives.
@@ -210,21 +235,97 @@ fn stamp(root: &Path, rel: &str) -> Stamp {
 #[derive(Debug, Default)]
 pub struct Cache {
     files: HashMap<String, (Stamp, Arc<Parsed>)>,
+    /// The files the last load listed.
+    listing: Option<Listing>,
     /// Files parsed by the last load: what a change cost.
     pub parsed: usize,
     /// Files listed by the load under way.
     listed: usize,
 }
 
-/// Reads and parses the site under `root`, reusing every parse in `cache` whose file
-/// is not in `changed` (paths relative to the root) and whose stamp has not moved.
-pub fn load_cached(root: &Path, cache: &mut Cache, changed: &BTreeSet<String>) -> Loaded {
-    let mut loaded = Loaded::default();
-    let mut texts = SourceTexts::default();
-    let mut diags = Vec::new();
-    cache.parsed = 0;
-    cache.listed = 0;
+/// The files of a site, as a load listed them.
+#[derive(Debug, Clone)]
+struct Listing {
+    /// Settings and catalogues, profiles, content pages and static files, in that
+    /// order, each kind's by path.
+    files: Vec<(String, Kind)>,
+    /// `themes/<name>` of the theme in use, and its files by path.
+    theme_dir: String,
+    theme: Vec<(String, Kind)>,
+    /// What listing found wrong (no site.toml, no such theme).
+    diags: Vec<Diagnostic>,
+}
 
+impl Kind {
+    /// The order of kinds in a listing.
+    fn rank(self) -> u8 {
+        match self {
+            Kind::Config | Kind::Indicators | Kind::Sources | Kind::Rcps => 0,
+            Kind::Profile => 1,
+            Kind::Page => 2,
+            Kind::Static => 3,
+            Kind::Theme(_) => 4,
+        }
+    }
+}
+
+impl Listing {
+    /// Takes in the files in `changed`, as they are on disk now. `false` when that
+    /// takes listing the site again: a settings file, a folder, or a path the listing
+    /// does not know gone with files under it.
+    fn update(&mut self, root: &Path, changed: &BTreeSet<String>) -> bool {
+        for path in changed {
+            let Some((top, _)) = path.split_once('/') else {
+                return false;
+            };
+            if path.split('/').any(is_ignored) {
+                continue;
+            }
+            let theme = format!("{}/", self.theme_dir);
+            let (list, kind) = match top {
+                "profiles" => (&mut self.files, Kind::Profile),
+                "content" => (&mut self.files, Kind::Page),
+                "static" => (&mut self.files, Kind::Static),
+                "themes" if path.starts_with(&theme) => (&mut self.theme, Kind::Theme(theme.len())),
+                "themes" => continue,
+                _ => return false,
+            };
+            let at =
+                list.binary_search_by(|(p, k)| (k.rank(), p.as_str()).cmp(&(kind.rank(), path)));
+            match fs::symlink_metadata(root.join(path)) {
+                Ok(m) if m.is_dir() => return false,
+                Ok(m) if m.is_file() => {
+                    // `content/` holds pages and their images: only pages are read.
+                    let listed = kind != Kind::Page || path.ends_with(".md");
+                    if let (Err(at), true) = (at, listed) {
+                        list.insert(at, (path.clone(), kind));
+                    }
+                }
+                _ => match at {
+                    Ok(at) => {
+                        list.remove(at);
+                    }
+                    Err(_) => {
+                        let under = format!("{path}/");
+                        if list.iter().any(|(p, _)| p.starts_with(&under)) {
+                            return false;
+                        }
+                    }
+                },
+            }
+        }
+        true
+    }
+}
+
+/// Lists the site's files: its settings and catalogues, profiles, content pages and
+/// static files, then (by the theme named in site.toml, parsed first) the theme's.
+fn list(
+    root: &Path,
+    cache: &mut Cache,
+    changed: &Changed,
+) -> (Listing, Vec<(String, Arc<Parsed>)>) {
+    let mut diags = Vec::new();
     let mut files = catalogue_files(root, &mut diags);
     files.extend(
         walk(root, "profiles")
@@ -238,10 +339,7 @@ pub fn load_cached(root: &Path, cache: &mut Cache, changed: &BTreeSet<String>) -
             .map(|r| (r, Kind::Page)),
     );
     files.extend(walk(root, "static").into_iter().map(|r| (r, Kind::Static)));
-
-    // The theme's name is in site.toml, so that file is parsed before the theme's are
-    // listed.
-    let mut parsed = parse_all(root, cache, changed, files);
+    let parsed = parse_all(root, cache, changed, files.clone());
     let theme_name = parsed
         .iter()
         .find_map(|p| match &p.1.item {
@@ -249,19 +347,49 @@ pub fn load_cached(root: &Path, cache: &mut Cache, changed: &BTreeSet<String>) -
             _ => None,
         })
         .unwrap_or_else(|| "default".to_string());
-    let dir = format!("themes/{theme_name}");
-    if theme_name != "default" && !root.join(&dir).is_dir() {
+    let theme_dir = format!("themes/{theme_name}");
+    if theme_name != "default" && !root.join(&theme_dir).is_dir() {
         diags.push(Diagnostic::error(
             "site.toml",
             None,
-            format!("the theme `{theme_name}` does not exist: there is no folder `{dir}`"),
+            format!("the theme `{theme_name}` does not exist: there is no folder `{theme_dir}`"),
         ));
     }
-    let theme_files = walk(root, &dir)
+    let theme = walk(root, &theme_dir)
         .into_iter()
-        .map(|r| (r, Kind::Theme(dir.len() + 1)))
+        .map(|r| (r, Kind::Theme(theme_dir.len() + 1)))
         .collect();
-    parsed.extend(parse_all(root, cache, changed, theme_files));
+    let listing = Listing {
+        files,
+        theme_dir,
+        theme,
+        diags,
+    };
+    (listing, parsed)
+}
+
+/// Reads and parses the site under `root`, reusing every parse in `cache` whose file
+/// has not changed (see [`Changed`]).
+pub fn load_cached(root: &Path, cache: &mut Cache, changed: &Changed) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut texts = SourceTexts::default();
+    cache.parsed = 0;
+    cache.listed = 0;
+
+    let mut kept = None;
+    if let (Changed::Exactly(paths), Some(mut listing)) = (changed, cache.listing.take())
+        && listing.update(root, paths)
+    {
+        let parsed = parse_all(root, cache, changed, listing.files.clone());
+        kept = Some((listing, parsed));
+    }
+    let (listing, mut parsed) = match kept {
+        Some(kept) => kept,
+        None => list(root, cache, changed),
+    };
+    parsed.extend(parse_all(root, cache, changed, listing.theme.clone()));
+    let diags = listing.diags.clone();
+    cache.listing = Some(listing);
     // Files that are gone (or of another theme) leave the cache. Every file listed is
     // in it now, so only when it holds more is there anything to drop.
     if cache.files.len() > cache.listed {
@@ -286,7 +414,7 @@ fn fill(
     mut diags: Vec<Diagnostic>,
 ) {
     for (_, p) in parsed {
-        texts.merge(p.texts.clone());
+        texts.merge_from(&p.texts);
         diags.extend(p.diags.iter().cloned());
         match p.item.clone() {
             Some(Item::Config(c)) => loaded.config = Some(*c),
@@ -309,7 +437,12 @@ fn fill(
 pub fn load_catalogue(root: &Path) -> Loaded {
     let mut diags = Vec::new();
     let files = catalogue_files(root, &mut diags);
-    let parsed = parse_all(root, &mut Cache::default(), &BTreeSet::new(), files);
+    let parsed = parse_all(
+        root,
+        &mut Cache::default(),
+        &Changed::Maybe(&BTreeSet::new()),
+        files,
+    );
     let mut loaded = Loaded::default();
     fill(&mut loaded, parsed, SourceTexts::default(), diags);
     loaded
@@ -373,13 +506,21 @@ fn embedded_texts() -> &'static [(String, Arc<str>)] {
 fn parse_all(
     root: &Path,
     cache: &mut Cache,
-    changed: &BTreeSet<String>,
+    changed: &Changed,
     files: Vec<(String, Kind)>,
 ) -> Vec<(String, Arc<Parsed>)> {
     cache.listed += files.len();
+    let exact = matches!(changed, Changed::Exactly(_));
+    let changed = changed.paths();
     let fresh: Vec<(String, Stamp, Arc<Parsed>, bool)> = files
         .into_par_iter()
         .map(|(rel, kind)| {
+            if exact
+                && !changed.contains(&rel)
+                && let Some((old, p)) = cache.files.get(&rel)
+            {
+                return (rel, *old, p.clone(), false);
+            }
             let st = stamp(root, &rel);
             match cache.files.get(&rel) {
                 Some((old, p)) if *old == st && !changed.contains(&rel) => {

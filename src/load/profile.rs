@@ -27,6 +27,9 @@ pub struct RawProfile {
     /// section -> (language, Markdown)
     pub narrative: Keyed<Keyed<Sp<String>>>,
     pub charts: Vec<RawChart>,
+    /// Whether a narrative text may hold a call (`{{`): only those are checked for
+    /// calls, and a file read once is not searched again on every rebuild.
+    pub has_calls: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -237,6 +240,11 @@ pub fn read(r: &mut Reader, doc: &Table<'_>, file: &str, file_id: &str) -> RawPr
         r.error(0..0, "a profile needs a `[country]` table").help =
             Some("start the file with `[country]`, then `iso3`, `name` and `region`".into());
     }
+    p.has_calls = p
+        .narrative
+        .iter()
+        .flat_map(|(_, by_lang)| by_lang)
+        .any(|(_, text)| text.value.contains("{{"));
     p
 }
 

@@ -743,7 +743,7 @@ pub fn check(
         .iter()
         .map(|p| (p.file.as_str(), p.body.as_str(), p.body_offset, None, None))
         .collect();
-    for r in raw_profiles {
+    for r in raw_profiles.iter().filter(|r| r.has_calls) {
         for (_, by_lang) in &r.narrative {
             for (_, text) in by_lang {
                 all.push((

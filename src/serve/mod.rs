@@ -148,7 +148,7 @@ pub fn start(opts: ServeOptions, report: Reporter) -> Result<Server, Error> {
 
     let watcher = watch::watch(&root, &out, opts.poll)
         .map_err(|e| Error::Output(format!("cannot watch {}: {e}", root.display())))?;
-    rebuild(&mut session, &shared, Vec::new(), &report);
+    rebuild(&mut session, &shared, Vec::new(), false, &report);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -167,6 +167,7 @@ pub fn start(opts: ServeOptions, report: Reporter) -> Result<Server, Error> {
     });
 
     let stop = Arc::new(AtomicBool::new(false));
+    let poll = opts.poll;
     let rebuilds = {
         let (stop, shared) = (stop.clone(), shared.clone());
         std::thread::Builder::new()
@@ -178,9 +179,13 @@ pub fn start(opts: ServeOptions, report: Reporter) -> Result<Server, Error> {
                         continue;
                     };
                     // Saves that arrived meanwhile join this rebuild.
-                    let mut changes = first;
+                    let watch::Batch {
+                        mut changes,
+                        mut missed,
+                    } = first;
                     while let Ok(more) = watcher.changes.try_recv() {
-                        changes.extend(more);
+                        changes.extend(more.changes);
+                        missed |= more.missed;
                     }
                     changes.sort();
                     changes.dedup();
@@ -189,7 +194,9 @@ pub fn start(opts: ServeOptions, report: Reporter) -> Result<Server, Error> {
                             watcher.add_folder(&session.options().root.join(&c.path));
                         }
                     }
-                    rebuild(&mut session, &shared, changes, &report);
+                    // Native events name every change; polling and lost events do not.
+                    let exact = !poll && !missed;
+                    rebuild(&mut session, &shared, changes, exact, &report);
                 }
             })
             .map_err(|e| Error::Output(e.to_string()))?
@@ -204,23 +211,36 @@ pub fn start(opts: ServeOptions, report: Reporter) -> Result<Server, Error> {
     })
 }
 
-fn rebuild(session: &mut Session, shared: &Shared, changes: Vec<Change>, report: &Reporter) {
+/// Rebuilds after `changes`: when `exact`, they are every change there was (a
+/// watcher's events, none lost), and no other file is looked at.
+fn rebuild(
+    session: &mut Session,
+    shared: &Shared,
+    changes: Vec<Change>,
+    exact: bool,
+    report: &Reporter,
+) {
     let paths: BTreeSet<String> = changes.iter().map(|c| c.path.clone()).collect();
     let started = Instant::now();
     // A bug in mpgen must not end the preview: a panic is reported like a failed
     // render, the last good site stays served, and the next save tries again.
-    let outcome =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.rebuild(&paths)))
-            .unwrap_or_else(|panic| {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                Err(BuildError::Failed(Error::Output(format!(
-                    "mpgen failed unexpectedly ({what}); please report this"
-                ))))
-            });
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if exact {
+            session.rebuild_exact(&paths)
+        } else {
+            session.rebuild(&paths)
+        }
+    }))
+    .unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(BuildError::Failed(Error::Output(format!(
+            "mpgen failed unexpectedly ({what}); please report this"
+        ))))
+    });
     match outcome {
         Ok(rebuilt) => {
             shared.notify(Notice::Ok);

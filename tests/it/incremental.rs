@@ -1,5 +1,6 @@
 //! "Incremental equals full": sequences of edits applied through the incremental paths
-//! (the in-memory session `serve` keeps, and `mpgen build` run again on its output)
+//! (the in-memory session `serve` keeps, told the changed files either as hints or, as
+//! a watcher tells them, exactly; and `mpgen build` run again on its output)
 //! give, after every step, the very bytes of a fresh full build of the site as it is
 //! then. When a step breaks the site, the session keeps the last good site whole.
 
@@ -29,6 +30,9 @@ enum Edit {
     /// The indicator catalogue changed: a derived series' scale, which indicators
     /// are key figures.
     Catalogue(u32),
+    /// A folder of content pages made (the watcher naming the folder or only its
+    /// page), or removed with its page (the watcher naming only the folder).
+    Folder(u32),
 }
 
 const NEW_CODES: [&str; 4] = ["GTM", "SLV", "HND", "NIC"];
@@ -43,6 +47,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..1000u32).prop_map(Edit::Template),
         (0..1000u32).prop_map(Edit::Content),
         (0..6u32).prop_map(Edit::Catalogue),
+        (0..2u32).prop_map(Edit::Folder),
     ]
 }
 
@@ -50,6 +55,8 @@ fn edit() -> impl Strategy<Value = Edit> {
 struct Harness {
     site: Site,
     session: Session,
+    /// Told exactly what changed, as `serve` tells it a watcher's events.
+    exact: Session,
     /// The full build of the last good state.
     last_good: BTreeMap<String, Vec<u8>>,
 }
@@ -58,11 +65,14 @@ impl Harness {
     fn new(site: Site) -> Self {
         let mut session = Session::new(site.options()).unwrap();
         session.rebuild(&BTreeSet::new()).unwrap();
+        let mut exact = Session::new(site.options()).unwrap();
+        exact.rebuild(&BTreeSet::new()).unwrap();
         site.build();
         let last_good = full(&site).unwrap();
         let h = Harness {
             site,
             session,
+            exact,
             last_good,
         };
         h.assert_store_is(&h.last_good);
@@ -176,6 +186,18 @@ impl Harness {
                 self.site.write(&rel, text);
                 self.step(&[rel]);
             }
+            Edit::Folder(n) => {
+                let dir = "content/notes".to_string();
+                let page = format!("{dir}/note.md");
+                if self.site.root.join(&dir).exists() {
+                    std::fs::remove_dir_all(self.site.root.join(&dir)).unwrap();
+                    self.step(&[dir]);
+                } else {
+                    self.site
+                        .write(&page, "+++\ntitle = \"A note\"\n+++\nA note.\n");
+                    self.step(&[if n % 2 == 0 { dir } else { page }]);
+                }
+            }
             Edit::Content(n) => {
                 let rel = "content/methodology.md".to_string();
                 let text = self.site.read(&rel);
@@ -189,15 +211,19 @@ impl Harness {
     fn step(&mut self, changed: &[String]) {
         let changed: BTreeSet<String> = changed.iter().cloned().collect();
         let session = self.session.rebuild(&changed);
+        let exact = self.exact.rebuild_exact(&changed);
         let disk = pipeline::build(&self.site.options());
         match full(&self.site) {
             Some(now) => {
                 let rebuilt = session.unwrap_or_else(|e| panic!("session failed: {e:?}"));
+                let exact = exact.unwrap_or_else(|e| panic!("exact session failed: {e:?}"));
                 assert!(
                     disk.is_ok(),
                     "the warm build failed where a full one did not"
                 );
                 self.assert_store_is(&now);
+                assert_same_store(&self.exact, &now);
+                assert_eq!(exact.changed, rebuilt.changed);
                 let changed_outputs: Vec<&String> = now
                     .keys()
                     .chain(self.last_good.keys())
@@ -214,6 +240,8 @@ impl Harness {
             }
             None => {
                 assert!(matches!(session, Err(BuildError::Invalid { .. })));
+                assert!(matches!(exact, Err(BuildError::Invalid { .. })));
+                assert_same_store(&self.exact, &self.last_good);
                 assert!(matches!(disk, Err(BuildError::Invalid { .. })));
                 // The last good site, whole, is what is still served.
                 self.assert_store_is(&self.last_good);
@@ -222,7 +250,13 @@ impl Harness {
     }
 
     fn assert_store_is(&self, want: &BTreeMap<String, Vec<u8>>) {
-        let store = &self.session.store;
+        assert_same_store(&self.session, want);
+    }
+}
+
+fn assert_same_store(session: &Session, want: &BTreeMap<String, Vec<u8>>) {
+    {
+        let store = &session.store;
         let paths = store.paths();
         let want_paths: Vec<&String> = want.keys().collect();
         assert_eq!(
@@ -263,6 +297,10 @@ fn every_kind_of_edit_in_turn() {
         Edit::Catalogue(3),
         Edit::Value(1, 5),
         Edit::Catalogue(2),
+        Edit::Folder(0),
+        Edit::Folder(1),
+        Edit::Folder(1),
+        Edit::Folder(0),
         Edit::Delete(0),
         Edit::Delete(0),
     ] {
