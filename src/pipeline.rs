@@ -1,6 +1,6 @@
 //! The one place that orders the stages: load, check, plan, render, write.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -490,12 +490,6 @@ pub struct Session {
     plans: plan::Cache,
     pool: Option<rayon::ThreadPool>,
     pub store: Arc<MemoryStore>,
-    /// Each profile's CSV lines, by the fingerprint of its CSV file: `data/all.csv`
-    /// joins them all, and only the edited profile's change.
-    csv_carry: HashMap<String, Arc<[u8]>>,
-    /// Each profile's home-page card, by the fingerprint of the profile's page in that
-    /// language (which covers everything the card shows).
-    card_carry: HashMap<String, Arc<str>>,
     /// PNG and PDF charts are rendered on their first request instead of on every
     /// change: they cost 30 times an SVG, and no page shows them.
     pub defer_costly: bool,
@@ -515,35 +509,6 @@ pub struct Rebuilt {
     pub outputs: usize,
     pub stages: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
-}
-
-/// What a session carries from one rebuild to the next, offered to the renderer by the
-/// fingerprints of the outputs it was made for: a profile's CSV lines by its CSV
-/// file's, a card by its profile page's (which covers everything the card shows).
-struct Carried<'a> {
-    plan: &'a Plan,
-    csv: &'a HashMap<String, Arc<[u8]>>,
-    cards: &'a HashMap<String, Arc<str>>,
-}
-
-impl Carried<'_> {
-    fn csv_fingerprint(&self, iso3: &str) -> Option<&str> {
-        Some(&self.plan.group(iso3)?.csv().fingerprint)
-    }
-
-    fn page_fingerprint(&self, lang: &str, iso3: &str) -> Option<&str> {
-        Some(&self.plan.group(iso3)?.page(lang)?.fingerprint)
-    }
-}
-
-impl crate::render::Carry for Carried<'_> {
-    fn csv(&self, iso3: &str) -> Option<Arc<[u8]>> {
-        self.csv.get(self.csv_fingerprint(iso3)?).cloned()
-    }
-
-    fn card(&self, lang: &str, iso3: &str) -> Option<Arc<str>> {
-        self.cards.get(self.page_fingerprint(lang, iso3)?).cloned()
-    }
 }
 
 /// One good generation of the site, kept to render its deferred outputs.
@@ -572,8 +537,6 @@ impl Session {
             plans: plan::Cache::default(),
             pool,
             store: Arc::default(),
-            csv_carry: HashMap::new(),
-            card_carry: HashMap::new(),
             defer_costly: true,
         })
     }
@@ -634,12 +597,9 @@ impl Session {
         // start last.
         dirty.sort_by_key(|o| !matches!(o.job, crate::plan::Job::Home { .. }));
         stage("dirty");
-        let carried = Carried {
-            plan: &snapshot.plan,
-            csv: &self.csv_carry,
-            cards: &self.card_carry,
-        };
-        let renderer = Renderer::new(&snapshot.site, &snapshot.theme).with_carry(&carried);
+        // What earlier rebuilds made for the groups of outputs they share with this
+        // one (each profile's CSV lines and cards) is kept in the groups.
+        let renderer = Renderer::new(&snapshot.site, &snapshot.theme).with_carry(&snapshot.plan);
         stage("renderer");
         let defer = self.defer_costly;
         let put: Vec<(String, String, Put)> = dirty
@@ -655,48 +615,7 @@ impl Session {
                 Ok((o.path.clone(), o.fingerprint.clone(), body))
             })
             .collect::<Result<_, Error>>()?;
-        // What this rebuild made, kept by the fingerprint of what it was made for.
-        let made = renderer.take_made();
-        let csv: Vec<(String, Arc<[u8]>)> = made
-            .csv
-            .into_iter()
-            .filter_map(|(iso3, body)| Some((carried.csv_fingerprint(&iso3)?.to_string(), body)))
-            .collect();
-        let cards: Vec<(String, Arc<str>)> = made
-            .cards
-            .into_iter()
-            .filter_map(|(lang, iso3, html)| {
-                Some((carried.page_fingerprint(&lang, &iso3)?.to_string(), html))
-            })
-            .collect();
         drop(renderer);
-        self.csv_carry.extend(csv);
-        self.card_carry.extend(cards);
-        // Those of profiles or contents gone by go once they are as many as the rest.
-        let groups = snapshot.plan.groups().len();
-        if self.csv_carry.len() > 2 * groups + 8 {
-            let live: HashSet<&str> = snapshot
-                .plan
-                .groups()
-                .iter()
-                .map(|g| g.csv().fingerprint.as_str())
-                .collect();
-            self.csv_carry.retain(|fp, _| live.contains(fp.as_str()));
-        }
-        let languages = snapshot.site.config.languages.len();
-        if self.card_carry.len() > 2 * groups * languages + 8 {
-            let live: HashSet<&str> = snapshot
-                .plan
-                .groups()
-                .iter()
-                .flat_map(|g| {
-                    let languages = &snapshot.site.config.languages;
-                    languages.iter().filter_map(|lang| g.page(lang))
-                })
-                .map(|o| o.fingerprint.as_str())
-                .collect();
-            self.card_carry.retain(|fp, _| live.contains(fp.as_str()));
-        }
         stage("render");
         let rendered = put.len();
         let outputs = snapshot.plan.len();

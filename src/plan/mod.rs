@@ -21,7 +21,7 @@ pub mod routes;
 mod shares;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -219,9 +219,12 @@ pub struct Group {
     code: String,
     outputs: Vec<Arc<Output>>,
     pages: Vec<String>,
-    /// Where in `outputs` the profile's CSV file is, and its page in each language.
-    csv_at: usize,
-    pages_at: Vec<(String, usize)>,
+    /// What rendering made for these outputs that other outputs need too: the
+    /// profile's CSV lines (`all.csv` joins them) and its home-page card in each
+    /// language. Kept with the group, they last exactly as long as the outputs they
+    /// were made for: a group is planned again whenever what it depends on moves.
+    csv: OnceLock<Arc<[u8]>>,
+    cards: Vec<(String, OnceLock<Arc<str>>)>,
 }
 
 impl Group {
@@ -235,15 +238,32 @@ impl Group {
         &self.outputs
     }
 
-    /// The profile's CSV file.
-    pub fn csv(&self) -> &Output {
-        &self.outputs[self.csv_at]
+    fn card(&self, lang: &str) -> Option<&OnceLock<Arc<str>>> {
+        self.cards.iter().find(|(l, _)| l == lang).map(|(_, c)| c)
+    }
+}
+
+/// A plan keeps, with each profile's group of outputs, what rendering them made that
+/// other outputs need too.
+impl crate::render::Carry for Plan {
+    fn csv(&self, iso3: &str) -> Option<Arc<[u8]>> {
+        self.group(iso3)?.csv.get().cloned()
     }
 
-    /// The profile's page in a language.
-    pub fn page(&self, lang: &str) -> Option<&Output> {
-        let (_, at) = self.pages_at.iter().find(|(l, _)| l == lang)?;
-        Some(&self.outputs[*at])
+    fn keep_csv(&self, iso3: &str, body: &Arc<[u8]>) {
+        if let Some(g) = self.group(iso3) {
+            let _ = g.csv.set(body.clone());
+        }
+    }
+
+    fn card(&self, lang: &str, iso3: &str) -> Option<Arc<str>> {
+        self.group(iso3)?.card(lang)?.get().cloned()
+    }
+
+    fn keep_card(&self, lang: &str, iso3: &str, html: &Arc<str>) {
+        if let Some(card) = self.group(iso3).and_then(|g| g.card(lang)) {
+            let _ = card.set(html.clone());
+        }
     }
 }
 
@@ -607,21 +627,16 @@ fn profile_group(
         let code = code.to_ascii_lowercase();
         o.path.split(['/', '.']).any(|seg| seg == code)
     }));
-    let mut csv_at = 0;
-    let mut pages_at = Vec::new();
-    for (at, o) in outputs.iter().enumerate() {
-        match &o.job {
-            Job::ProfileCsv { .. } => csv_at = at,
-            Job::Profile { lang, .. } => pages_at.push((lang.clone(), at)),
-            _ => {}
-        }
-    }
     Group {
         code: code.clone(),
         outputs: outputs.into_iter().map(Arc::new).collect(),
         pages,
-        csv_at,
-        pages_at,
+        csv: OnceLock::new(),
+        cards: config
+            .languages
+            .iter()
+            .map(|l| (l.clone(), OnceLock::new()))
+            .collect(),
     }
 }
 

@@ -53,10 +53,9 @@ pub struct Renderer<'a> {
     pub charts: Charts<'a>,
     /// Each profile's home-page card, by (language, code), rendered at most once.
     cards: Mutex<HashMap<(String, String), Arc<str>>>,
-    /// What an earlier build made from the same inputs, asked before making it again.
+    /// What an earlier build made from the same inputs, asked before making it again
+    /// and told what this one makes.
     carry: Option<&'a dyn Carry>,
-    /// The CSV lines and cards made by this renderer, not carried: what to carry on.
-    made: Mutex<Made>,
     /// Whether the site has corridors, which every page's menu links to: known once.
     has_corridors: bool,
     /// What several pages of a build read of the whole site, worked out once.
@@ -70,14 +69,9 @@ pub struct Renderer<'a> {
 /// rebuilds, so an edit of one profile makes that profile's again, not every one's.
 pub trait Carry: Sync {
     fn csv(&self, iso3: &str) -> Option<Arc<[u8]>>;
+    fn keep_csv(&self, iso3: &str, body: &Arc<[u8]>);
     fn card(&self, lang: &str, iso3: &str) -> Option<Arc<str>>;
-}
-
-/// The CSV lines (by code) and cards (by language and code) a renderer made itself.
-#[derive(Default)]
-pub struct Made {
-    pub csv: Vec<(String, Arc<[u8]>)>,
-    pub cards: Vec<(String, String, Arc<str>)>,
+    fn keep_card(&self, lang: &str, iso3: &str, html: &Arc<str>);
 }
 
 /// (language, profile code, chart id)
@@ -267,7 +261,6 @@ impl<'a> Renderer<'a> {
             charts: Charts::new(site, theme),
             cards: Mutex::default(),
             carry: None,
-            made: Mutex::default(),
             has_corridors: crate::model::corridors::exist(site),
             across: context::Across::default(),
             strings_values: site
@@ -353,24 +346,17 @@ impl<'a> Renderer<'a> {
                 return body;
             }
             let body: Arc<[u8]> = Arc::from(data::csv_body(self.site, profile));
-            self.made().csv.push((iso3.to_string(), body.clone()));
+            if let Some(c) = self.carry {
+                c.keep_csv(iso3, &body);
+            }
             body
         }))
-    }
-
-    fn made(&self) -> std::sync::MutexGuard<'_, Made> {
-        self.made.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Offers the renderer what an earlier build made from the same inputs.
     pub fn with_carry(mut self, carry: &'a dyn Carry) -> Self {
         self.carry = Some(carry);
         self
-    }
-
-    /// The CSV lines and cards this renderer made (not those carried to it).
-    pub fn take_made(&self) -> Made {
-        std::mem::take(&mut *self.made())
     }
 
     /// `data/all.csv` in parts: the header, then each profile's lines. `serve` keeps
@@ -429,8 +415,10 @@ impl<'a> Renderer<'a> {
                 .render(ctx)
                 .map_err(template_error)?,
         );
-        self.cards().insert(key.clone(), html.clone());
-        self.made().cards.push((key.0, key.1, html.clone()));
+        self.cards().insert(key, html.clone());
+        if let Some(c) = self.carry {
+            c.keep_card(lang, &p.iso3, &html);
+        }
         Ok(html)
     }
 
