@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, SourceTexts};
 use crate::load::Loaded;
+use crate::load::profile::RawProfile;
 use crate::load::theme::ThemeFiles;
 use crate::load::toml_reader::Localized;
 
@@ -403,7 +404,12 @@ pub struct Checked {
 /// Each profile's check, kept between builds by its file and everything else it reads.
 #[derive(Default)]
 pub struct Cache {
-    checked: std::collections::HashMap<blake3::Hash, Arc<Checked1>>,
+    /// Everything a profile's check reads besides its own file: checks made under
+    /// another are made again.
+    ctx: Option<blake3::Hash>,
+    /// By file: the parsed file checked (held, so that its address stays its own and
+    /// a parse of the file is the same one when its address is), and the check.
+    checked: std::collections::HashMap<String, (Arc<RawProfile>, Arc<Checked1>)>,
 }
 
 /// One profile, checked and with its derived series.
@@ -460,39 +466,58 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
         }
         h.finalize()
     };
-    let keys: Vec<blake3::Hash> = profiles
+    if cache.ctx != Some(ctx_key) {
+        cache.checked.clear();
+        cache.ctx = Some(ctx_key);
+    }
+    // The checks kept (`None`: to check), in the order of profiles; then those to
+    // make, in parallel.
+    let kept: Vec<Option<Arc<Checked1>>> = profiles
         .iter()
-        .map(|raw| {
-            let mut h = blake3::Hasher::new();
-            h.update(ctx_key.as_bytes());
-            h.update(raw.file.as_bytes());
-            h.update(raw.text_hash.as_bytes());
-            h.finalize()
+        .map(|raw| match cache.checked.get(&raw.file) {
+            Some((held, c)) if Arc::ptr_eq(held, raw) => Some(c.clone()),
+            _ => None,
         })
         .collect();
-    let checked: Vec<Arc<Checked1>> = {
+    let made: Vec<(&Arc<RawProfile>, Arc<Checked1>)> = {
         use rayon::prelude::*;
         profiles
             .par_iter()
-            .zip(&keys)
-            .map(|(raw, key)| match cache.checked.get(key) {
-                Some(c) => c.clone(),
-                None => {
-                    let mut d = Vec::new();
-                    let profile = profile::check(raw, &ctx, &mut d).map(|mut p| {
-                        derive::derive_series(&mut p, &indicators);
-                        p
-                    });
-                    Arc::new(Checked1 {
-                        latest: profile.as_ref().and_then(latest_year),
-                        profile,
-                        diags: d,
-                        gaps: Default::default(),
-                    })
-                }
+            .zip(&kept)
+            .filter(|(_, k)| k.is_none())
+            .map(|(raw, _)| {
+                let mut d = Vec::new();
+                let profile = profile::check(raw, &ctx, &mut d).map(|mut p| {
+                    derive::derive_series(&mut p, &indicators);
+                    p
+                });
+                let checked = Arc::new(Checked1 {
+                    latest: profile.as_ref().and_then(latest_year),
+                    profile,
+                    diags: d,
+                    gaps: Default::default(),
+                });
+                (raw, checked)
             })
             .collect()
     };
+    for (raw, c) in &made {
+        cache
+            .checked
+            .insert(raw.file.clone(), ((*raw).clone(), c.clone()));
+    }
+    if cache.checked.len() > profiles.len() {
+        let files: std::collections::HashSet<&str> =
+            profiles.iter().map(|r| r.file.as_str()).collect();
+        cache
+            .checked
+            .retain(|file, _| files.contains(file.as_str()));
+    }
+    let mut made = made.into_iter().map(|(_, c)| c);
+    let checked: Vec<Arc<Checked1>> = kept
+        .into_iter()
+        .filter_map(|k| k.or_else(|| made.next()))
+        .collect();
     let mut failed: std::collections::HashSet<String> = diags
         .iter()
         .filter(|d| d.is_error())
@@ -550,7 +575,6 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
         diags.extend(d);
         profile_map.insert(p.iso3.clone(), p);
     }
-    cache.checked = keys.into_iter().zip(checked).collect();
 
     links::check_agreements(&mut profile_map, &profiles, &mut diags);
     links::unused_sources(&site_sources, &sources, &profiles, &profile_map, &mut diags);

@@ -393,10 +393,12 @@ impl Fingerprints<'_> {
 
     /// What a profile's texts read of other profiles.
     fn refs(&self, code: &str) -> blake3::Hash {
-        self.narrative_refs
-            .get(code)
-            .copied()
-            .unwrap_or_else(|| reads_hash(self, &[]))
+        // Most texts read nothing of other profiles: one hash of nothing serves them.
+        static NOTHING: OnceLock<blake3::Hash> = OnceLock::new();
+        match self.narrative_refs.get(code) {
+            Some(h) => *h,
+            None => *NOTHING.get_or_init(|| blake3::Hasher::new().finalize()),
+        }
     }
 }
 
@@ -674,19 +676,26 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         }
         h.finalize()
     };
-    let stale: Vec<(&String, &Arc<crate::model::Profile>, GroupKey)> = site
-        .profiles
-        .iter()
-        .filter_map(|(code, p)| {
-            let key = GroupKey {
-                wide,
-                profile: f.profile(code)?,
-                refs: f.refs(code),
-            };
-            let kept = cache.groups.get(code).is_some_and(|(k, _)| *k == key);
-            (!kept).then_some((code, p, key))
-        })
-        .collect();
+    // Each profile's group as kept (`None`: to plan again), in the order of profiles.
+    let mut kept: Vec<Option<Arc<Group>>> = Vec::with_capacity(site.profiles.len());
+    let mut stale: Vec<(&String, &Arc<crate::model::Profile>, GroupKey)> = Vec::new();
+    for (code, p) in &site.profiles {
+        let Some(profile) = f.profile(code) else {
+            continue;
+        };
+        let key = GroupKey {
+            wide,
+            profile,
+            refs: f.refs(code),
+        };
+        match cache.groups.get(code) {
+            Some((k, g)) if *k == key => kept.push(Some(g.clone())),
+            _ => {
+                kept.push(None);
+                stale.push((code, p, key));
+            }
+        }
+    }
     let made: Vec<Arc<Group>> = {
         use rayon::prelude::*;
         stale
@@ -695,20 +704,27 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
             .collect()
     };
     let mut fresh: Vec<Arc<Output>> = Vec::new();
-    for ((code, _, key), group) in stale.into_iter().zip(made) {
-        fresh.extend(group.outputs.iter().cloned());
-        cache.groups.insert(code.clone(), (key, group));
+    let mut made = stale.into_iter().zip(made);
+    let mut groups: Vec<Arc<Group>> = Vec::with_capacity(kept.len());
+    for g in kept {
+        let group = match g {
+            Some(g) => g,
+            None => {
+                let Some(((code, _, key), group)) = made.next() else {
+                    continue;
+                };
+                fresh.extend(group.outputs.iter().cloned());
+                cache.groups.insert(code.clone(), (key, group.clone()));
+                group
+            }
+        };
+        groups.push(group);
     }
     if cache.groups.len() > site.profiles.len() {
         cache
             .groups
             .retain(|code, _| site.profiles.contains_key(code));
     }
-    let groups: Vec<Arc<Group>> = site
-        .profiles
-        .keys()
-        .filter_map(|code| cache.groups.get(code).map(|(_, g)| g.clone()))
-        .collect();
     for g in &groups {
         html_pages.extend(g.pages.iter().cloned());
     }
