@@ -77,11 +77,15 @@ impl SourceTexts {
         self.texts.extend(other.texts);
     }
 
-    /// Takes in another's texts, sharing them.
-    pub fn merge_from(&mut self, other: &SourceTexts) {
-        for (file, text) in &other.texts {
-            self.texts.insert(file.clone(), text.clone());
+    /// Takes in others' texts, sharing them. At once: a map built from entries that
+    /// come mostly in order costs a fraction of inserting them one by one.
+    pub fn merge_all<'a>(&mut self, others: impl Iterator<Item = &'a SourceTexts>) {
+        let mut entries: Vec<(Arc<str>, Arc<str>)> =
+            std::mem::take(&mut self.texts).into_iter().collect();
+        for other in others {
+            entries.extend(other.texts.iter().map(|(f, t)| (f.clone(), t.clone())));
         }
+        self.texts = entries.into_iter().collect();
     }
 
     pub fn get(&self, file: &str) -> Option<&str> {

@@ -11,7 +11,7 @@ pub mod profile;
 pub mod theme;
 pub mod toml_reader;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -234,7 +234,7 @@ fn stamp(root: &Path, rel: &str) -> Stamp {
 /// that changed (named by the watcher, or with a new length or modification time).
 #[derive(Debug, Default)]
 pub struct Cache {
-    files: HashMap<String, (Stamp, Arc<Parsed>)>,
+    files: rustc_hash::FxHashMap<String, (Stamp, Arc<Parsed>)>,
     /// The files the last load listed.
     listing: Option<Listing>,
     /// Files parsed by the last load: what a change cost.
@@ -413,8 +413,8 @@ fn fill(
     mut texts: SourceTexts,
     mut diags: Vec<Diagnostic>,
 ) {
+    texts.merge_all(parsed.iter().map(|(_, p)| &p.texts));
     for (_, p) in parsed {
-        texts.merge_from(&p.texts);
         diags.extend(p.diags.iter().cloned());
         match p.item.clone() {
             Some(Item::Config(c)) => loaded.config = Some(*c),

@@ -409,7 +409,7 @@ pub struct Cache {
     ctx: Option<blake3::Hash>,
     /// By file: the parsed file checked (held, so that its address stays its own and
     /// a parse of the file is the same one when its address is), and the check.
-    checked: std::collections::HashMap<String, (Arc<RawProfile>, Arc<Checked1>)>,
+    checked: rustc_hash::FxHashMap<String, (Arc<RawProfile>, Arc<Checked1>)>,
 }
 
 /// One profile, checked and with its derived series.

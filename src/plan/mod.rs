@@ -189,7 +189,8 @@ pub struct Plan {
 /// Each profile's outputs, kept between plans by everything they depend on.
 #[derive(Debug, Default, Clone)]
 pub struct Cache {
-    groups: HashMap<String, (GroupKey, Arc<Group>)>,
+    /// (Fx: short codes, looked up for every profile on every plan.)
+    groups: rustc_hash::FxHashMap<String, (GroupKey, Arc<Group>)>,
     /// Each profile's share of what the pages across countries show.
     shares: shares::Shares,
     /// The largest corridors and the hash of their list, by what they are made from.
@@ -378,7 +379,7 @@ struct Fingerprints<'c> {
     /// Each profile's share of what the pages across countries show, and their sums.
     shares: &'c shares::Shares,
     /// For each profile whose texts draw other profiles' charts, their hashes.
-    narrative_refs: HashMap<&'c str, blake3::Hash>,
+    narrative_refs: rustc_hash::FxHashMap<&'c str, blake3::Hash>,
     /// What the search index is made from: names, labels, words and page titles.
     search_wide: blake3::Hash,
     /// For each indicator, what every profile has of it.
@@ -486,7 +487,7 @@ fn fingerprints<'c>(
         search_wide,
         indicators,
         shares,
-        narrative_refs: HashMap::new(),
+        narrative_refs: Default::default(),
         site_wide,
         data_wide,
         chart_wide,

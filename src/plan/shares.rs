@@ -4,7 +4,7 @@
 //! in, without going over the other profiles' data. A cold plan makes every share (in
 //! parallel) and adds them up.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -139,7 +139,7 @@ pub struct Shares {
     /// What every share depends on besides its profile (the catalogue): shares made
     /// under another are made again.
     wide: Option<blake3::Hash>,
-    by_code: HashMap<String, Arc<Share>>,
+    by_code: rustc_hash::FxHashMap<String, Arc<Share>>,
     pub sums: Sums,
 }
 
