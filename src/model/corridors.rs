@@ -4,7 +4,7 @@
 //! destination (`flow = "out"`); where both exist they should agree, and a page says
 //! when they do not.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -35,15 +35,6 @@ pub struct Flow {
 }
 
 impl Flow {
-    fn new(from: &str, to: &str) -> Self {
-        Flow {
-            from: from.to_string(),
-            to: to.to_string(),
-            by_destination: None,
-            by_origin: None,
-        }
-    }
-
     /// The larger of the two figures.
     pub fn size(&self) -> f64 {
         [&self.by_destination, &self.by_origin]
@@ -100,59 +91,67 @@ pub fn exist(site: &Site) -> bool {
             })
 }
 
-/// Every corridor the partners tables report, largest first (ties by codes). Partners
-/// that are not countries (`other`) make none.
-pub fn corridors<'s>(site: &'s Site) -> Vec<Corridor> {
+/// The `n` largest corridors the partners tables report, largest first (ties by
+/// codes). Partners that are not countries (`other`) make none.
+pub fn largest(site: &Site, n: usize) -> Vec<Corridor> {
     let first = |flow: &str| {
         site.indicators_in_order()
             .find(|i| i.kind == "partners" && i.flow.as_deref() == Some(flow))
             .map(|i| i.id.clone())
     };
     let (inflow, outflow) = (first("in"), first("out"));
-    if inflow.is_none() && outflow.is_none() {
+    if n == 0 || (inflow.is_none() && outflow.is_none()) {
         return Vec::new();
     }
-    let mut pairs: BTreeMap<(&str, &str), Corridor> = BTreeMap::new();
-    let mut add = |from: &'s str, to: &'s str, by_destination: bool, report: Report| {
-        if from == to {
-            return;
-        }
-        let (a, b) = if from < to { (from, to) } else { (to, from) };
-        let c = pairs.entry((a, b)).or_insert_with(|| Corridor {
-            a: a.to_string(),
-            b: b.to_string(),
-            ab: Flow::new(a, b),
-            ba: Flow::new(b, a),
-            agreements: Vec::new(),
-        });
-        let flow = if from == c.a { &mut c.ab } else { &mut c.ba };
-        if by_destination {
-            flow.by_destination = Some(report);
-        } else {
-            flow.by_origin = Some(report);
-        }
-    };
+    // Every pair's reports, borrowed: a site of 1,000 profiles has tens of thousands
+    // of pairs, and only the largest few are made into corridors.
+    let mut pairs: HashMap<(&str, &str), [[Option<Light>; 2]; 2]> = HashMap::new();
     for p in site.profiles.values() {
         for (id, incoming) in [(&inflow, true), (&outflow, false)] {
             let Some(table) = id.as_ref().and_then(|id| p.partners.get(id)) else {
                 continue;
             };
             for (partner, value) in &table.values {
-                let report = Report {
+                let (from, to) = if incoming {
+                    (partner.as_str(), p.iso3.as_str())
+                } else {
+                    (p.iso3.as_str(), partner.as_str())
+                };
+                if from == to {
+                    continue;
+                }
+                let (a, b) = if from < to { (from, to) } else { (to, from) };
+                let flows = pairs.entry((a, b)).or_default();
+                // [a to b, b to a], each [as the destination reports it, as the origin does]
+                let flow = &mut flows[usize::from(from != a)];
+                flow[usize::from(!incoming)] = Some(Light {
                     value: *value,
                     year: table.year,
-                    source: table.source.clone(),
-                    by: p.iso3.clone(),
-                };
-                if incoming {
-                    add(partner, &p.iso3, true, report);
-                } else {
-                    add(&p.iso3, partner, false, report);
-                }
+                    source: &table.source,
+                    by: &p.iso3,
+                });
             }
         }
     }
-    let mut out: Vec<Corridor> = pairs.into_values().collect();
+    let size = |flows: &[[Option<Light>; 2]; 2]| -> f64 {
+        flows
+            .iter()
+            .map(|f| f.iter().flatten().map(|r| r.value).fold(0.0, f64::max))
+            .sum()
+    };
+    let mut sized: Vec<(f64, (&str, &str))> = pairs
+        .iter()
+        .map(|(pair, flows)| (size(flows), *pair))
+        .collect();
+    let order = |x: &(f64, (&str, &str)), y: &(f64, (&str, &str))| {
+        y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1))
+    };
+    if sized.len() > n {
+        sized.select_nth_unstable_by(n - 1, order);
+        sized.truncate(n);
+    }
+    sized.sort_by(order);
+
     // The agreements that bind exactly two countries, by pair (in the partnerships'
     // order): a corridor looks its pair up rather than going through every agreement.
     let partnerships = super::partnerships::partnerships(site);
@@ -167,15 +166,45 @@ pub fn corridors<'s>(site: &'s Site) -> Vec<Corridor> {
                 .push((g.first().title.clone(), g.anchor.clone()));
         }
     }
-    for c in &mut out {
-        if let Some(agreements) = bilateral.get(&(c.a.as_str(), c.b.as_str())) {
-            debug_assert!(partnerships.iter().any(|g| g.between(&c.a, &c.b)));
-            c.agreements = agreements.clone();
+    sized
+        .into_iter()
+        .map(|(_, (a, b))| {
+            let [ab, ba] = &pairs[&(a, b)];
+            let flow = |from: &str, to: &str, [dest, origin]: &[Option<Light>; 2]| Flow {
+                from: from.to_string(),
+                to: to.to_string(),
+                by_destination: dest.as_ref().map(Light::report),
+                by_origin: origin.as_ref().map(Light::report),
+            };
+            let agreements = bilateral.get(&(a, b)).cloned().unwrap_or_default();
+            debug_assert!(agreements.is_empty() || partnerships.iter().any(|g| g.between(a, b)));
+            Corridor {
+                a: a.to_string(),
+                b: b.to_string(),
+                ab: flow(a, b, ab),
+                ba: flow(b, a, ba),
+                agreements,
+            }
+        })
+        .collect()
+}
+
+/// One end's figure for one direction, borrowed from its partners table.
+#[derive(Debug, Clone, Copy)]
+struct Light<'s> {
+    value: f64,
+    year: i32,
+    source: &'s str,
+    by: &'s str,
+}
+
+impl Light<'_> {
+    fn report(&self) -> Report {
+        Report {
+            value: self.value,
+            year: self.year,
+            source: self.source.to_string(),
+            by: self.by.to_string(),
         }
     }
-    // Largest first; the pairs are in order of codes already, and a stable sort keeps
-    // that order among equals. Each size worked out once, not once a comparison.
-    let mut sized: Vec<(f64, Corridor)> = out.into_iter().map(|c| (c.size(), c)).collect();
-    sized.sort_by(|x, y| y.0.total_cmp(&x.0));
-    sized.into_iter().map(|(_, c)| c).collect()
 }

@@ -828,12 +828,10 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     let (top, list_hash) = match &cache.corridors {
         Some((key, top, list_hash)) if *key == corridors_key => (top.clone(), *list_hash),
         _ => {
-            let top: Arc<Vec<crate::model::corridors::Corridor>> = Arc::new(
-                crate::model::corridors::corridors(site)
-                    .into_iter()
-                    .take(config.corridors as usize)
-                    .collect(),
-            );
+            let top = Arc::new(crate::model::corridors::largest(
+                site,
+                config.corridors as usize,
+            ));
             let mut h = blake3::Hasher::new();
             hash_json(&mut h, &*top);
             (top, h.finalize())
