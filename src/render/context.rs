@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::markdown;
 use super::numbers::Numbers;
+use super::rows::{self, Rows};
 use crate::model::{GapStatus, Indicator, Page, Profile, Series, Site, Source};
 use crate::plan::routes;
 
@@ -134,12 +135,15 @@ pub struct IndicatorTable {
     pub note: Option<String>,
     pub method: Option<String>,
     pub year: Option<i32>,
-    pub series: Vec<SeriesRow>,
+    pub series: Rows<SeriesRow>,
     pub has_sex: bool,
     pub has_range: bool,
-    pub partners: Vec<PartnerRow>,
+    pub partners: Rows<PartnerRow>,
     pub other: Option<String>,
-    pub age: Vec<AgeRow>,
+    pub age: Rows<AgeRow>,
+    /// The table's rows as the default theme lays them out, each on its line (for
+    /// partners, without the row of other countries): see `render::rows`.
+    pub rows_html: String,
     pub all_derived: bool,
     /// The indicator's default chart, when it has one on this page.
     pub chart: Option<ChartView>,
@@ -790,12 +794,13 @@ impl<'a> Env<'a> {
             note: None,
             method: None,
             year: None,
-            series: Vec::new(),
+            series: Rows::default(),
             has_sex: false,
             has_range: false,
-            partners: Vec::new(),
+            partners: Rows::default(),
             other: None,
-            age: Vec::new(),
+            age: Rows::default(),
+            rows_html: String::new(),
             all_derived: false,
             chart: None,
         };
@@ -806,7 +811,7 @@ impl<'a> Env<'a> {
                 t.note = s.note.clone();
                 t.method = s.method.clone();
                 let f = |v: Option<f64>| v.map(|v| num.full(v, &ind.unit));
-                t.series = s
+                let rows: Vec<SeriesRow> = s
                     .points
                     .iter()
                     .map(|(y, pt)| SeriesRow {
@@ -828,6 +833,16 @@ impl<'a> Env<'a> {
                     .points
                     .values()
                     .any(|pt| pt.low.is_some() || pt.high.is_some());
+                let (estimated, derived) = (
+                    self.word(lang, "estimated", ""),
+                    self.word(lang, "derived", ""),
+                );
+                let flags = rows::Flags {
+                    estimated: &estimated,
+                    derived: &derived,
+                };
+                t.rows_html = rows::series_html(&rows, t.has_sex, t.has_range, &flags);
+                t.series = rows.into();
                 t.all_derived = s.points.values().all(|pt| pt.derived);
             }
             "partners" => {
@@ -839,7 +854,7 @@ impl<'a> Env<'a> {
                     x.values.iter().map(|(_, v)| v).sum::<f64>() + x.other.unwrap_or(0.0);
                 let share =
                     |v: f64| (total > 0.0).then(|| num.with_unit(v / total * 100.0, "percent"));
-                t.partners = x
+                let rows: Vec<PartnerRow> = x
                     .values
                     .iter()
                     .map(|(code, v)| PartnerRow {
@@ -849,6 +864,8 @@ impl<'a> Env<'a> {
                         share: share(*v),
                     })
                     .collect();
+                t.rows_html = rows::partners_html(&rows);
+                t.partners = rows.into();
                 t.other = x.other.map(|o| num.full(o, &ind.unit));
             }
             _ => {
@@ -856,7 +873,7 @@ impl<'a> Env<'a> {
                 t.source_note = cite(&a.source);
                 t.note = a.note.clone();
                 t.year = Some(a.year);
-                t.age = a
+                let rows: Vec<AgeRow> = a
                     .groups
                     .iter()
                     .zip(a.female.iter().zip(&a.male))
@@ -867,6 +884,8 @@ impl<'a> Env<'a> {
                         total: num.full(f + m, &ind.unit),
                     })
                     .collect();
+                t.rows_html = rows::age_html(&rows);
+                t.age = rows.into();
             }
         }
         Some(t)

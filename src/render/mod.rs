@@ -11,6 +11,7 @@ pub mod data;
 pub mod markdown;
 pub mod numbers;
 pub mod partnerships;
+pub mod rows;
 pub mod templates;
 
 use std::collections::{BTreeMap, HashMap};

@@ -165,22 +165,16 @@ fn escape_html(
     let html = matches!(state.auto_escape(), minijinja::AutoEscape::Html);
     match value.as_str() {
         Some(s) if html && !value.is_safe() => {
-            // Runs of plain text are written as they are: most strings need no escape.
-            let mut plain = 0;
-            for (i, b) in s.bytes().enumerate() {
-                let entity = match b {
-                    b'&' => "&amp;",
-                    b'<' => "&lt;",
-                    b'>' => "&gt;",
-                    b'"' => "&quot;",
-                    b'\'' => "&#39;",
-                    _ => continue,
-                };
-                out.write_str(&s[plain..i])?;
-                out.write_str(entity)?;
-                plain = i + 1;
+            // Most strings need no escape: written as they are.
+            if !s
+                .bytes()
+                .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+            {
+                return out.write_str(s).map_err(minijinja::Error::from);
             }
-            out.write_str(&s[plain..]).map_err(minijinja::Error::from)
+            let mut escaped = String::with_capacity(s.len() + 16);
+            super::rows::escape_into(&mut escaped, s);
+            out.write_str(&escaped).map_err(minijinja::Error::from)
         }
         _ => minijinja::escape_formatter(out, state, value),
     }

@@ -375,3 +375,53 @@ fn a_corridor_links_to_the_partnership_between_its_countries() {
     let partnerships = site.output("partnerships/index.html");
     assert!(partnerships.contains("<article id=\"agreement-mex-can-sawp\""));
 }
+
+/// The default theme writes the rows mpgen lays out (`tb.rows_html`); a theme that
+/// loops over `tb.series`, `tb.partners` and `tb.age` itself, as the default theme
+/// once did, gets every value and the very same page.
+#[test]
+fn a_theme_that_lays_out_its_own_rows_gets_the_same_page() {
+    let theme = mpgen::load::theme::ThemeFiles::embedded();
+    let page = String::from_utf8(theme.files["templates/profile.html"].bytes.to_vec()).unwrap();
+    let loops = [
+        (
+            "{{ tb.rows_html|safe }}      </tbody>\n    </table>\n    {% elif",
+            "{% set has_sex = tb.has_sex %}{% set has_range = tb.has_range %}\n      {% for r in tb.series %}\n        <tr><th scope=\"row\">{{ r.year }}</th><td>{{ r.value }}</td>{% if has_sex %}<td>{{ r.female or \"–\" }}</td><td>{{ r.male or \"–\" }}</td>{% endif %}{% if has_range %}<td>{{ r.low or \"–\" }}</td><td>{{ r.high or \"–\" }}</td>{% endif %}<td>{% if r.estimated %}<abbr class=\"flag\" title=\"{{ t.estimated }}\">e</abbr>{% endif %}{% if r.derived %}<abbr class=\"flag\" title=\"{{ t.derived }}\">d</abbr>{% endif %}</td></tr>\n      {% endfor %}\n      </tbody>\n    </table>\n    {% elif",
+        ),
+        (
+            "{{ tb.rows_html|safe -}}\n",
+            "{% for r in tb.partners %}\n        <tr><th scope=\"row\">{{ r.name }}</th><td>{{ r.value }}</td><td>{{ r.share or \"–\" }}</td></tr>\n      {% endfor %}\n",
+        ),
+        (
+            "{{ tb.rows_html|safe }}      </tbody>",
+            "{% for r in tb.age %}\n        <tr><th scope=\"row\">{{ r.group }}</th><td>{{ r.female }}</td><td>{{ r.male }}</td><td>{{ r.total }}</td></tr>\n      {% endfor %}\n      </tbody>",
+        ),
+    ];
+    let mut own = page.clone();
+    for (from, to) in loops {
+        assert_eq!(own.matches(from).count(), 1, "{from}");
+        own = own.replacen(from, to, 1);
+    }
+    assert!(!own.contains("rows_html"));
+
+    let default = Site::fixture("basic");
+    default.build();
+    let themed = Site::fixture("basic");
+    themed.write("themes/default/templates/profile.html", own);
+    themed.build();
+    for page in [
+        "profiles/mex/index.html",
+        "fr/profiles/mex/index.html",
+        "profiles/phl/index.html",
+    ] {
+        let (a, b) = (default.output(page), themed.output(page));
+        assert!(
+            a.contains("<tbody>\n        <tr><th scope=\"row\">"),
+            "{page}"
+        );
+        assert!(
+            a == b,
+            "{page} differs when the theme lays out its own rows"
+        );
+    }
+}
