@@ -102,6 +102,22 @@ pub struct Batch {
     pub missed: bool,
 }
 
+/// What one debounce period's events mean for the site under `root`: its changes,
+/// and whether some were lost (the kernel asks for a rescan when its queue
+/// overflowed; a watcher error loses events too). `None` when nothing happened to it.
+pub fn batch(root: &Path, out: &Path, result: DebounceEventResult) -> Option<Batch> {
+    let (mut changes, missed): (Vec<Change>, bool) = match result {
+        Ok(events) => (
+            events.iter().flat_map(|e| classify(root, out, e)).collect(),
+            events.iter().any(|e| e.need_rescan()),
+        ),
+        Err(_) => (Vec::new(), true),
+    };
+    changes.sort();
+    changes.dedup();
+    (!changes.is_empty() || missed).then_some(Batch { changes, missed })
+}
+
 /// A running watcher: batches of changes arrive on `changes`. Dropping it stops it.
 pub struct Watcher {
     pub changes: mpsc::Receiver<Batch>,
@@ -140,17 +156,8 @@ pub fn watch(root: &Path, out: &Path, poll: bool) -> notify::Result<Watcher> {
     let out: PathBuf = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
     let (r, o) = (root.clone(), out.clone());
     let handler = move |result: DebounceEventResult| {
-        let (mut changes, missed): (Vec<Change>, bool) = match result {
-            Ok(events) => (
-                events.iter().flat_map(|e| classify(&r, &o, e)).collect(),
-                events.iter().any(|e| e.need_rescan()),
-            ),
-            Err(_) => (Vec::new(), true),
-        };
-        changes.sort();
-        changes.dedup();
-        if !changes.is_empty() || missed {
-            let _ = tx.send(Batch { changes, missed });
+        if let Some(b) = batch(&r, &o, result) {
+            let _ = tx.send(b);
         }
     };
     use notify::RecursiveMode;
@@ -190,7 +197,31 @@ pub fn watch(root: &Path, out: &Path, poll: bool) -> notify::Result<Watcher> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use notify::event::{AccessKind, CreateKind, DataChange, RemoveKind};
+    use notify::event::{AccessKind, CreateKind, DataChange, Flag, RemoveKind};
+    use notify_debouncer_full::DebouncedEvent;
+
+    #[test]
+    fn lost_events_ask_for_the_whole_site() {
+        let (root, out) = (Path::new("/site"), Path::new("/site/public"));
+        let debounced = |e: notify::Event| DebouncedEvent::new(e, std::time::Instant::now());
+        let write = event(
+            EventKind::Modify(ModifyKind::Data(DataChange::Content)),
+            &["profiles/MEX.toml"],
+        );
+        let named = batch(root, out, Ok(vec![debounced(write.clone())])).unwrap();
+        assert!(!named.missed);
+        assert_eq!(named.changes.len(), 1);
+        // The kernel's queue overflowed: what else changed is unknown.
+        let rescan = event(EventKind::Other, &[]).set_flag(Flag::Rescan);
+        let lost = batch(root, out, Ok(vec![debounced(write), debounced(rescan)])).unwrap();
+        assert!(lost.missed);
+        assert_eq!(lost.changes.len(), 1);
+        let failed = batch(root, out, Err(vec![notify::Error::generic("gone")])).unwrap();
+        assert!(failed.missed && failed.changes.is_empty());
+        // Events of no input are no batch at all.
+        let other = event(EventKind::Access(AccessKind::Any), &["profiles/MEX.toml"]);
+        assert_eq!(batch(root, out, Ok(vec![debounced(other)])), None);
+    }
 
     fn event(kind: EventKind, paths: &[&str]) -> notify::Event {
         let mut e = notify::Event::new(kind);
