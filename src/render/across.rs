@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::context::{Common, Env, Link};
+use super::rows::{self, Rows};
 use crate::model::{GapStatus, Indicator, Latest, Profile, latest_value};
 use crate::plan::routes;
 
@@ -27,7 +28,9 @@ pub struct IndicatorView {
     pub count: usize,
     pub total: usize,
     /// Largest latest value first.
-    pub ranking: Vec<RankRow>,
+    pub ranking: Rows<RankRow>,
+    /// The ranking's rows as the default theme lays them out (`render::rows`).
+    pub ranking_html: String,
     /// The same rows by region, each alphabetical.
     pub regions: Vec<RegionRows>,
     pub map_svg: Option<String>,
@@ -59,7 +62,9 @@ pub struct RankRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct RegionRows {
     pub name: String,
-    pub rows: Vec<RankRow>,
+    pub rows: Rows<RankRow>,
+    /// The rows as the default theme lays them out.
+    pub rows_html: String,
 }
 
 /// Sums for one year, where the unit allows adding countries up.
@@ -225,7 +230,8 @@ impl Env<'_> {
                 });
                 RegionRows {
                     name: name.to_string(),
-                    rows,
+                    rows_html: rows::region_html(&rows),
+                    rows: rows.into(),
                 }
             })
             .collect();
@@ -275,7 +281,15 @@ impl Env<'_> {
             count: have.len(),
             total: site.profiles.len(),
             totals: self.totals(ind, lang),
-            ranking,
+            ranking_html: rows::ranking_html(
+                &ranking,
+                &rows::RankWords {
+                    estimated: self.word(lang, "estimated_short", ""),
+                    derived: self.word(lang, "derived_short", ""),
+                    stale: self.word(lang, "gap_stale", ""),
+                },
+            ),
+            ranking: ranking.into(),
             regions,
             map_svg,
             top_svg,

@@ -1,4 +1,5 @@
-//! A data table's rows as templates see them. A profile page has hundreds of rows;
+//! A data table's rows as templates see them. A profile page has hundreds of rows
+//! (and an indicator's page two for every profile);
 //! made into template values one field at a time and walked by the template engine,
 //! they were the larger part of a cold build. So the default theme writes the rows
 //! that mpgen writes for it (`rows_html`, made here in Rust), and the rows themselves
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use minijinja::value::{Enumerator, Object, ObjectRepr, Serde, Value};
 use serde::{Serialize, Serializer};
 
+use super::across::RankRow;
 use super::context::{AgeRow, PartnerRow, SeriesRow};
 
 /// Rows kept as they are and made into template values only when a template reads
@@ -160,4 +162,63 @@ pub fn age_html(rows: &[AgeRow]) -> String {
         out.push_str("</tr>\n");
     }
     out
+}
+
+/// The words an indicator's ranking shows beside a value.
+pub struct RankWords {
+    pub estimated: String,
+    pub derived: String,
+    pub stale: String,
+}
+
+/// The rows of an indicator's ranking.
+pub fn ranking_html(rows: &[RankRow], words: &RankWords) -> String {
+    let mut out = String::with_capacity(rows.len() * 160);
+    for r in rows {
+        out.push_str("      <tr");
+        if r.stale {
+            out.push_str(" class=\"stale\"");
+        }
+        let _ = write!(out, "><td class=\"num\">{}</td>", r.rank);
+        name_cells(&mut out, r);
+        out.push_str("<td>");
+        let flag = match r.flag {
+            "estimated" => Some(&words.estimated),
+            "derived" => Some(&words.derived),
+            _ => None,
+        };
+        if let Some(word) = flag {
+            escape_into(&mut out, word);
+        }
+        if r.stale {
+            if !r.flag.is_empty() {
+                out.push_str(", ");
+            }
+            escape_into(&mut out, &words.stale);
+        }
+        out.push_str("</td></tr>\n");
+    }
+    out
+}
+
+/// The rows of an indicator's table of one region.
+pub fn region_html(rows: &[RankRow]) -> String {
+    let mut out = String::with_capacity(rows.len() * 128);
+    for r in rows {
+        out.push_str("      <tr>");
+        name_cells(&mut out, r);
+        out.push_str("</tr>\n");
+    }
+    out
+}
+
+/// A ranked row's country (linked), value and year.
+fn name_cells(out: &mut String, r: &RankRow) {
+    out.push_str("<th scope=\"row\"><a href=\"");
+    escape_into(out, &r.url);
+    out.push_str("\">");
+    escape_into(out, &r.name);
+    out.push_str("</a></th><td class=\"num\">");
+    escape_into(out, &r.value);
+    let _ = write!(out, "</td><td class=\"num\">{}</td>", r.year);
 }

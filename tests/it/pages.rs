@@ -425,3 +425,52 @@ fn a_theme_that_lays_out_its_own_rows_gets_the_same_page() {
         );
     }
 }
+
+/// The same for an indicator's page: its ranking and its tables by region.
+#[test]
+fn a_theme_that_lays_out_its_own_ranking_gets_the_same_page() {
+    let theme = mpgen::load::theme::ThemeFiles::embedded();
+    let page = String::from_utf8(theme.files["templates/indicator.html"].bytes.to_vec()).unwrap();
+    let loops = [
+        (
+            "{{ ranking_html|safe }}",
+            "{% for r in ranking %}\n      <tr{% if r.stale %} class=\"stale\"{% endif %}><td class=\"num\">{{ r.rank }}</td><th scope=\"row\"><a href=\"{{ r.url }}\">{{ r.name }}</a></th><td class=\"num\">{{ r.value }}</td><td class=\"num\">{{ r.year }}</td><td>{% if r.flag %}{{ t[r.flag ~ \"_short\"] }}{% endif %}{% if r.stale %}{% if r.flag %}, {% endif %}{{ t.gap_stale }}{% endif %}</td></tr>\n    {% endfor %}\n",
+        ),
+        (
+            "{{ region.rows_html|safe }}",
+            "{% for r in region.rows %}\n      <tr><th scope=\"row\"><a href=\"{{ r.url }}\">{{ r.name }}</a></th><td class=\"num\">{{ r.value }}</td><td class=\"num\">{{ r.year }}</td></tr>\n    {% endfor %}\n",
+        ),
+    ];
+    let mut own = page.clone();
+    for (from, to) in loops {
+        assert_eq!(own.matches(from).count(), 1, "{from}");
+        own = own.replacen(from, to, 1);
+    }
+    let default = Site::fixture("basic");
+    default.build();
+    let themed = Site::fixture("basic");
+    themed.write("themes/default/templates/indicator.html", own);
+    themed.build();
+    let mut compared = 0;
+    for entry in std::fs::read_dir(default.out.join("indicators"))
+        .unwrap()
+        .flatten()
+    {
+        let page = format!(
+            "indicators/{}/index.html",
+            entry.file_name().to_string_lossy()
+        );
+        if !default.out.join(&page).is_file() {
+            continue;
+        }
+        let (a, b) = (default.output(&page), themed.output(&page));
+        assert!(
+            a == b,
+            "{page} differs when the theme lays out its own rows"
+        );
+        compared += 1;
+    }
+    assert!(compared > 3);
+    let migrant_share = default.output("indicators/migrant_share/index.html");
+    assert!(migrant_share.contains("<td class=\"num\">1</td><th scope=\"row\">"));
+}
