@@ -381,8 +381,6 @@ fn a_corridor_links_to_the_partnership_between_its_countries() {
 /// once did, gets every value and the very same page.
 #[test]
 fn a_theme_that_lays_out_its_own_rows_gets_the_same_page() {
-    let theme = mpgen::load::theme::ThemeFiles::embedded();
-    let page = String::from_utf8(theme.files["templates/profile.html"].bytes.to_vec()).unwrap();
     let loops = [
         (
             "{{ tb.rows_html|safe }}      </tbody>\n    </table>\n    {% elif",
@@ -397,18 +395,7 @@ fn a_theme_that_lays_out_its_own_rows_gets_the_same_page() {
             "{% for r in tb.age %}\n        <tr><th scope=\"row\">{{ r.group }}</th><td>{{ r.female }}</td><td>{{ r.male }}</td><td>{{ r.total }}</td></tr>\n      {% endfor %}\n      </tbody>",
         ),
     ];
-    let mut own = page.clone();
-    for (from, to) in loops {
-        assert_eq!(own.matches(from).count(), 1, "{from}");
-        own = own.replacen(from, to, 1);
-    }
-    assert!(!own.contains("rows_html"));
-
-    let default = Site::fixture("basic");
-    default.build();
-    let themed = Site::fixture("basic");
-    themed.write("themes/default/templates/profile.html", own);
-    themed.build();
+    let (default, themed) = built_with_own_loops("profile.html", &loops);
     for page in [
         "profiles/mex/index.html",
         "fr/profiles/mex/index.html",
@@ -429,8 +416,6 @@ fn a_theme_that_lays_out_its_own_rows_gets_the_same_page() {
 /// The same for an indicator's page: its ranking and its tables by region.
 #[test]
 fn a_theme_that_lays_out_its_own_ranking_gets_the_same_page() {
-    let theme = mpgen::load::theme::ThemeFiles::embedded();
-    let page = String::from_utf8(theme.files["templates/indicator.html"].bytes.to_vec()).unwrap();
     let loops = [
         (
             "{{ ranking_html|safe }}",
@@ -441,16 +426,7 @@ fn a_theme_that_lays_out_its_own_ranking_gets_the_same_page() {
             "{% for r in region.rows %}\n      <tr><th scope=\"row\"><a href=\"{{ r.url }}\">{{ r.name }}</a></th><td class=\"num\">{{ r.value }}</td><td class=\"num\">{{ r.year }}</td></tr>\n    {% endfor %}\n",
         ),
     ];
-    let mut own = page.clone();
-    for (from, to) in loops {
-        assert_eq!(own.matches(from).count(), 1, "{from}");
-        own = own.replacen(from, to, 1);
-    }
-    let default = Site::fixture("basic");
-    default.build();
-    let themed = Site::fixture("basic");
-    themed.write("themes/default/templates/indicator.html", own);
-    themed.build();
+    let (default, themed) = built_with_own_loops("indicator.html", &loops);
     let mut compared = 0;
     for entry in std::fs::read_dir(default.out.join("indicators"))
         .unwrap()
@@ -473,4 +449,26 @@ fn a_theme_that_lays_out_its_own_ranking_gets_the_same_page() {
     assert!(compared > 3);
     let migrant_share = default.output("indicators/migrant_share/index.html");
     assert!(migrant_share.contains("<td class=\"num\">1</td><th scope=\"row\">"));
+}
+
+/// The fixture built twice: with the default theme, and with one whose `template` has
+/// each `(from, to)` of `loops` replaced (a loop of the theme's own for mpgen's rows).
+fn built_with_own_loops(template: &str, loops: &[(&str, &str)]) -> (Site, Site) {
+    let theme = mpgen::load::theme::ThemeFiles::embedded();
+    let path = format!("templates/{template}");
+    let mut own = String::from_utf8(theme.files[&path].bytes.to_vec()).unwrap();
+    for (from, to) in loops {
+        assert_eq!(own.matches(from).count(), 1, "{from}");
+        own = own.replacen(from, to, 1);
+    }
+    assert!(
+        !own.contains("rows_html") && !own.contains("ranking_html"),
+        "rows laid out by mpgen are left"
+    );
+    let default = Site::fixture("basic");
+    default.build();
+    let themed = Site::fixture("basic");
+    themed.write(&format!("themes/default/{path}"), own);
+    themed.build();
+    (default, themed)
 }
