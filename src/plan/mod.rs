@@ -216,7 +216,7 @@ struct GroupKey {
 
 /// The outputs that belong to one profile, and its HTML pages (for the sitemap).
 #[derive(Debug)]
-pub struct Group {
+struct Group {
     code: String,
     outputs: Vec<Arc<Output>>,
     pages: Vec<String>,
@@ -229,16 +229,6 @@ pub struct Group {
 }
 
 impl Group {
-    /// The profile's code.
-    pub fn code(&self) -> &str {
-        &self.code
-    }
-
-    /// The profile's outputs, by path.
-    pub fn outputs(&self) -> &[Arc<Output>] {
-        &self.outputs
-    }
-
     fn card(&self, lang: &str) -> Option<&OnceLock<Arc<str>>> {
         self.cards.iter().find(|(l, _)| l == lang).map(|(_, c)| c)
     }
@@ -284,13 +274,8 @@ impl Plan {
         all
     }
 
-    /// Each profile's outputs, profiles by code.
-    pub fn groups(&self) -> &[Arc<Group>] {
-        &self.groups
-    }
-
     /// One profile's outputs.
-    pub fn group(&self, code: &str) -> Option<&Group> {
+    fn group(&self, code: &str) -> Option<&Group> {
         let i = self
             .groups
             .binary_search_by(|g| g.code.as_str().cmp(code))
