@@ -85,12 +85,68 @@ impl Shared {
     }
 }
 
-pub fn router(shared: Arc<Shared>) -> Router {
+/// The names the preview answers to: loopback names and addresses, or the address it
+/// was told to bind, with its port. Anything else (a rebinding DNS name that now
+/// points here) gets 403 and no body, as Vite and webpack-dev-server do.
+#[derive(Debug, Clone, Copy)]
+pub struct Hosts {
+    pub bind: std::net::IpAddr,
+    pub port: u16,
+}
+
+impl Hosts {
+    /// Whether `authority` (a `Host` header: name or address, and port) is ours.
+    pub fn allows(&self, authority: &str) -> bool {
+        let Ok(authority) = authority.parse::<axum::http::uri::Authority>() else {
+            return false;
+        };
+        // A port, when given, is the preview's (browsers always give it).
+        if authority.port_u16().is_some_and(|p| p != self.port) {
+            return false;
+        }
+        let host = authority.host();
+        let ip = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .ok();
+        host.eq_ignore_ascii_case("localhost")
+            || ip.is_some_and(|ip| ip.is_loopback() || ip == self.bind)
+    }
+
+    /// Whether `origin` (an `Origin` header) is a page of the preview itself.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        origin
+            .strip_prefix("http://")
+            .is_some_and(|rest| self.allows(rest))
+    }
+}
+
+fn allowed(hosts: &Hosts, req: &axum::extract::Request) -> bool {
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let host_ok = header(header::HOST).is_some_and(|h| hosts.allows(h));
+    // The event stream carries error text with source lines: only the preview's own
+    // pages may read it.
+    let origin_ok = req.uri().path() != "/__mpgen/events"
+        || header(header::ORIGIN).is_none_or(|o| hosts.allows_origin(o));
+    host_ok && origin_ok
+}
+
+pub fn router(shared: Arc<Shared>, hosts: Hosts) -> Router {
     Router::new()
         .route("/__mpgen/events", get(events))
         .route("/__mpgen/live.js", get(live_js))
         .fallback(site)
         .with_state(shared)
+        .layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| async move {
+                if allowed(&hosts, &req) {
+                    next.run(req).await
+                } else {
+                    StatusCode::FORBIDDEN.into_response()
+                }
+            },
+        ))
 }
 
 async fn live_js() -> Response {
@@ -288,6 +344,43 @@ pub fn content_type(ext: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_loopback_and_bound_hosts_are_answered() {
+        let hosts = Hosts {
+            bind: "127.0.0.1".parse().unwrap(),
+            port: 1111,
+        };
+        for ok in [
+            "localhost",
+            "localhost:1111",
+            "127.0.0.1:1111",
+            "127.1.2.3:1111",
+            "[::1]:1111",
+            "LOCALHOST:1111",
+        ] {
+            assert!(hosts.allows(ok), "{ok}");
+        }
+        for bad in [
+            "evil.com:1111",
+            "evil.com",
+            "localhost:80",
+            "127.0.0.1:2222",
+            "",
+            "localhost.evil.com:1111",
+            "10.0.0.1:1111",
+        ] {
+            assert!(!hosts.allows(bad), "{bad}");
+        }
+        assert!(hosts.allows_origin("http://localhost:1111"));
+        assert!(!hosts.allows_origin("http://evil.com"));
+        assert!(!hosts.allows_origin("null"));
+        let lan = Hosts {
+            bind: "10.0.0.5".parse().unwrap(),
+            port: 80,
+        };
+        assert!(lan.allows("10.0.0.5:80") && !lan.allows("10.0.0.6:80"));
+    }
 
     #[test]
     fn request_paths_are_normalised_or_refused() {

@@ -156,7 +156,13 @@ pub fn start(opts: ServeOptions, report: Reporter) -> Result<Server, Error> {
         .enable_all()
         .build()
         .map_err(|e| Error::Output(e.to_string()))?;
-    let app = http::router(shared.clone());
+    let app = http::router(
+        shared.clone(),
+        http::Hosts {
+            bind: opts.bind,
+            port: addr.port(),
+        },
+    );
     runtime.spawn(async move {
         match tokio::net::TcpListener::from_std(listener) {
             Ok(l) => {
