@@ -207,7 +207,23 @@ fn checkout(root: &Path, rev: &str, to: &Path) -> Result<(), DiffError> {
     let prefix = String::from_utf8_lossy(&git(&["rev-parse", "--show-prefix"])?)
         .trim()
         .to_string();
-    let tar = git(&["archive", "--format=tar", rev, "--", "."])?;
+    // The revision is resolved to a commit first, after `--end-of-options`, so that no
+    // revision can reach git as an option (`--output=FILE`); the archive is then made
+    // of that commit's hash.
+    let commit = git(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        &format!("{rev}^{{commit}}"),
+    ])?;
+    let commit = String::from_utf8_lossy(&commit).trim().to_string();
+    if commit.is_empty() || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(DiffError::Old(format!(
+            "`{rev}` is neither an output folder nor a git revision of the site"
+        )));
+    }
+    let tar = git(&["archive", "--format=tar", &commit, "--", "."])?;
     let mut archive = tar::Archive::new(tar.as_slice());
     let entries = archive
         .entries()

@@ -20,9 +20,17 @@ pub enum Error {
     },
     #[error("{0}")]
     Output(String),
+    /// A request mpgen will not carry out, such as an output folder that overlaps the
+    /// site: a usage error (exit 2), not a failure of the build.
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl Error {
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, Error::Refused(_))
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),

@@ -16,6 +16,44 @@ use mpgen::pipeline::{self, BuildError, BuildOptions};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+// What mpgen prints goes to streams that may be closed or full (`2>/dev/full`, a pager
+// that quit): a write that fails is dropped, and the exit code still says how the
+// command went, instead of a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+macro_rules! out_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// The most worker threads a build takes: more only cost time to start.
+const MAX_THREADS: usize = 256;
+
+fn threads_arg(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!("a number of threads from 1 to {MAX_THREADS}")),
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "mpgen",
@@ -48,8 +86,8 @@ enum Command {
         /// Build twice in memory and fail on any differing byte
         #[arg(long)]
         verify: bool,
-        /// Worker threads (default: one per core)
-        #[arg(long, value_name = "N")]
+        /// Worker threads, 1 to 256 (default: one per core)
+        #[arg(long, value_name = "N", value_parser = threads_arg)]
         threads: Option<usize>,
         /// Print the time each stage took
         #[arg(long)]
@@ -73,8 +111,8 @@ enum Command {
         /// Include pages marked `draft = true`
         #[arg(long)]
         drafts: bool,
-        /// Worker threads (default: one per core)
-        #[arg(long, value_name = "N")]
+        /// Worker threads, 1 to 256 (default: one per core)
+        #[arg(long, value_name = "N", value_parser = threads_arg)]
         threads: Option<usize>,
     },
     /// Check the site and report every problem; build nothing
@@ -179,7 +217,7 @@ fn print_diags(diags: &[Diagnostic], texts: &SourceTexts) {
         return;
     }
     let color = std::io::stderr().is_terminal();
-    eprint!("{}", diagnostics::render_human(diags, texts, color));
+    say_raw!("{}", diagnostics::render_human(diags, texts, color));
 }
 
 /// A progress bar on a terminal, shown only once a build has run for a second.
@@ -240,7 +278,7 @@ fn serve_report(report: &mpgen::serve::Report) {
     match report {
         Report::Built { changes, rebuilt } => {
             print_diags(&rebuilt.diags, &rebuilt.texts);
-            eprintln!(
+            say!(
                 "{} {}{} in {:.1} ms: {} outputs rendered, {} changed ({} files read; {})",
                 now(),
                 what(changes),
@@ -263,7 +301,7 @@ fn serve_report(report: &mpgen::serve::Report) {
             serving,
         } => {
             print_diags(diags, texts);
-            eprintln!(
+            say!(
                 "{} {}has problems ({}); {}",
                 now(),
                 if changes.is_empty() {
@@ -280,7 +318,7 @@ fn serve_report(report: &mpgen::serve::Report) {
             error,
             serving,
         } => {
-            eprintln!(
+            say!(
                 "{} {}error: {error}; {}",
                 now(),
                 what(changes),
@@ -313,7 +351,7 @@ fn open_browser(url: &str) {
         .stderr(std::process::Stdio::null())
         .spawn()
     {
-        eprintln!("warning: cannot open a browser ({cmd}: {e}); open {url} yourself");
+        say!("warning: cannot open a browser ({cmd}: {e}); open {url} yourself");
     }
 }
 
@@ -343,14 +381,14 @@ fn main() -> ExitCode {
                 poll,
             };
             if !bind.is_loopback() {
-                eprintln!(
+                say!(
                     "warning: serving on {bind}: other machines on the network can read the preview"
                 );
             }
             match mpgen::serve::start(opts, Box::new(serve_report)) {
                 Ok(server) => {
                     let url = server.url();
-                    eprintln!("serving {url} (watching for changes; Ctrl-C stops)");
+                    say!("serving {url} (watching for changes; Ctrl-C stops)");
                     if open {
                         open_browser(&url);
                     }
@@ -358,7 +396,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    say!("error: {e}");
                     ExitCode::from(2)
                 }
             }
@@ -386,7 +424,7 @@ fn main() -> ExitCode {
             if verify {
                 match (pipeline::render_all(&opts), pipeline::render_all(&opts)) {
                     (Ok(a), Ok(b)) if a == b => {
-                        eprintln!("verify: two builds gave the same {} files", a.len())
+                        say!("verify: two builds gave the same {} files", a.len())
                     }
                     (Ok(a), Ok(b)) => {
                         let differing: Vec<&String> = a
@@ -394,7 +432,7 @@ fn main() -> ExitCode {
                             .chain(b.keys())
                             .filter(|k| a.get(*k) != b.get(*k))
                             .collect();
-                        eprintln!(
+                        say!(
                             "error: two builds differ in {} files, first {:?}",
                             differing.len(),
                             differing.first()
@@ -412,14 +450,14 @@ fn main() -> ExitCode {
                 Ok(report) => {
                     print_diags(&report.diags, &report.texts);
                     if let Some(shown) = &report.replayed {
-                        eprint!("{shown}");
+                        say_raw!("{shown}");
                     }
                     if timings {
                         for (stage, d) in &report.stages {
-                            eprintln!("{stage:>12}: {:.1} ms", d.as_secs_f64() * 1000.0);
+                            say!("{stage:>12}: {:.1} ms", d.as_secs_f64() * 1000.0);
                         }
                     }
-                    eprintln!(
+                    say!(
                         "built {} pages ({} outputs) into {} in {:.0} ms: {} rendered, {} written, {} unchanged, {} removed; {}",
                         report.pages,
                         report.outputs,
@@ -445,15 +483,15 @@ fn main() -> ExitCode {
                 }
                 Err(BuildError::Invalid { diags, texts }) => {
                     print_diags(&diags, &texts);
-                    eprintln!(
+                    say!(
                         "error: the site has problems; nothing was written ({})",
                         summary(&diags)
                     );
                     ExitCode::from(1)
                 }
                 Err(BuildError::Failed(e)) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(1)
+                    say!("error: {e}");
+                    ExitCode::from(if e.is_refusal() { 2 } else { 1 })
                 }
             }
         }
@@ -480,12 +518,12 @@ fn main() -> ExitCode {
                             serde_json::to_value(&missing).unwrap_or_default(),
                         );
                     }
-                    println!("{}", serde_json::to_string_pretty(&value).unwrap_or(report));
+                    out!("{}", serde_json::to_string_pretty(&value).unwrap_or(report));
                 }
                 Format::Human => {
                     print_diags(&checked.diags, &checked.texts);
                     if let Some((site, _)) = &checked.site {
-                        eprint!(
+                        say_raw!(
                             "{}",
                             mpgen::model::translations::summary(
                                 &missing,
@@ -493,7 +531,7 @@ fn main() -> ExitCode {
                             )
                         );
                     }
-                    eprintln!("checked {}: {}", root.display(), summary(&checked.diags));
+                    say!("checked {}: {}", root.display(), summary(&checked.diags));
                 }
             }
             if checked.has_errors() {
@@ -507,12 +545,14 @@ fn main() -> ExitCode {
                 match pipeline::check_links(&opts) {
                     Ok(report) => {
                         for b in &report.broken {
-                            eprintln!(
+                            say!(
                                 "error: a broken link in {}: `{}`: {}",
-                                b.page, b.link, b.reason
+                                b.page,
+                                b.link,
+                                b.reason
                             );
                         }
-                        eprintln!(
+                        say!(
                             "checked {} links on {} pages: {} broken",
                             report.links,
                             report.pages,
@@ -523,7 +563,7 @@ fn main() -> ExitCode {
                         }
                     }
                     Err(BuildError::Failed(e)) => {
-                        eprintln!("error: {e}");
+                        say!("error: {e}");
                         return ExitCode::from(1);
                     }
                     // Checked above: the site has no errors.
@@ -572,29 +612,29 @@ fn main() -> ExitCode {
                     });
                     match std::fs::write(&path, bytes) {
                         Ok(()) => {
-                            eprintln!("wrote {}", path.display());
+                            say!("wrote {}", path.display());
                             ExitCode::SUCCESS
                         }
                         Err(e) => {
-                            eprintln!("error: {}: {e}", path.display());
+                            say!("error: {}: {e}", path.display());
                             ExitCode::from(1)
                         }
                     }
                 }
                 Err(BuildError::Invalid { diags, texts }) => {
                     print_diags(&diags, &texts);
-                    eprintln!("error: the site has problems ({})", summary(&diags));
+                    say!("error: the site has problems ({})", summary(&diags));
                     ExitCode::from(1)
                 }
                 Err(BuildError::Failed(e)) => {
-                    eprintln!("error: {e}");
+                    say!("error: {e}");
                     ExitCode::from(1)
                 }
             }
         }
         Command::Init { dir } => match mpgen::scaffold::init(&dir) {
             Ok(files) => {
-                eprintln!(
+                say!(
                     "made a new site in {} ({} files); build it with `mpgen build --root {}`",
                     dir.display(),
                     files,
@@ -603,7 +643,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 ExitCode::from(1)
             }
         },
@@ -615,11 +655,11 @@ fn main() -> ExitCode {
                 Ok((o, n)) => {
                     let report = mpgen::diff::compare(&o, &n);
                     match format {
-                        Format::Json => println!(
+                        Format::Json => out!(
                             "{}",
                             serde_json::to_string_pretty(&report).unwrap_or_default()
                         ),
-                        Format::Human => print!("{}", mpgen::diff::human(&report)),
+                        Format::Human => out_raw!("{}", mpgen::diff::human(&report)),
                     }
                     ExitCode::SUCCESS
                 }
@@ -629,12 +669,12 @@ fn main() -> ExitCode {
                         let errors: Vec<Diagnostic> =
                             diags.into_iter().filter(Diagnostic::is_error).collect();
                         print_diags(&errors, &texts);
-                        eprintln!("diff: {which} has errors: {}", summary(&errors));
+                        say!("diff: {which} has errors: {}", summary(&errors));
                     }
                     ExitCode::from(1)
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    say!("error: {e}");
                     ExitCode::from(1)
                 }
             }
@@ -666,14 +706,14 @@ fn main() -> ExitCode {
             let outcome = mpgen::import::run(&root, &files, &opts);
             print_diags(&outcome.diags, &outcome.texts);
             if let Some(report) = &outcome.report {
-                print!("{report}");
+                out_raw!("{report}");
             }
             if outcome.failed() {
                 let changed = match outcome.written.len() {
                     0 => "no profile was changed".to_string(),
                     n => format!("{n} profiles were written before it stopped"),
                 };
-                eprintln!("import failed: {}; {changed}", summary(&outcome.diags));
+                say!("import failed: {}; {changed}", summary(&outcome.diags));
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
@@ -683,11 +723,11 @@ fn main() -> ExitCode {
             let root = root.unwrap_or_else(|| PathBuf::from("."));
             match mpgen::scaffold::new_profile(&root, &iso3) {
                 Ok(path) => {
-                    eprintln!("wrote {}", path.display());
+                    say!("wrote {}", path.display());
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    say!("error: {e}");
                     ExitCode::from(1)
                 }
             }

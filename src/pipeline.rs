@@ -69,6 +69,33 @@ pub fn check(root: &Path) -> Checked {
     )
 }
 
+/// Load and check for a build with `opts`: a `--base-url` (checked first, as
+/// `base_url` is) stands in for the file's, so a wrong value there is no error.
+fn check_for(opts: &BuildOptions) -> Result<Checked, BuildError> {
+    let mut loaded = crate::load::load(&opts.root);
+    if let Some(url) = &opts.base_url {
+        check_base_url(url)?;
+        if let Some(config) = &mut loaded.config {
+            config.base_url = None;
+        }
+    }
+    Ok(check_loaded(
+        loaded,
+        &mut crate::model::Cache::default(),
+        &mut ThemeCache::default(),
+    ))
+}
+
+fn check_base_url(url: &str) -> Result<(), Error> {
+    if crate::model::is_base_url(url) {
+        Ok(())
+    } else {
+        Err(Error::Refused(format!(
+            "--base-url {url:?} is not an absolute http:// or https:// URL, such as https://example.org/profiles/"
+        )))
+    }
+}
+
 /// The last theme prepared without errors, kept while its files are the very same bytes
 /// (shared with the parse cache) and the site's languages the same.
 #[derive(Default)]
@@ -218,19 +245,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 
 fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
-    let out = opts.out_dir();
-    if out.canonicalize().ok().is_some_and(|o| {
-        opts.root
-            .canonicalize()
-            .ok()
-            .is_some_and(|r| r == o || r.starts_with(&o))
-    }) {
-        return Err(Error::Output(format!(
-            "the output folder {} holds the site itself; pick another with --out",
-            out.display()
-        ))
-        .into());
+    // Refused before anything is made, moved or deleted.
+    if let Some(url) = &opts.base_url {
+        check_base_url(url)?;
     }
+    let out = output::guard::output_folder(&opts.root, &opts.out_dir())?;
     let mut stages = Vec::new();
     let mut lap = Instant::now();
     let mut stage = |name: &'static str| {
@@ -247,7 +266,10 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         h.finalize().to_hex().to_string()
     };
     let previous = Manifest::read(&out);
-    if !previous.input.is_empty() && previous.input == input && previous.all_present(&out) {
+    // What was put in the output folder by hand goes; what was changed there is made
+    // again: after every build, the folder is what a fresh full build makes.
+    let on_disk = output::sweep(&out, &previous)?;
+    if !previous.input.is_empty() && previous.input == input && previous.all_intact(&on_disk) {
         stage("no changes");
         return Ok(BuildReport {
             stages,
@@ -264,7 +286,7 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     }
     stage("input digest");
 
-    let checked = check(&opts.root);
+    let checked = check_for(opts)?;
     stage("load+check");
     let Some((mut site, theme)) = checked.site else {
         return Err(BuildError::Invalid {
@@ -275,7 +297,7 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let plan = plan_site(&mut site, &theme, opts);
     stage("plan");
 
-    let live = previous.live_fingerprints(&out);
+    let live = previous.live_fingerprints(&on_disk);
     let dirty = plan::dirty(&plan, &live);
     stage("manifest");
     let renderer = Renderer::new(&site, &theme);
@@ -317,11 +339,11 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             return Err(e.into());
         }
     };
-    let (mut hashes, mut rendered) = (BTreeMap::new(), Vec::new());
+    let (mut written, mut rendered) = (BTreeMap::new(), Vec::new());
     for (path, m) in made {
         match m {
-            Made::Written(hash) => {
-                hashes.insert(path, hash);
+            Made::Written(w) => {
+                written.insert(path, w);
             }
             Made::Bytes(bytes) => rendered.push((path, bytes)),
         }
@@ -329,11 +351,19 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let write = match staging {
         Some(staging) => {
             stage("render+write");
-            staging.finish(&fingerprints, hashes, input, shown)?
+            staging.finish(&fingerprints, written, input, shown)?
         }
         None => {
             stage("render");
-            output::write(&out, &previous, &fingerprints, rendered, input, shown)?
+            output::write(
+                &out,
+                &previous,
+                &on_disk,
+                &fingerprints,
+                rendered,
+                input,
+                shown,
+            )?
         }
     };
     stage("write");
@@ -352,15 +382,15 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 }
 
 /// A rendered output: its bytes, or, once written to a first build's staging folder,
-/// their hash.
+/// what the manifest records of it.
 enum Made {
     Bytes(Vec<u8>),
-    Written(String),
+    Written(output::Written),
 }
 
 /// The site checked and planned, or its diagnostics.
 fn checked_plan(opts: &BuildOptions) -> Result<(Site, Arc<templates::Theme>, Plan), BuildError> {
-    let checked = check(&opts.root);
+    let checked = check_for(opts)?;
     let Some((mut site, theme)) = checked.site else {
         return Err(BuildError::Invalid {
             diags: checked.diags,
@@ -577,7 +607,11 @@ impl Session {
             stages.push((name, lap.elapsed()));
             lap = Instant::now();
         };
-        let loaded = crate::load::load_cached(&self.opts.root, &mut self.cache, changed);
+        let mut loaded = crate::load::load_cached(&self.opts.root, &mut self.cache, changed);
+        // The preview's own address stands in for `base_url`.
+        if let (Some(config), Some(_)) = (&mut loaded.config, &self.opts.base_url) {
+            config.base_url = None;
+        }
         stage("load");
         let checked = check_loaded(loaded, &mut self.checks, &mut self.themes);
         stage("check");

@@ -23,7 +23,10 @@ const INIT_FILES: &[(&str, &str)] = &[
         "content/about.md",
         include_str!("../scaffold/content/about.md"),
     ),
-    (".gitignore", "public/\n"),
+    (
+        ".gitignore",
+        "public/\n# mpgen's working folders beside the output: the next version, a first build, a swap\n.public.mpgen-next/\n.public.mpgen-staging/\n.public.mpgen-swap/\n",
+    ),
 ];
 
 /// Writes a new site into `dir`, which must be empty or absent. Returns the file count.

@@ -13,6 +13,19 @@ use crate::load::theme::ThemeFiles;
 
 const SITE: &str = "site.toml";
 
+/// Whether `url` can be a site's `base_url` (or `--base-url`): an absolute http:// or
+/// https:// URL with a host.
+pub fn is_base_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|rest| {
+        !rest.is_empty()
+            && !rest.starts_with('/')
+            && !rest.chars().any(|c| c.is_whitespace() || c.is_control())
+    })
+}
+
 pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Config {
     let default = RawConfig::default();
     let raw = raw.unwrap_or(&default);
@@ -33,22 +46,17 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
         corridors,
     } = raw;
 
-    if let Some(url) = base_url {
-        let ok = (url.starts_with("https://") || url.starts_with("http://"))
-            && url
-                .split("://")
-                .nth(1)
-                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
-        if !ok {
-            diags.push(
-                Diagnostic::error(
-                    SITE,
-                    Some(url.span.clone()),
-                    "`base_url` must be an absolute http:// or https:// URL",
-                )
-                .with_help("for example `base_url = \"https://example.org/profiles/\"`"),
-            );
-        }
+    if let Some(url) = base_url
+        && !is_base_url(url)
+    {
+        diags.push(
+            Diagnostic::error(
+                SITE,
+                Some(url.span.clone()),
+                "`base_url` must be an absolute http:// or https:// URL",
+            )
+            .with_help("for example `base_url = \"https://example.org/profiles/\"`"),
+        );
     }
 
     let mut langs: Vec<String> = Vec::new();

@@ -6,6 +6,7 @@
 
 pub mod calls;
 mod catalogue;
+pub use catalogue::is_base_url;
 pub mod corridors;
 mod derive;
 mod links;

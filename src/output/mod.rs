@@ -7,6 +7,7 @@
 //! The manifest records each output's fingerprint and content hash, so the next
 //! process knows what it can skip.
 
+pub mod guard;
 pub mod memory;
 
 use std::collections::BTreeMap;
@@ -20,14 +21,63 @@ use crate::error::{Error, Result};
 
 /// The manifest's name in the output folder.
 pub const MANIFEST: &str = ".mpgen-manifest.json";
-const MANIFEST_VERSION: u32 = 1;
+const MANIFEST_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Entry {
     pub fingerprint: String,
     /// blake3 of the bytes written.
     pub hash: String,
+    /// How the file was on disk once written: a file whose stamp moved since was
+    /// changed by someone else, and is made again.
+    #[serde(default)]
+    pub stamp: Option<Stamp>,
 }
+
+/// A file as the file system shows it: length, modification time and inode. Any
+/// write to the file, in place or by replacing it, moves one of them.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    secs: i64,
+    nanos: u32,
+    inode: u64,
+}
+
+impl Stamp {
+    /// The stamp of a regular file; `None` for anything else.
+    pub fn of(meta: &fs::Metadata) -> Option<Stamp> {
+        if !meta.file_type().is_file() {
+            return None;
+        }
+        let since = |t: std::time::SystemTime| match t.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
+            Err(e) => (
+                -(e.duration().as_secs() as i64),
+                e.duration().subsec_nanos(),
+            ),
+        };
+        let (secs, nanos) = meta.modified().map(since).unwrap_or_default();
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Stamp {
+            len: meta.len(),
+            secs,
+            nanos,
+            inode,
+        })
+    }
+
+    /// The stamp of the file at `path`, not following a link.
+    pub fn at(path: &Path) -> Option<Stamp> {
+        fs::symlink_metadata(path).ok().as_ref().and_then(Stamp::of)
+    }
+}
+
+/// The outputs found in a folder, as they are on disk, by path.
+pub type OnDisk = rustc_hash::FxHashMap<String, Stamp>;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
@@ -53,18 +103,99 @@ impl Manifest {
             .unwrap_or_default()
     }
 
-    /// Whether every output the manifest lists is still on disk.
-    pub fn all_present(&self, out: &Path) -> bool {
-        self.outputs.keys().all(|path| out.join(path).is_file())
+    /// Whether this output is on disk as mpgen wrote it.
+    fn intact(&self, rel: &str, on_disk: &OnDisk) -> bool {
+        self.outputs
+            .get(rel)
+            .is_some_and(|e| e.stamp.is_some() && e.stamp.as_ref() == on_disk.get(rel))
     }
 
-    /// Fingerprints of outputs that are still on disk; a file deleted by hand is redone.
-    pub fn live_fingerprints(&self, out: &Path) -> BTreeMap<String, String> {
+    /// Whether every output the manifest lists is on disk as mpgen wrote it.
+    pub fn all_intact(&self, on_disk: &OnDisk) -> bool {
+        self.outputs.keys().all(|rel| self.intact(rel, on_disk))
+    }
+
+    /// Fingerprints of outputs that are on disk as written; a file deleted or changed
+    /// by hand is made again.
+    pub fn live_fingerprints(&self, on_disk: &OnDisk) -> BTreeMap<String, String> {
         self.outputs
             .iter()
-            .filter(|(path, _)| out.join(path).is_file())
+            .filter(|(rel, _)| self.intact(rel, on_disk))
             .map(|(p, e)| (p.clone(), e.fingerprint.clone()))
             .collect()
+    }
+}
+
+/// Removes from `dir` everything its manifest `keep` does not list (files put there by
+/// hand, links, folders no output needs, temporary files of a stopped build) and says
+/// how each listed file is on disk. A missing folder holds nothing.
+pub fn sweep(dir: &Path, keep: &Manifest) -> Result<OnDisk> {
+    let mut folders = std::collections::HashSet::new();
+    for rel in keep.outputs.keys() {
+        let mut at = rel.as_str();
+        while let Some((parent, _)) = at.rsplit_once('/') {
+            if !folders.insert(parent) {
+                break;
+            }
+            at = parent;
+        }
+    }
+    let found = std::sync::Mutex::new(Vec::new());
+    let sweeper = Sweeper {
+        keep,
+        folders: &folders,
+        found: &found,
+    };
+    io_pool(|| sweeper.folder(dir, ""))?;
+    let found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(found.into_iter().collect())
+}
+
+struct Sweeper<'a> {
+    keep: &'a Manifest,
+    folders: &'a std::collections::HashSet<&'a str>,
+    found: &'a std::sync::Mutex<Vec<(String, Stamp)>>,
+}
+
+impl Sweeper<'_> {
+    fn folder(&self, dir: &Path, rel: &str) -> Result<()> {
+        use rayon::prelude::*;
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if rel.is_empty() && e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(dir, e)),
+        };
+        let mut found = Vec::new();
+        let mut below = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let inner = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
+            if kind.is_dir() && self.folders.contains(inner.as_str()) {
+                below.push((path, inner));
+            } else if kind.is_dir() {
+                fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+            } else if kind.is_file() && rel.is_empty() && name == MANIFEST {
+            } else if kind.is_file() && self.keep.outputs.contains_key(&inner) {
+                let meta = entry.metadata().map_err(|e| Error::io(&path, e))?;
+                found.extend(Stamp::of(&meta).map(|s| (inner, s)));
+            } else {
+                fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+        self.found
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(found);
+        below
+            .par_iter()
+            .try_for_each(|(path, inner)| self.folder(path, inner))
     }
 }
 
@@ -126,9 +257,11 @@ fn io_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 /// Writes the rendered files and removes stale ones. `rendered` holds only the outputs
 /// that were rendered this time; `plan_fingerprints` the fingerprint of every output of
 /// the plan.
+/// `on_disk` is what [`sweep`] found of the previous build's outputs in `out`.
 pub fn write(
     out: &Path,
     previous: &Manifest,
+    on_disk: &OnDisk,
     plan_fingerprints: &BTreeMap<String, String>,
     rendered: Vec<(String, Vec<u8>)>,
     input: String,
@@ -139,8 +272,8 @@ pub fn write(
         return write_fresh(out, plan_fingerprints, rendered, input, diagnostics);
     }
     let changes = Changes::new(
-        out,
         previous,
+        on_disk,
         plan_fingerprints,
         rendered,
         input,
@@ -174,8 +307,8 @@ struct Changes {
 
 impl Changes {
     fn new(
-        out: &Path,
         previous: &Manifest,
+        on_disk: &OnDisk,
         plan_fingerprints: &BTreeMap<String, String>,
         rendered: Vec<(String, Vec<u8>)>,
         input: String,
@@ -188,10 +321,7 @@ impl Changes {
                 .map(|(rel, bytes)| {
                     let hash = blake3::hash(&bytes).to_hex().to_string();
                     let same = previous.outputs.get(&rel).is_some_and(|e| e.hash == hash)
-                        && safe_join(out, &rel).is_ok_and(|p| {
-                            fs::metadata(p)
-                                .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-                        });
+                        && previous.intact(&rel, on_disk);
                     (rel, bytes, hash, same)
                 })
                 .collect()
@@ -207,6 +337,8 @@ impl Changes {
             }
             hashes.insert(rel, hash);
         }
+        // Files not written again are the ones on disk now; those written get their
+        // stamps when they are.
         let outputs = plan_fingerprints
             .iter()
             .map(|(rel, fingerprint)| {
@@ -217,11 +349,17 @@ impl Changes {
                         .map(|e| e.hash.clone())
                         .unwrap_or_default()
                 });
+                let stamp = if changed.contains_key(rel) {
+                    None
+                } else {
+                    on_disk.get(rel).copied()
+                };
                 (
                     rel.clone(),
                     Entry {
                         fingerprint: fingerprint.clone(),
                         hash,
+                        stamp,
                     },
                 )
             })
@@ -259,7 +397,7 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
 }
 
 /// A working folder beside the output folder: `.public.mpgen-<what>`.
-fn sibling(out: &Path, what: &str) -> Result<PathBuf> {
+pub(crate) fn sibling(out: &Path, what: &str) -> Result<PathBuf> {
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -303,38 +441,37 @@ fn write_swapped(out: &Path, changes: &Changes) -> std::result::Result<(), Swap>
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(_) => return Err(Swap::Unsupported),
     }
-    let failed = Swap::Failed;
-    io_pool(|| {
+    // What the folder holds that the next version does not (the outputs it drops,
+    // whatever was put there by hand) goes; what it keeps is checked as it is on disk.
+    let there = sweep(&next, &changes.next).map_err(Swap::Failed)?;
+    let stamps: Vec<(String, Option<Stamp>)> = io_pool(|| {
         changes
             .next
             .outputs
             .par_iter()
             .map(|(rel, entry)| {
                 let target = safe_join(&next, rel)?;
-                let current =
-                    held.outputs.get(rel).is_some_and(|e| e.hash == entry.hash) && target.is_file();
-                if current {
-                    return Ok(());
+                if held.outputs.get(rel).is_some_and(|e| e.hash == entry.hash)
+                    && held.intact(rel, &there)
+                {
+                    return Ok((rel.clone(), there.get(rel).copied()));
                 }
                 match changes.changed.get(rel) {
-                    Some(bytes) => write_atomic(&target, bytes),
-                    None => link_atomic(&safe_join(out, rel)?, &target),
+                    Some(bytes) => write_atomic(&target, bytes)?,
+                    None => link_atomic(&safe_join(out, rel)?, &target)?,
                 }
+                Ok((rel.clone(), Stamp::at(&target)))
             })
-            .collect::<Result<()>>()
+            .collect::<Result<_>>()
     })
-    .map_err(failed)?;
-    for rel in held.outputs.keys() {
-        if changes.next.outputs.contains_key(rel) {
-            continue;
-        }
-        if let Ok(path) = safe_join(&next, rel)
-            && fs::remove_file(&path).is_ok()
-        {
-            remove_empty_parents(&next, &path);
+    .map_err(Swap::Failed)?;
+    let mut manifest = changes.next.clone();
+    for (rel, stamp) in stamps {
+        if let Some(e) = manifest.outputs.get_mut(&rel) {
+            e.stamp = stamp;
         }
     }
-    write_manifest(&next, &changes.next).map_err(Swap::Failed)?;
+    write_manifest(&next, &manifest).map_err(Swap::Failed)?;
     exchange(out, &next)
 }
 
@@ -419,12 +556,16 @@ fn exchange(out: &Path, next: &Path) -> std::result::Result<(), Swap> {
 /// that cannot be swapped.
 fn write_in_place(out: &Path, previous: &Manifest, changes: &Changes) -> Result<WriteReport> {
     use rayon::prelude::*;
-    io_pool(|| {
+    let stamps: Vec<(String, Option<Stamp>)> = io_pool(|| {
         changes
             .changed
             .par_iter()
-            .map(|(rel, bytes)| write_atomic(&safe_join(out, rel)?, bytes))
-            .collect::<Result<()>>()
+            .map(|(rel, bytes)| {
+                let path = safe_join(out, rel)?;
+                write_atomic(&path, bytes)?;
+                Ok((rel.clone(), Stamp::at(&path)))
+            })
+            .collect::<Result<_>>()
     })?;
     for rel in &changes.removed {
         if !previous.outputs.contains_key(rel) {
@@ -436,7 +577,13 @@ fn write_in_place(out: &Path, previous: &Manifest, changes: &Changes) -> Result<
             remove_empty_parents(out, &path);
         }
     }
-    write_manifest(out, &changes.next)?;
+    let mut manifest = changes.next.clone();
+    for (rel, stamp) in stamps {
+        if let Some(e) = manifest.outputs.get_mut(&rel) {
+            e.stamp = stamp;
+        }
+    }
+    write_manifest(out, &manifest)?;
     Ok(changes.report())
 }
 
@@ -457,6 +604,13 @@ pub fn fresh_staging<'a>(
 /// Whether a build into `out` is a first one: no folder yet, or an empty one.
 fn is_fresh(out: &Path) -> bool {
     !out.exists() || fs::read_dir(out).is_ok_and(|mut d| d.next().is_none())
+}
+
+/// What the manifest records of a file put in a staging folder.
+#[derive(Debug, Clone, Default)]
+pub struct Written {
+    pub hash: String,
+    pub stamp: Option<Stamp>,
 }
 
 /// A first build into a new (or empty) folder: every file goes into a staging folder
@@ -495,13 +649,13 @@ impl Staging {
         })
     }
 
-    /// Writes one file; returns the hash the manifest records.
-    pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<String> {
+    /// Writes one file; returns what the manifest records of it.
+    pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<Written> {
         self.put_parts(rel, &[bytes])
     }
 
     /// Writes one file made of `parts`, one after the other.
-    pub fn put_parts<B: AsRef<[u8]>>(&self, rel: &str, parts: &[B]) -> Result<String> {
+    pub fn put_parts<B: AsRef<[u8]>>(&self, rel: &str, parts: &[B]) -> Result<Written> {
         let path = safe_join(&self.dir, rel)?;
         let mut file =
             std::io::BufWriter::new(fs::File::create(&path).map_err(|e| Error::io(&path, e))?);
@@ -512,18 +666,22 @@ impl Staging {
             hash.update(part.as_ref());
         }
         file.flush().map_err(|e| Error::io(&path, e))?;
-        Ok(hash.finalize().to_hex().to_string())
+        let stamp = file.get_ref().metadata().ok().as_ref().and_then(Stamp::of);
+        Ok(Written {
+            hash: hash.finalize().to_hex().to_string(),
+            stamp,
+        })
     }
 
     /// Writes the manifest and puts the folder in place.
     pub fn finish(
         self,
         plan_fingerprints: &BTreeMap<String, String>,
-        mut hashes: BTreeMap<String, String>,
+        mut written: BTreeMap<String, Written>,
         input: String,
         diagnostics: String,
     ) -> Result<WriteReport> {
-        let written = hashes.len();
+        let count = written.len();
         let manifest = Manifest {
             version: MANIFEST_VERSION,
             input,
@@ -531,12 +689,13 @@ impl Staging {
             outputs: plan_fingerprints
                 .iter()
                 .map(|(rel, fp)| {
-                    let hash = hashes.remove(rel).unwrap_or_default();
+                    let w = written.remove(rel).unwrap_or_default();
                     (
                         rel.clone(),
                         Entry {
                             fingerprint: fp.clone(),
-                            hash,
+                            hash: w.hash,
+                            stamp: w.stamp,
                         },
                     )
                 })
@@ -549,7 +708,7 @@ impl Staging {
         }
         fs::rename(&self.dir, &self.out).map_err(|e| Error::io(&self.out, e))?;
         Ok(WriteReport {
-            written,
+            written: count,
             unchanged: 0,
             removed: 0,
         })
@@ -570,13 +729,13 @@ fn write_fresh(
 ) -> Result<WriteReport> {
     use rayon::prelude::*;
     let staging = Staging::new(out, rendered.iter().map(|(rel, _)| rel.as_str()))?;
-    let hashes: BTreeMap<String, String> = io_pool(|| {
+    let written: BTreeMap<String, Written> = io_pool(|| {
         rendered
             .par_iter()
             .map(|(rel, bytes)| Ok((rel.clone(), staging.put(rel, bytes)?)))
             .collect::<Result<_>>()
     })?;
-    staging.finish(plan_fingerprints, hashes, input, diagnostics)
+    staging.finish(plan_fingerprints, written, input, diagnostics)
 }
 
 fn remove_empty_parents(out: &Path, file: &Path) {

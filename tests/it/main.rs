@@ -7,6 +7,7 @@ mod cli;
 mod diff;
 mod faults;
 mod harness;
+mod hostile;
 mod import;
 mod incremental;
 mod invalid;

@@ -1,0 +1,401 @@
+//! What a careless user or an attacker does to mpgen: each test is named after what it
+//! guards, and fails on the code before its fix.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::harness::Site;
+
+fn mpgen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mpgen"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn build(root: &Path, out: &Path) -> Output {
+    mpgen(&[
+        "build",
+        "--no-charts",
+        "--root",
+        root.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every file and folder under `dir`, with each file's bytes.
+fn snapshot(dir: &Path) -> Vec<(String, Option<Vec<u8>>)> {
+    let mut all = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(dir).unwrap().display().to_string();
+            if p.is_dir() {
+                all.push((rel, None));
+                stack.push(p);
+            } else {
+                all.push((rel, Some(fs::read(&p).unwrap())));
+            }
+        }
+    }
+    all.sort();
+    all
+}
+
+#[test]
+fn out_inside_the_site_is_refused() {
+    let site = Site::fixture("basic");
+    fs::create_dir_all(site.root.join("static")).unwrap();
+    fs::write(site.root.join("static/robots.txt"), "User-agent: *\n").unwrap();
+    let before = snapshot(&site.root);
+    for out in [
+        "content",
+        "content/themes",
+        "content/new",
+        "profiles",
+        "site.toml",
+        "indicators.toml",
+        "static",
+        "themes",
+        "themes/default",
+        ".",
+    ] {
+        let o = build(&site.root, &site.root.join(out));
+        assert_eq!(o.status.code(), Some(2), "{out}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("refusing --out"),
+            "{out}: {}",
+            stderr(&o)
+        );
+        assert_eq!(snapshot(&site.root), before, "--out {out} changed the site");
+    }
+    // The parent of the site holds it.
+    let parent = site.root.parent().unwrap();
+    let o = build(&site.root, parent);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(snapshot(&site.root), before);
+}
+
+#[test]
+fn out_that_is_a_file_is_refused() {
+    let site = Site::fixture("basic");
+    let file = site.out.with_file_name("a-file");
+    fs::write(&file, "mine").unwrap();
+    for out in [file.clone(), file.join("below")] {
+        let o = build(&site.root, &out);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    }
+    assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
+}
+
+#[test]
+fn out_that_is_a_folder_mpgen_did_not_make_is_refused() {
+    let site = Site::fixture("basic");
+    fs::create_dir_all(site.out.join("notes")).unwrap();
+    fs::write(site.out.join("notes/todo.txt"), "mine").unwrap();
+    let before = snapshot(&site.out);
+    let o = build(&site.root, &site.out);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("did not make"), "{}", stderr(&o));
+    assert_eq!(snapshot(&site.out), before);
+    let parent = site.out.parent().unwrap();
+    let working: Vec<_> = fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("mpgen-"))
+        .collect();
+    assert!(working.is_empty(), "working folders left: {working:?}");
+    // An empty folder is a new output folder.
+    fs::remove_dir_all(&site.out).unwrap();
+    fs::create_dir_all(&site.out).unwrap();
+    assert!(build(&site.root, &site.out).status.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn out_through_a_symlink_builds_into_its_folder() {
+    let site = Site::fixture("basic");
+    let real = site.out.with_file_name("real");
+    fs::create_dir_all(&real).unwrap();
+    let link = site.out.with_file_name("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    for title in ["One", "Two", "Three"] {
+        site.edit(
+            "site.toml",
+            "title = ",
+            &format!("title = \"{title}\"\n# was "),
+        );
+        let o = build(&site.root, &link);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let home = fs::read_to_string(real.join("index.html")).unwrap();
+        assert!(
+            home.contains(title),
+            "the build did not reach the link's folder"
+        );
+    }
+    // A link to a file, or to nothing, is refused with nothing left behind.
+    let dangling = site.out.with_file_name("dangling");
+    std::os::unix::fs::symlink(site.out.with_file_name("nowhere"), &dangling).unwrap();
+    let o = build(&site.root, &dangling);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!site.out.with_file_name(".dangling.mpgen-staging").exists());
+}
+
+/// Puts a new value in the fixture's first `2024 = 87212` (a migrant stock of PHL).
+fn set_phl_stock(site: &Site, value: &str) {
+    let text = site.read("profiles/PHL.toml");
+    let at = text.find("2024 = ").unwrap() + "2024 = ".len();
+    let end = at + text[at..].find(|c: char| !c.is_ascii_digit()).unwrap();
+    site.write(
+        "profiles/PHL.toml",
+        format!("{}{value}{}", &text[..at], &text[end..]),
+    );
+}
+
+#[test]
+fn files_added_to_the_output_by_hand_do_not_survive_a_build() {
+    let site = Site::fixture("basic");
+    site.build();
+    for (round, value) in ["90001", "90002", "90003"].iter().enumerate() {
+        fs::write(site.out.join(format!("extra-{round}.txt")), "by hand").unwrap();
+        fs::create_dir_all(site.out.join("profiles/junk")).unwrap();
+        fs::write(site.out.join("profiles/junk/x.html"), "by hand").unwrap();
+        set_phl_stock(&site, value);
+        site.build();
+        site.assert_same_as_full();
+    }
+    // A build with nothing to do clears them too.
+    fs::write(site.out.join("extra.txt"), "by hand").unwrap();
+    site.build();
+    site.assert_same_as_full();
+}
+
+#[test]
+fn hand_edited_output_files_are_made_again() {
+    let site = Site::fixture("basic");
+    site.build();
+    // A second build, so that the two output versions share files by hard links.
+    set_phl_stock(&site, "90001");
+    site.build();
+    for rel in ["index.html", "about/index.html", "data/all.csv"] {
+        // The same length, written in place: through every hard link to the file.
+        let path = site.out.join(rel);
+        let mut bytes = fs::read(&path).unwrap();
+        bytes[0] = if bytes[0] == b'X' { b'Y' } else { b'X' };
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes))
+            .unwrap();
+    }
+    site.build();
+    site.assert_same_as_full();
+    set_phl_stock(&site, "90002");
+    site.build();
+    site.assert_same_as_full();
+    set_phl_stock(&site, "90003");
+    site.build();
+    site.assert_same_as_full();
+}
+
+#[test]
+fn init_gitignore_covers_the_working_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    assert!(mpgen(&["init", dir.to_str().unwrap()]).status.success());
+    let ignore = fs::read_to_string(dir.join(".gitignore")).unwrap();
+    for line in [
+        "public/",
+        ".public.mpgen-next/",
+        ".public.mpgen-staging/",
+        ".public.mpgen-swap/",
+    ] {
+        assert!(ignore.lines().any(|l| l == line), "{line} in {ignore}");
+    }
+}
+
+#[test]
+fn base_url_option_is_checked_like_base_url() {
+    let site = Site::fixture("basic");
+    let root = site.root.to_str().unwrap();
+    let out = site.out.to_str().unwrap();
+    for bad in [
+        "not a url",
+        "",
+        "javascript:alert(1)",
+        "https://",
+        "ftp://x.org/",
+    ] {
+        let o = mpgen(&["build", "--root", root, "--out", out, "--base-url", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+        assert!(!site.out.exists(), "{bad:?} built a site");
+    }
+    // A good --base-url stands in for a wrong one in the file.
+    site.edit(
+        "site.toml",
+        "base_url = ",
+        "base_url = \"not a url\"\n# was ",
+    );
+    let o = mpgen(&["build", "--no-charts", "--root", root, "--out", out]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = mpgen(&[
+        "build",
+        "--no-charts",
+        "--root",
+        root,
+        "--out",
+        out,
+        "--base-url",
+        "https://example.net/mp/",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        site.output("sitemap.xml")
+            .contains("https://example.net/mp/")
+    );
+}
+
+#[test]
+fn thread_counts_are_bounded() {
+    let site = Site::fixture("basic");
+    for n in ["0", "100000", "x"] {
+        let o = mpgen(&[
+            "build",
+            "--root",
+            site.root.to_str().unwrap(),
+            "--threads",
+            n,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "--threads {n}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("threads from 1 to 256"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stderr_gives_the_exit_code_not_a_panic() {
+    let site = Site::fixture("basic");
+    site.edit("profiles/MEX.toml", "[series", "nonsense = 1\n[series");
+    let full = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let o = Command::new(env!("CARGO_BIN_EXE_mpgen"))
+        .args(["check", "--root", site.root.to_str().unwrap()])
+        .stderr(full())
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn a_diff_revision_never_reaches_git_as_an_option() {
+    let site = Site::fixture("basic");
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .arg("-C")
+            .arg(&site.root)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "first"]);
+    let victim = site.out.with_file_name("victim.txt");
+    fs::write(&victim, "precious").unwrap();
+    let option = format!("--output={}", victim.display());
+    for rev in [option.as_str(), "--help", "-o"] {
+        let o = mpgen(&["diff", "--root", site.root.to_str().unwrap(), "--", rev]);
+        assert_eq!(o.status.code(), Some(1), "{rev}: {}", stderr(&o));
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious", "{rev}");
+    }
+}
+
+#[test]
+fn the_preview_answers_only_its_own_host() {
+    use std::io::{Read, Write};
+    let site = Site::fixture("basic");
+    let server = mpgen::serve::start(
+        mpgen::serve::ServeOptions {
+            build: site.options(),
+            bind: "127.0.0.1".parse().unwrap(),
+            port: 0,
+            poll: false,
+        },
+        Box::new(|_| {}),
+    )
+    .unwrap();
+    let url = server.url();
+    let authority = url
+        .strip_prefix("http://")
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let port = authority.rsplit(':').next().unwrap().to_string();
+    let ask = |target: &str, headers: &str| {
+        let mut s = std::net::TcpStream::connect(&authority).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        write!(
+            s,
+            "GET {target} HTTP/1.1\r\n{headers}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        (
+            head.split(' ').nth(1).unwrap_or("").to_string(),
+            body.to_string(),
+        )
+    };
+    let base = url.strip_prefix(&format!("http://{authority}")).unwrap();
+    for host in [
+        "evil.com",
+        &format!("evil.com:{port}"),
+        "127.0.0.1:1",
+        "localhost.evil.com",
+    ] {
+        let (status, body) = ask(base, &format!("Host: {host}\r\n"));
+        assert_eq!(status, "403", "{host}");
+        assert!(body.is_empty(), "{host}: {body}");
+    }
+    let (status, _) = ask(base, "");
+    assert_eq!(status, "403", "no Host");
+    for host in [format!("127.0.0.1:{port}"), format!("localhost:{port}")] {
+        let (status, _) = ask(base, &format!("Host: {host}\r\n"));
+        assert_eq!(status, "200", "{host}");
+    }
+    let (status, _) = ask(
+        "/__mpgen/events",
+        &format!("Host: localhost:{port}\r\nOrigin: http://evil.com\r\n"),
+    );
+    assert_eq!(status, "403", "events for another origin");
+    server.stop();
+}
