@@ -452,6 +452,7 @@ pub struct ChartRequest {
 /// Draws one chart of a checked site, at the size and in the format asked for.
 pub fn chart(root: &Path, req: &ChartRequest) -> Result<Vec<u8>, BuildError> {
     use crate::plan::ChartFormat;
+    use crate::render::charts::raster::MAX_PNG_PIXELS;
     let checked = check(root);
     let Some((mut site, theme)) = checked.site else {
         return Err(BuildError::Invalid {
@@ -472,6 +473,20 @@ pub fn chart(root: &Path, req: &ChartRequest) -> Result<Vec<u8>, BuildError> {
     }
     site.config.charts.width = req.width.unwrap_or(site.config.charts.width);
     site.config.charts.height = req.height.unwrap_or(site.config.charts.height);
+    let scale = req.scale.unwrap_or(site.config.charts.png_scale as f32);
+    let pixels = |c: &crate::model::ChartStyle| {
+        c.width as f64 * c.height as f64 * f64::from(scale) * f64::from(scale)
+    };
+    if req.format == ChartFormat::Png && pixels(&site.config.charts) > MAX_PNG_PIXELS {
+        let c = &site.config.charts;
+        return Err(fail(format!(
+            "a {}×{} chart at --scale {scale} is a PNG of {:.0} million pixels; at most {:.0} million: lower --width, --height or --scale, or ask for SVG or PDF",
+            c.width,
+            c.height,
+            pixels(c) / 1e6,
+            MAX_PNG_PIXELS / 1e6
+        )));
+    }
     let lang = req
         .lang
         .clone()
@@ -500,7 +515,6 @@ pub fn chart(root: &Path, req: &ChartRequest) -> Result<Vec<u8>, BuildError> {
     let svg = renderer
         .chart_svg(&lang, &iso3, &req.chart)
         .ok_or_else(|| fail(format!("no chart {}", req.chart)))?;
-    let scale = req.scale.unwrap_or(site.config.charts.png_scale as f32);
     match req.format {
         ChartFormat::Png => Ok(crate::render::charts::raster::png(&svg, scale)?),
         ChartFormat::Pdf => Ok(crate::render::charts::raster::pdf(&svg)?),

@@ -96,7 +96,7 @@ pub fn read_indicators(r: &mut Reader, doc: &Table<'_>) -> Vec<RawIndicator> {
                 "section" => ind.section = r.string("section", x),
                 "chart" => ind.chart = r.string("chart", x),
                 "core" => ind.core = r.boolean("core", x),
-                "label" => ind.label = r.localized("label", x),
+                "label" => ind.label = r.name("label", x),
                 "definition" => ind.definition = r.localized("definition", x),
                 "default_source" => ind.default_source = r.string("default_source", x),
                 "wdi_code" => ind.wdi_code = r.string("wdi_code", x),
@@ -167,9 +167,9 @@ pub fn read_source(r: &mut Reader, id: Sp<String>, t: &Table<'_>, what: &str) ->
     };
     for (key, x) in each_entry(t) {
         match key.as_str() {
-            "title" => s.title = r.string("title", x),
+            "title" => s.title = r.title("title", x),
             "publisher" => s.publisher = r.string("publisher", x),
-            "url" => s.url = r.string("url", x),
+            "url" => s.url = r.web_url("url", x),
             "year" => s.year = r.integer("year", x),
             "edition" => s.edition = r.string("edition", x),
             "note" => s.note = r.string("note", x),
@@ -198,10 +198,10 @@ pub fn read_rcps(r: &mut Reader, doc: &Table<'_>) -> Vec<RawRcp> {
         };
         for (key, x) in each_entry(t) {
             match key.as_str() {
-                "name" => rcp.name = r.localized("name", x),
+                "name" => rcp.name = r.name("name", x),
                 "kind" => rcp.kind = r.string("kind", x),
                 "founded" => rcp.founded = r.integer("founded", x),
-                "url" => rcp.url = r.string("url", x),
+                "url" => rcp.url = r.web_url("url", x),
                 _ => {}
             }
         }

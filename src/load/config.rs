@@ -54,7 +54,7 @@ pub fn read(r: &mut Reader, doc: &Table<'_>, span: std::ops::Range<usize>) -> Ra
     };
     for (key, v) in each_entry(doc) {
         match key.as_str() {
-            "title" => c.title = r.localized("title", v),
+            "title" => c.title = r.name("title", v),
             "base_url" => c.base_url = r.string("base_url", v),
             "default_language" => c.default_language = r.string("default_language", v),
             "corridors" => c.corridors = r.integer("corridors", v),
@@ -68,7 +68,7 @@ pub fn read(r: &mut Reader, doc: &Table<'_>, span: std::ops::Range<usize>) -> Ra
             "codes" => {
                 if let Some(t) = r.table("codes", v) {
                     for (code, name) in each_entry(t) {
-                        if let Some(name) = r.string(&code, name) {
+                        if let Some(name) = r.title(&code, name) {
                             c.codes.push((code, name));
                         }
                     }

@@ -54,6 +54,7 @@ pub fn read(file: &str, rel_in_content: &str, text: &str, diags: &mut Vec<Diagno
     page.front_span = front_start..front_start + front.len();
     page.body = text[body_offset..].to_string();
     page.body_offset = body_offset;
+    body_controls(file, &page.body, body_offset, diags);
 
     // Parse the front matter on its own, then shift spans to the file's offsets.
     let mut local = Vec::new();
@@ -62,7 +63,7 @@ pub fn read(file: &str, rel_in_content: &str, text: &str, diags: &mut Vec<Diagno
         r.known_keys(doc.get_ref(), FRONT_MATTER_KEYS, "front matter");
         for (key, v) in each_entry(doc.get_ref()) {
             match key.as_str() {
-                "title" => page.title = r.string("title", v),
+                "title" => page.title = read_title(&mut r, v),
                 "description" => page.description = r.string("description", v),
                 "template" => page.template = r.string("template", v),
                 "weight" => page.weight = r.integer("weight", v),
@@ -71,7 +72,7 @@ pub fn read(file: &str, rel_in_content: &str, text: &str, diags: &mut Vec<Diagno
                 _ => {}
             }
         }
-        if page.title.is_none() {
+        if Reader::get(doc.get_ref(), "title").is_none() {
             r.missing(0..0, "title", "front matter");
         }
     }
@@ -100,6 +101,42 @@ pub fn read(file: &str, rel_in_content: &str, text: &str, diags: &mut Vec<Diagno
         shift(&mut d.span);
     }
     page
+}
+
+/// A page's title is one string: a page is in one language, and its translations are
+/// sibling files (`about.fr.md`), so a table by language is pointed at with that advice.
+fn read_title(r: &mut Reader, v: &super::toml_reader::Value<'_>) -> Option<Sp<String>> {
+    if matches!(v.get_ref(), toml::de::DeValue::Table(_)) {
+        r.error(
+            v.span(),
+            "`title` in front matter is one string, such as `title = \"About\"`",
+        )
+        .help = Some(
+            "a page is in one language; put its French version in a sibling file such as `about.fr.md`, with its own title".to_string(),
+        );
+        return None;
+    }
+    r.title("title", v)
+}
+
+/// Control characters in a Markdown body, each at its place, as in TOML texts.
+fn body_controls(file: &str, body: &str, offset: usize, diags: &mut Vec<Diagnostic>) {
+    for (i, c) in body.char_indices() {
+        if super::toml_reader::is_forbidden_control(c) {
+            let at = offset + i;
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    Some(at..at + c.len_utf8()),
+                    format!(
+                        "this page holds the control character U+{:04X}, which cannot be published",
+                        c as u32
+                    ),
+                )
+                .with_help("delete it; only tabs and line breaks are allowed in texts"),
+            );
+        }
+    }
 }
 
 /// `(front matter, its offset, offset of the body)`, or `None` without `+++` fences.

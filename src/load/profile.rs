@@ -299,7 +299,7 @@ fn read_country(r: &mut Reader, t: &Table<'_>, span: Range<usize>) -> RawCountry
     for (key, v) in each_entry(t) {
         match key.as_str() {
             "iso3" => c.iso3 = r.string("iso3", v),
-            "name" => c.name = r.localized("name", v),
+            "name" => c.name = r.name("name", v),
             "region" => c.region = r.string("region", v),
             "subregion" => c.subregion = r.string("subregion", v),
             "roles" => c.roles = r.strings("roles", v).unwrap_or_default(),
@@ -447,14 +447,14 @@ fn read_agreement(r: &mut Reader, t: &Table<'_>, span: Range<usize>) -> RawAgree
     for (key, v) in each_entry(t) {
         match key.as_str() {
             "id" => a.id = r.string("id", v),
-            "title" => a.title = r.string("title", v),
+            "title" => a.title = r.title("title", v),
             "partners" => a.partners = r.strings("partners", v).unwrap_or_default(),
             "parties" => a.parties = r.strings("parties", v).unwrap_or_default(),
             "kind" => a.kind = r.string("kind", v),
             "topics" => a.topics = r.strings("topics", v).unwrap_or_default(),
             "signed" => a.signed = r.integer("signed", v),
             "status" => a.status = r.string("status", v),
-            "url" => a.url = r.string("url", v),
+            "url" => a.url = r.web_url("url", v),
             "summary" => a.summary = r.string("summary", v),
             _ => {}
         }
@@ -486,11 +486,11 @@ fn read_policy(r: &mut Reader, t: &Table<'_>, span: Range<usize>) -> RawPolicy {
     };
     for (key, v) in each_entry(t) {
         match key.as_str() {
-            "title" => p.title = r.string("title", v),
+            "title" => p.title = r.title("title", v),
             "year" => p.year = r.integer("year", v),
             "kind" => p.kind = r.string("kind", v),
             "topics" => p.topics = r.strings("topics", v).unwrap_or_default(),
-            "url" => p.url = r.string("url", v),
+            "url" => p.url = r.web_url("url", v),
             "summary" => p.summary = r.string("summary", v),
             _ => {}
         }
@@ -514,7 +514,7 @@ fn read_chart(r: &mut Reader, t: &Table<'_>, span: Range<usize>) -> RawChart {
             "id" => c.id = r.string("id", v),
             "kind" => c.kind = r.string("kind", v),
             "series" => c.series = r.strings("series", v).unwrap_or_default(),
-            "title" => c.title = r.localized("title", v),
+            "title" => c.title = r.name("title", v),
             "section" => c.section = r.string("section", v),
             _ => {}
         }

@@ -137,12 +137,48 @@ impl<'d> Reader<'d> {
 
     pub fn string(&mut self, key: &str, v: &Value<'_>) -> Option<Sp<String>> {
         match v.get_ref() {
-            DeValue::String(s) => Some(Sp::new(s.to_string(), v.span())),
+            DeValue::String(s) => {
+                self.no_controls(key, s, v.span());
+                Some(Sp::new(s.to_string(), v.span()))
+            }
             _ => {
                 self.wrong_type(key, v, "a string");
                 None
             }
         }
+    }
+
+    /// Control characters (other than tab and line breaks) are reported where they stand:
+    /// they cannot go into the HTML, SVG or XML mpgen writes, and no one types them on
+    /// purpose. The string is still kept, so one stray byte does not hide other problems.
+    fn no_controls(&mut self, key: &str, s: &str, span: Range<usize>) {
+        let Some(c) = s.chars().find(|&c| is_forbidden_control(c)) else {
+            return;
+        };
+        self.error(
+            span,
+            format!(
+                "`{key}` holds the control character U+{:04X}, which cannot be published",
+                c as u32
+            ),
+        )
+        .help = Some("delete it; only tabs and line breaks are allowed in texts".to_string());
+    }
+
+    /// A web address that a reader's browser can follow: `http` or `https`, nothing else.
+    /// Links from input land in `href`s on every page, so `javascript:` and friends are
+    /// refused here, at the place they were typed.
+    pub fn web_url(&mut self, key: &str, v: &Value<'_>) -> Option<Sp<String>> {
+        let url = self.string(key, v)?;
+        if is_web_url(&url) {
+            return Some(url);
+        }
+        self.error(
+            v.span(),
+            format!("`{key}` must be a web address starting with https:// or http://"),
+        )
+        .help = Some("write the full address, such as https://www.un.org/".to_string());
+        None
     }
 
     pub fn boolean(&mut self, key: &str, v: &Value<'_>) -> Option<Sp<bool>> {
@@ -239,7 +275,10 @@ impl<'d> Reader<'d> {
     /// A text that is either one string or a table by language (`{ en = "..", fr = ".." }`).
     pub fn localized(&mut self, key: &str, v: &Value<'_>) -> Option<Sp<Localized>> {
         match v.get_ref() {
-            DeValue::String(s) => Some(Sp::new(Localized::One(s.to_string()), v.span())),
+            DeValue::String(s) => {
+                self.no_controls(key, s, v.span());
+                Some(Sp::new(Localized::One(s.to_string()), v.span()))
+            }
             DeValue::Table(t) => {
                 let mut by_lang = Vec::new();
                 for (k, x) in t.iter() {
@@ -256,19 +295,60 @@ impl<'d> Reader<'d> {
         }
     }
 
+    fn year_key(&mut self, key: &str, text: &str, span: Range<usize>) -> Option<i64> {
+        if let Some(year) = canonical_year(text) {
+            return Some(year);
+        }
+        let trimmed = text.trim().trim_start_matches('+').trim_start_matches('0');
+        let message = match canonical_year(trimmed) {
+            Some(year) => format!("`{text}` is not how a year is written; write {year}"),
+            None => format!("`{text}` is not a year; the keys of `{key}` are years such as 2010"),
+        };
+        self.error(span, message);
+        None
+    }
+
+    /// A name or title, once or by language: shown on charts, in menus and tabs, so it
+    /// is at most [`MAX_NAME_CHARS`] characters long.
+    pub fn name(&mut self, key: &str, v: &Value<'_>) -> Option<Sp<Localized>> {
+        let name = self.localized(key, v)?;
+        let texts: Vec<&str> = match &name.value {
+            Localized::One(s) => vec![s],
+            Localized::ByLang(by) => by.iter().map(|(_, s)| s.as_str()).collect(),
+        };
+        if texts.iter().all(|t| self.short_enough(key, t, v.span())) {
+            Some(name)
+        } else {
+            None
+        }
+    }
+
+    /// One string that is a name or title: see [`Reader::name`].
+    pub fn title(&mut self, key: &str, v: &Value<'_>) -> Option<Sp<String>> {
+        let title = self.string(key, v)?;
+        self.short_enough(key, &title, v.span()).then_some(title)
+    }
+
+    fn short_enough(&mut self, key: &str, text: &str, span: Range<usize>) -> bool {
+        let chars = text.chars().take(MAX_NAME_CHARS + 1).count();
+        if chars <= MAX_NAME_CHARS {
+            return true;
+        }
+        self.error(
+            span,
+            format!("`{key}` is more than {MAX_NAME_CHARS} characters long"),
+        )
+        .help = Some("a name or title is shown on charts and in menus; put the longer text in a summary or note".to_string());
+        false
+    }
+
     /// A table keyed by year (`{ 1990 = 701088, 2000 = 538051 }`).
     pub fn by_year(&mut self, key: &str, v: &Value<'_>) -> Option<Vec<(Sp<i64>, Sp<f64>)>> {
         let table = self.table(key, v)?;
         let mut out = Vec::new();
         for (k, x) in table.iter() {
             let year_text = k.get_ref().as_ref();
-            let Ok(year) = year_text.trim().parse::<i64>() else {
-                self.error(
-                    k.span(),
-                    format!(
-                        "`{year_text}` is not a year; the keys of `{key}` are years such as 2010"
-                    ),
-                );
+            let Some(year) = self.year_key(key, year_text, k.span()) else {
                 continue;
             };
             if let Some(n) = self.number(key, x) {
@@ -277,6 +357,40 @@ impl<'d> Reader<'d> {
         }
         Some(out)
     }
+}
+
+/// The longest a name or title may be, in characters: the longest country name in
+/// UN use has 56, and the longest agreement titles about 200.
+pub const MAX_NAME_CHARS: usize = 300;
+
+/// Control characters other than tab, line feed and carriage return: XML 1.0 forbids the
+/// C0 ones, and the C1 ones and DEL are invisible debris from copied text.
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// `http://host...` or `https://host...`, with a host and no spaces or controls.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty() && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// A year as TOML keys may spell it: only the canonical decimal form counts, so that
+/// `2024`, `"02024"` and `"+2024"` can never be three keys for one year.
+fn canonical_year(text: &str) -> Option<i64> {
+    let digits = !text.is_empty() && text.len() <= 9 && text.bytes().all(|b| b.is_ascii_digit());
+    if !digits || (text.len() > 1 && text.starts_with('0')) {
+        return None;
+    }
+    text.parse().ok()
 }
 
 /// Texts keyed by an id (a language, or a section then a language), with spans: what
@@ -334,6 +448,61 @@ mod tests {
         assert_eq!(d.len(), 2, "{d:?}");
         assert!(d[0].message.contains("not a year"));
         assert!(d[1].message.contains("must be a number"));
+    }
+
+    #[test]
+    fn a_year_key_has_one_spelling() {
+        let d = read(
+            "values = { 2024 = 1, \"02024\" = 2, \" 2024\" = 3, \"+2024\" = 4, \"2024 \" = 5 }\n",
+        );
+        assert_eq!(d.len(), 4, "{d:?}");
+        assert!(d.iter().all(|d| d.message.contains("write 2024")), "{d:?}");
+        assert_eq!(canonical_year("0"), Some(0));
+        assert_eq!(canonical_year("1990"), Some(1990));
+        assert_eq!(canonical_year("1e3"), None);
+        assert_eq!(canonical_year("99999999999999999999"), None);
+    }
+
+    #[test]
+    fn control_characters_are_reported_but_tabs_are_not() {
+        let mut diags = Vec::new();
+        let doc = parse(
+            "t.toml",
+            "a = \"Me\\u0001xico\"\nb = \"x\\ty\\nz\"\nc = \"\\u0085\"\n",
+            &mut diags,
+        )
+        .unwrap();
+        let mut r = Reader::new("t.toml", &mut diags);
+        for k in ["a", "b", "c"] {
+            r.string(k, Reader::get(doc.get_ref(), k).unwrap());
+        }
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        assert!(diags[0].message.contains("U+0001"));
+        assert!(diags[1].message.contains("U+0085"));
+    }
+
+    #[test]
+    fn only_web_addresses_are_urls() {
+        for good in [
+            "https://www.un.org/",
+            "http://example.org",
+            "HTTPS://X.ORG/a?b#c",
+        ] {
+            assert!(is_web_url(good), "{good}");
+        }
+        for bad in [
+            "javascript:alert(3)",
+            "https://",
+            "http:///x",
+            "data:text/html,x",
+            "//x.org",
+            "https://a b",
+            "",
+            "ftp://x.org",
+            " https://x.org",
+        ] {
+            assert!(!is_web_url(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -16,14 +16,41 @@ const SITE: &str = "site.toml";
 /// Whether `url` can be a site's `base_url` (or `--base-url`): an absolute http:// or
 /// https:// URL with a host.
 pub fn is_base_url(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    rest.is_some_and(|rest| {
-        !rest.is_empty()
-            && !rest.starts_with('/')
-            && !rest.chars().any(|c| c.is_whitespace() || c.is_control())
-    })
+    crate::load::toml_reader::is_web_url(url)
+}
+
+/// The most pixels one PNG of the site may have: a build draws one chart per thread at
+/// once, four bytes a pixel, so this bounds a build's memory (about 100 MB a thread)
+/// while leaving room for print-quality pictures (2,400 × 1,350 at 3×).
+pub const SITE_PNG_PIXELS: f64 = 30e6;
+
+fn png_pixels_fit(charts: &ChartStyle, raw: &RawConfig, diags: &mut Vec<Diagnostic>) {
+    let scale = charts.png_scale;
+    let pixels = charts.width as f64 * charts.height as f64 * scale * scale;
+    if pixels <= SITE_PNG_PIXELS {
+        return;
+    }
+    let c = &raw.charts;
+    let span = c
+        .png_scale
+        .as_ref()
+        .map(|s| s.span.clone())
+        .or_else(|| c.width.as_ref().map(|w| w.span.clone()))
+        .or_else(|| c.height.as_ref().map(|h| h.span.clone()));
+    diags.push(
+        Diagnostic::error(
+            SITE,
+            span,
+            format!(
+                "a {}×{} chart at png_scale {scale} is a PNG of {:.0} million pixels; at most {:.0} million are drawn",
+                charts.width,
+                charts.height,
+                pixels / 1e6,
+                SITE_PNG_PIXELS / 1e6
+            ),
+        )
+        .with_help("lower `width`, `height` or `png_scale` in [charts]; `mpgen chart` draws one larger picture for print"),
+    );
 }
 
 pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Config {
@@ -260,6 +287,9 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
         top_partners: positive(&charts.top_partners, "top_partners", 10, 1000, diags),
         enabled: true,
     };
+    if charts.formats.iter().any(|f| f == "png") {
+        png_pixels_fit(&charts, raw, diags);
+    }
     let corridors = positive(corridors, "corridors", 100, 10_000, diags);
 
     let stale = match stale_after_years {

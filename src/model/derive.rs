@@ -42,7 +42,9 @@ pub fn derive_series(profile: &mut Profile, indicators: &BTreeMap<String, Indica
                     Derive::Ratio { .. } => continue,
                     Derive::Sum(_) => values.iter().sum(),
                 };
-                if !value.is_finite() {
+                // A ratio over a near-zero denominator is no figure anyone published:
+                // leave the year out rather than chart it, as for a zero one.
+                if !value.is_finite() || value.abs() > super::profile::MAX_VALUE {
                     continue;
                 }
                 let estimated = operands

@@ -512,12 +512,21 @@ fn indicator_of_kind<'a>(
     Some(ind)
 }
 
-/// A single value: finite, not negative unless the indicator is signed, a percent at most 100.
+/// The largest magnitude a value may have: far above any country's figure in any unit
+/// the format knows, and small enough that sums, ratios and axis labels stay exact.
+pub const MAX_VALUE: f64 = 1e15;
+
+/// A single value: finite, at most [`MAX_VALUE`] either way, not negative unless the indicator is signed, a percent at most 100.
 fn check_value(file: &str, v: &Sp<f64>, ind: &Indicator, diags: &mut Vec<Diagnostic>) -> bool {
     let (message, help) = if !v.value.is_finite() {
         (
             "this value is not a finite number".to_string(),
             "write the number itself; leave the year out where there is no value".to_string(),
+        )
+    } else if v.value.abs() > MAX_VALUE {
+        (
+            format!("{} is beyond what mpgen can write and chart", v.value),
+            "values are at most 1e15 (a million billion) either way; check the unit".to_string(),
         )
     } else if v.value < 0.0 && !ind.signed {
         (

@@ -205,6 +205,13 @@ impl Shares {
                 kept
             });
         }
+        // With no profile at all, no member made the sums as long as the indicators:
+        // each indicator still has its (empty) sums.
+        if self.sums.indicators.len() < site.indicators.len() {
+            self.sums
+                .indicators
+                .resize(site.indicators.len(), Default::default());
+        }
     }
 
     pub fn get(&self, code: &str) -> Option<&Share> {

@@ -399,3 +399,243 @@ fn the_preview_answers_only_its_own_host() {
     assert_eq!(status, "403", "events for another origin");
     server.stop();
 }
+
+/// Every error of `check`, as `file:line:col message`.
+fn error_places(site: &Site) -> Vec<String> {
+    let checked = site.check();
+    checked
+        .diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            let text = checked.texts.get(&d.file).unwrap_or_default();
+            let (line, col) = mpgen::diagnostics::line_col(text, d.span.clone().unwrap().start);
+            format!("{}:{line}:{col} {}", d.file, d.message)
+        })
+        .collect()
+}
+
+#[test]
+fn urls_from_input_must_be_web_addresses() {
+    let site = Site::fixture("basic");
+    let bad = "javascript:alert(3)";
+    site.edit(
+        "sources.toml",
+        "[undesa-ims-2024]\n",
+        &format!("[undesa-ims-2024]\nurl = \"{bad}\"\n"),
+    )
+    .edit(
+        "rcps.toml",
+        "founded = 1996\n",
+        "founded = 1996\nurl = \"data:text/html,x\"\n",
+    )
+    .edit(
+        "profiles/MEX.toml",
+        "status = \"in_force\"\n",
+        "status = \"in_force\"\nurl = \"vbscript:x\"\n",
+    )
+    .edit(
+        "profiles/MEX.toml",
+        "year = 2011\n",
+        "year = 2011\nurl = \"//evil.example/\"\n",
+    );
+    let errors = error_places(&site);
+    let urls: Vec<&String> = errors
+        .iter()
+        .filter(|e| e.contains("web address"))
+        .collect();
+    assert_eq!(urls.len(), 4, "{errors:#?}");
+    for want in [
+        "sources.toml:2:7",
+        "rcps.toml:5:7",
+        "profiles/MEX.toml:55:7",
+        "profiles/MEX.toml:60:7",
+    ] {
+        assert!(
+            urls.iter().any(|e| e.starts_with(want)),
+            "{want}: {urls:#?}"
+        );
+    }
+    assert!(site.try_build().is_err());
+}
+
+#[test]
+fn control_characters_in_texts_are_errors_at_their_place() {
+    let site = Site::fixture("basic");
+    site.edit(
+        "profiles/MEX.toml",
+        "name = { en = \"Mexico\", fr = \"Mexique\" }",
+        "name = { en = \"Me\\u0001xico\", fr = \"Mexique\" }",
+    )
+    .edit(
+        "profiles/MEX.toml",
+        "summary = \"Mexico is",
+        "summary = \"\\u0007Mexico is",
+    )
+    .edit("content/about.md", "Test profiles.", "Test \u{1b}profiles.");
+    let errors = error_places(&site);
+    let controls: Vec<&String> = errors
+        .iter()
+        .filter(|e| e.contains("control character"))
+        .collect();
+    assert_eq!(controls.len(), 3, "{errors:#?}");
+    assert!(
+        controls
+            .iter()
+            .any(|e| e.starts_with("profiles/MEX.toml:3:15") && e.contains("U+0001"))
+    );
+    assert!(
+        controls
+            .iter()
+            .any(|e| e.starts_with("profiles/MEX.toml:9:11") && e.contains("U+0007"))
+    );
+    assert!(
+        controls
+            .iter()
+            .any(|e| e.starts_with("content/about.md:5:6") && e.contains("U+001B"))
+    );
+}
+
+#[test]
+fn a_year_has_one_spelling() {
+    let site = Site::fixture("basic");
+    site.edit(
+        "profiles/PHL.toml",
+        "2024 = 87212 }",
+        "2024 = 87212, \"02023\" = 1, \" 2022\" = 2, \"+2021\" = 3 }",
+    );
+    let errors = error_places(&site);
+    for (year, written) in [(2023, "02023"), (2022, " 2022"), (2021, "+2021")] {
+        assert!(
+            errors.iter().any(|e| e.starts_with("profiles/PHL.toml:8:")
+                && e.contains(&format!(
+                    "`{written}` is not how a year is written; write {year}"
+                ))),
+            "{written}: {errors:#?}"
+        );
+    }
+}
+
+#[test]
+fn values_beyond_what_can_be_charted_are_errors() {
+    let site = Site::fixture("basic");
+    set_phl_stock(&site, "1.7e308");
+    let errors = error_places(&site);
+    assert!(
+        errors.iter().any(|e| e.starts_with("profiles/PHL.toml:8:")
+            && e.contains("beyond what mpgen can write and chart")),
+        "{errors:#?}"
+    );
+    let site = Site::fixture("basic");
+    set_phl_stock(&site, "999999999999999");
+    assert_eq!(error_places(&site), Vec::<String>::new());
+}
+
+#[test]
+fn a_site_with_no_profiles_builds() {
+    let site = Site::fixture("basic");
+    site.build();
+    for entry in fs::read_dir(site.root.join("profiles")).unwrap() {
+        fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    for page in ["content/about.md", "content/themes/people.md"] {
+        let text = site.read(page);
+        let kept: Vec<&str> = text.lines().filter(|l| !l.contains("MEX")).collect();
+        site.write(page, kept.join("\n") + "\n");
+    }
+    assert_eq!(error_places(&site), Vec::<String>::new());
+    site.build();
+    site.assert_same_as_full();
+    assert!(site.output("index.html").contains("<html"));
+    let root = site.root.to_str().unwrap();
+    for args in [
+        &["build", "--verify", "--root", root][..],
+        &["check", "--links", "--root", root],
+    ] {
+        let o = mpgen(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_title_by_language_in_front_matter_says_what_form_it_takes() {
+    let site = Site::fixture("basic");
+    let text = site.read("content/about.md");
+    let title = text
+        .lines()
+        .find(|l| l.starts_with("title"))
+        .unwrap()
+        .to_string();
+    site.edit("content/about.md", &title, "title = { en = \"About\" }");
+    let errors = error_places(&site);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("`title` in front matter is one string"),
+        "{errors:#?}"
+    );
+    assert!(!errors[0].contains("needs `title`"));
+}
+
+#[test]
+fn chart_pictures_are_bounded_before_they_are_drawn() {
+    let site = Site::fixture("basic");
+    site.edit(
+        "site.toml",
+        "formats = [\"svg\"]",
+        "formats = [\"svg\", \"png\"]\nwidth = 10000\nheight = 10000\npng_scale = 8",
+    );
+    let errors = error_places(&site);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("site.toml:") && e.contains("million pixels")),
+        "{errors:#?}"
+    );
+    let site = Site::fixture("basic");
+    let out = site.root.join("big.png");
+    let o = mpgen(&[
+        "chart",
+        "MEX",
+        "migrant_stock",
+        "--format",
+        "png",
+        "--width",
+        "20000",
+        "--height",
+        "20000",
+        "--scale",
+        "16",
+        "--root",
+        site.root.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("million pixels"), "{}", stderr(&o));
+    assert!(!out.exists());
+}
+
+#[test]
+fn names_too_long_to_draw_are_errors() {
+    let site = Site::fixture("basic");
+    let long = "Mexico ".repeat(2000);
+    site.edit(
+        "profiles/MEX.toml",
+        "en = \"Mexico\"",
+        &format!("en = \"{long}\""),
+    )
+    .edit(
+        "sources.toml",
+        "title = \"International Migrant Stock 2024\"",
+        &format!("title = \"{long}\""),
+    );
+    let errors = error_places(&site);
+    for at in ["profiles/MEX.toml:3:8", "sources.toml:2:9"] {
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with(at) && e.contains("characters long")),
+            "{at}: {errors:#?}"
+        );
+    }
+}

@@ -198,15 +198,36 @@ pub fn frame(
 }
 
 /// `s`, cut with an ellipsis to fit `max` pixels.
+///
+/// The cut is found by bisection over a prefix no longer than `max` pixels could hold
+/// (no glyph is narrower than a fifth of the font size), so the work depends on the
+/// room, not on how long the text is.
 pub fn ellipsize(area: &Area, s: &str, size: f64, max: i32) -> String {
-    if text_width(area, s, size) <= max {
+    let most_chars = (f64::from(max.max(0)) / (size * 0.2)).ceil() as usize + 1;
+    let ends: Vec<usize> = s
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .take(most_chars + 1)
+        .collect();
+    if ends.len() <= most_chars && text_width(area, s, size) <= max {
         return s.to_string();
     }
-    let mut out: String = s.to_string();
-    while !out.is_empty() && text_width(area, &format!("{out}…"), size) > max {
-        out.pop();
+    let fits = |n: usize| {
+        let prefix = &s[..n.checked_sub(1).map_or(0, |k| ends[k])];
+        text_width(area, &format!("{}…", prefix.trim_end()), size) <= max
+    };
+    // The longest prefix, in characters, that fits with its ellipsis.
+    let (mut lo, mut hi) = (0, ends.len().min(most_chars));
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if fits(mid) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
     }
-    format!("{}…", out.trim_end())
+    let prefix = &s[..lo.checked_sub(1).map_or(0, |k| ends[k])];
+    format!("{}…", prefix.trim_end())
 }
 
 /// A message in the middle of the plot: "No data".
@@ -294,6 +315,34 @@ pub fn year_ticks(years: &[i32], first: i32, last: i32) -> Vec<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn with_area(f: impl FnOnce(&Area)) {
+        ensure_fonts();
+        let mut out = String::new();
+        let area = SVGBackend::with_string(&mut out, (800, 450)).into_drawing_area();
+        f(&area);
+    }
+
+    #[test]
+    fn ellipsize_keeps_what_fits_and_cuts_the_rest_to_the_room() {
+        with_area(|area| {
+            assert_eq!(ellipsize(area, "Mexico", 14.0, 200), "Mexico");
+            let cut = ellipsize(area, &"Mexico ".repeat(20), 14.0, 200);
+            assert!(
+                cut.ends_with('…') && cut.starts_with("Mexico Mexico"),
+                "{cut}"
+            );
+            assert!(text_width(area, &cut, 14.0) <= 200);
+            let longer = ellipsize(area, &"Mexico ".repeat(21), 14.0, 200);
+            assert_eq!(cut, longer);
+            // A text of a million characters is cut as fast as a short one: only what
+            // the room could hold is ever measured.
+            let huge = "é".repeat(1_000_000);
+            let cut = ellipsize(area, &huge, 14.0, 200);
+            assert!(cut.chars().count() < 200 && cut.ends_with('…'));
+            assert_eq!(ellipsize(area, "Mexico", 14.0, 0), "…");
+        });
+    }
 
     #[test]
     fn ticks_are_round() {

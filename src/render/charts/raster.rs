@@ -30,11 +30,23 @@ fn tree(svg: &str) -> Result<usvg::Tree> {
 }
 
 /// The chart as a PNG at `scale` times its size.
+/// The most pixels any PNG mpgen draws may have (256 MB of pixels): the picture is
+/// allocated whole, so a size from input is bounded before anything is allocated.
+pub const MAX_PNG_PIXELS: f64 = 64e6;
+
 pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>> {
     let tree = tree(svg)?;
     let size = tree.size();
-    let width = (size.width() * scale).round().max(1.0) as u32;
-    let height = (size.height() * scale).round().max(1.0) as u32;
+    let (w, h) = (size.width() * scale, size.height() * scale);
+    let pixels = f64::from(w) * f64::from(h);
+    if pixels.is_nan() || pixels > MAX_PNG_PIXELS {
+        return Err(Error::Output(format!(
+            "a {w:.0}×{h:.0} PNG is more than {:.0} million pixels; draw it smaller or as SVG or PDF",
+            MAX_PNG_PIXELS / 1e6
+        )));
+    }
+    let width = w.round().max(1.0) as u32;
+    let height = h.round().max(1.0) as u32;
     let mut pixmap = tiny_skia::Pixmap::new(width, height)
         .ok_or_else(|| Error::Output(format!("a {width}×{height} chart is too large")))?;
     pixmap.fill(tiny_skia::Color::WHITE);
