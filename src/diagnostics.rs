@@ -95,12 +95,7 @@ impl SourceTexts {
 
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = floor_char_boundary(text, offset.min(text.len()));
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before[line_start..].chars().count() + 1;
-    (line, col)
+    Lines::new(text).line_col(offset)
 }
 
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {
@@ -128,31 +123,90 @@ pub fn sort(diags: &mut [Diagnostic]) {
     });
 }
 
+/// The most diagnostics shown one by one; the rest are counted by kind. Past a few
+/// hundred, a list is scrolled, not read, and printing it costs more than finding it.
+pub const MAX_SHOWN: usize = 300;
+
+/// Where each line of a text starts, so that a position is found by bisection, not by
+/// counting from the start of the file for every diagnostic.
+struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// The 0-based line holding `offset`, and where it starts and ends (without `\n`).
+    fn line_of(&self, offset: usize) -> (usize, Range<usize>) {
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let end = self
+            .starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&next| next - 1);
+        (line, start..end)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let (line, range) = self.line_of(offset);
+        (line + 1, self.text[range.start..offset].chars().count() + 1)
+    }
+}
+
+/// The line indexes of the files diagnostics point into, made once per file.
+#[derive(Default)]
+struct LineIndexes<'t> {
+    by_file: BTreeMap<&'t str, Lines<'t>>,
+}
+
+impl<'t> LineIndexes<'t> {
+    fn get(&mut self, texts: &'t SourceTexts, file: &'t str) -> Option<&Lines<'t>> {
+        let text = texts.get(file)?;
+        Some(self.by_file.entry(file).or_insert_with(|| Lines::new(text)))
+    }
+}
+
 /// Shows diagnostics for a terminal: `error: message`, `--> file:line:col`, the line
-/// and a caret, then the help.
+/// and a caret, then the help. At most [`MAX_SHOWN`]; then how many more, by kind.
 pub fn render_human(diags: &[Diagnostic], texts: &SourceTexts, color: bool) -> String {
     let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
+    let mut lines = LineIndexes::default();
     let mut out = String::new();
-    for d in diags {
+    for d in diags.iter().take(MAX_SHOWN) {
         let level = match d.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let text = texts.get(&d.file);
         let title = level.primary_title(d.message.as_str());
         let mut elements: Vec<annotate_snippets::Element> = Vec::new();
-        match (text, &d.span) {
-            (Some(text), Some(span)) if !text.is_empty() => {
-                let span = clamp_span(text, span.clone());
+        // The excerpt is a piece of its line, so the renderer cannot tell the column:
+        // the `-->` line is written here, after the title.
+        let mut origin = None;
+        match (lines.get(texts, &d.file), &d.span) {
+            (Some(index), Some(span)) if !index.text.is_empty() => {
+                let (shown, at, (line, col)) = excerpt(index, clamp_span(index.text, span.clone()));
+                origin = Some(format!(
+                    "{:width$}--> {}:{line}:{col}\n",
+                    "",
+                    d.file,
+                    width = line.to_string().len()
+                ));
                 elements.push(
-                    Snippet::source(text)
-                        .path(d.file.as_str())
-                        .fold(true)
-                        .annotation(AnnotationKind::Primary.span(span))
+                    Snippet::source(shown)
+                        .line_start(line)
+                        .annotation(AnnotationKind::Primary.span(at))
                         .into(),
                 );
             }
@@ -164,8 +218,95 @@ pub fn render_human(diags: &[Diagnostic], texts: &SourceTexts, color: bool) -> S
             elements.push(Level::HELP.message(help.as_str()).into());
         }
         let group = Group::with_title(title).elements(elements);
-        out.push_str(&renderer.render(&[group]));
+        let shown = renderer.render(&[group]);
+        match (origin, shown.split_once('\n')) {
+            (Some(origin), Some((title, rest))) => {
+                out.push_str(title);
+                out.push('\n');
+                out.push_str(&origin);
+                out.push_str(rest);
+            }
+            _ => out.push_str(&shown),
+        }
         out.push_str("\n\n");
+    }
+    if let Some(rest) = diags.get(MAX_SHOWN..).filter(|r| !r.is_empty()) {
+        out.push_str(&more_by_kind(rest));
+    }
+    out
+}
+
+/// How much of a long line is shown either side of a span; a line up to four times
+/// this is shown whole.
+const CONTEXT: usize = 60;
+
+/// The part of a span's line that is shown, the span within it, and where the span
+/// starts (1-based line and column). Only the line pointed at, and only near the span,
+/// is handed to the renderer: a whole file, or one 10 MB line, for every diagnostic
+/// made showing them cost the file's length each.
+fn excerpt(index: &Lines<'_>, span: Range<usize>) -> (String, Range<usize>, (usize, usize)) {
+    let text = index.text;
+    let (_, line) = index.line_of(span.start);
+    let end = span.end.min(line.end).max(span.start);
+    let whole = line.len() <= 4 * CONTEXT;
+    let left = if whole {
+        line.start
+    } else {
+        floor_char_boundary(text, span.start.saturating_sub(CONTEXT).max(line.start))
+    };
+    let mut right = if whole {
+        line.end
+    } else {
+        (end + CONTEXT).min(line.end)
+    };
+    while !text.is_char_boundary(right) {
+        right += 1;
+    }
+    let (open, close) = (
+        if left > line.start { "..." } else { "" },
+        if right < line.end { "..." } else { "" },
+    );
+    let shown = format!("{open}{}{close}", &text[left..right]);
+    let at = open.len() + span.start - left..open.len() + end - left;
+    (shown, at, index.line_col(span.start))
+}
+
+/// "… and 19,700 more: 19,650 × error: `…` is not a year, ...": what was not shown.
+fn more_by_kind(rest: &[Diagnostic]) -> String {
+    let mut kinds: BTreeMap<(Severity, String), usize> = BTreeMap::new();
+    for d in rest {
+        *kinds.entry((d.severity, kind_of(&d.message))).or_default() += 1;
+    }
+    let mut kinds: Vec<_> = kinds.into_iter().collect();
+    kinds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut out = format!("... and {} more, not shown; by kind:\n", rest.len());
+    const KINDS: usize = 12;
+    for ((severity, kind), n) in kinds.iter().take(KINDS) {
+        let level = match severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!("  {n:>7} {level}: {kind}\n"));
+    }
+    if kinds.len() > KINDS {
+        let others: usize = kinds[KINDS..].iter().map(|(_, n)| n).sum();
+        out.push_str(&format!(
+            "  {others:>7} of {} other kinds\n",
+            kinds.len() - KINDS
+        ));
+    }
+    out
+}
+
+/// A message with what is quoted in it left out: the kind of problem, not its case.
+fn kind_of(message: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in message.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str("`…`");
+        } else {
+            out.push_str(part);
+        }
     }
     out
 }
@@ -211,15 +352,22 @@ struct JsonDiagnostic<'a> {
 struct JsonReport<'a> {
     errors: usize,
     warnings: usize,
+    /// Diagnostics past the first [`MAX_SHOWN`], counted in `errors` and `warnings`
+    /// but not listed.
+    omitted: usize,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
 
-/// Shows diagnostics as one JSON document, for CI.
+/// Shows diagnostics as one JSON document, for CI: the first [`MAX_SHOWN`], with the
+/// counts of all and how many were left out.
 pub fn render_json(diags: &[Diagnostic], texts: &SourceTexts) -> String {
+    let mut lines = LineIndexes::default();
     let diagnostics = diags
         .iter()
+        .take(MAX_SHOWN)
         .map(|d| {
-            let pos = |offset: usize| texts.get(&d.file).map(|t| line_col(t, offset));
+            let index = lines.get(texts, &d.file);
+            let pos = |offset: usize| index.map(|l| l.line_col(offset));
             let start = d.span.as_ref().and_then(|s| pos(s.start));
             let end = d.span.as_ref().and_then(|s| pos(s.end));
             JsonDiagnostic {
@@ -237,6 +385,7 @@ pub fn render_json(diags: &[Diagnostic], texts: &SourceTexts) -> String {
     let report = JsonReport {
         errors: diags.iter().filter(|d| d.is_error()).count(),
         warnings: diags.iter().filter(|d| !d.is_error()).count(),
+        omitted: diags.len().saturating_sub(MAX_SHOWN),
         diagnostics,
     };
     serde_json::to_string_pretty(&report).unwrap_or_default()
@@ -292,5 +441,49 @@ mod tests {
         assert!(out.contains("p.toml:2:1"), "{out}");
         assert!(out.contains("^^^^^^"), "{out}");
         assert!(out.contains("help: try this"), "{out}");
+    }
+
+    #[test]
+    fn only_the_first_few_hundred_are_shown_and_the_rest_counted_by_kind() {
+        let mut texts = SourceTexts::default();
+        let text: String = (0..1000).map(|i| format!("y{i} = 1\n")).collect();
+        texts.insert("p.toml", Arc::from(text.as_str()));
+        let diags: Vec<Diagnostic> = (0..1000)
+            .map(|i| {
+                let at = text.find(&format!("y{i} ")).unwrap();
+                Diagnostic::error("p.toml", Some(at..at + 2), format!("`y{i}` is not a year"))
+            })
+            .collect();
+        let out = render_human(&diags, &texts, false);
+        assert_eq!(out.matches("error: `y").count(), MAX_SHOWN);
+        assert!(out.contains(&format!("p.toml:{MAX_SHOWN}:1")), "{out}");
+        assert!(!out.contains(&format!("p.toml:{}:1", MAX_SHOWN + 1)));
+        assert!(out.contains("... and 700 more"), "{out}");
+        assert!(out.contains("    700 error: `…` is not a year"), "{out}");
+        let json: serde_json::Value = serde_json::from_str(&render_json(&diags, &texts)).unwrap();
+        assert_eq!(json["errors"], 1000);
+        assert_eq!(json["omitted"], 700);
+        assert_eq!(json["diagnostics"][299]["line"], 300);
+    }
+
+    #[test]
+    fn lines_and_columns_count_from_one_in_characters() {
+        let text = "a\nbé\n\ncd";
+        let want = [
+            (1, 1),
+            (1, 2),
+            (2, 1),
+            (2, 2),
+            (2, 2),
+            (2, 3),
+            (3, 1),
+            (4, 1),
+            (4, 2),
+            (4, 3),
+            (4, 3),
+        ];
+        for (offset, want) in want.iter().enumerate() {
+            assert_eq!(line_col(text, offset), *want, "{offset}");
+        }
     }
 }
