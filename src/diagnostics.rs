@@ -142,14 +142,18 @@ impl<'t> Lines<'t> {
         Lines { text, starts }
     }
 
-    /// The 0-based line holding `offset`, and where it starts and ends (without `\n`).
+    /// The 0-based line holding `offset`, and where it starts and ends (without its
+    /// `\n` or `\r\n`).
     fn line_of(&self, offset: usize) -> (usize, Range<usize>) {
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let end = self
+        let mut end = self
             .starts
             .get(line + 1)
             .map_or(self.text.len(), |&next| next - 1);
+        if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+            end -= 1;
+        }
         (line, start..end)
     }
 

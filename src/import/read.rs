@@ -231,7 +231,17 @@ impl<'t> Rows<'t> {
                     if fields.iter().all(|f| f.trim().is_empty()) {
                         continue;
                     }
-                    let start = fields.position().map_or(0, |p| p.byte() as usize);
+                    let mut start = fields.position().map_or(0, |p| p.byte() as usize);
+                    // After a `\r\n`, the reader's position is the `\n`: the row
+                    // starts on the next line.
+                    while self
+                        .text
+                        .as_bytes()
+                        .get(start)
+                        .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+                    {
+                        start += 1;
+                    }
                     return Some(Row { fields, start });
                 }
                 Err(e) => {
@@ -345,6 +355,64 @@ impl Reader<'_, '_> {
         Some(v)
     }
 
+    /// Puts a year's value into a series; a second, different value for the same place,
+    /// measure and year is an error naming both lines, never a silent last-one-wins.
+    fn put(&mut self, values: &mut BTreeMap<i32, Cell>, year: i32, cell: Cell, what: (&str, &str)) {
+        use std::collections::btree_map::Entry;
+        match values.entry(year) {
+            Entry::Vacant(e) => {
+                e.insert(cell);
+            }
+            Entry::Occupied(e) if e.get().value == cell.value => {}
+            Entry::Occupied(e) => {
+                let here = cell.span.clone().unwrap_or(0..0);
+                let message = if self.errors < MAX_ERRORS {
+                    let first = e.get().span.as_ref().map_or(0, |s| s.start);
+                    let (line, _) = crate::diagnostics::line_col(self.rows.text, first);
+                    format!(
+                        "{} `{}` in {year} is {} here but {} on line {line}; keep one of the two rows",
+                        what.0,
+                        what.1,
+                        cell.value,
+                        e.get().value
+                    )
+                } else {
+                    String::new()
+                };
+                self.error(here, message);
+            }
+        }
+    }
+
+    /// Whether a row's key is new; a row repeating an earlier one's key (which would be
+    /// added in twice) is an error naming the earlier line.
+    fn first_of(
+        &mut self,
+        seen: &mut rustc_hash::FxHashMap<String, usize>,
+        key: String,
+        row: &Row,
+    ) -> bool {
+        match seen.entry(key) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(row.start);
+                true
+            }
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let message = if self.errors < MAX_ERRORS {
+                    let (line, _) = crate::diagnostics::line_col(self.rows.text, *e.get());
+                    format!(
+                        "this row repeats line {line} (the same place, year and group); keep one of them"
+                    )
+                } else {
+                    String::new()
+                };
+                let span = row.line_span(self.rows.text);
+                self.error(span, message);
+                false
+            }
+        }
+    }
+
     fn cell(&self, row: &Row, i: usize, value: f64) -> Cell {
         Cell {
             value,
@@ -399,10 +467,11 @@ impl Reader<'_, '_> {
             let (_, places) = by_code
                 .entry(code)
                 .or_insert_with(|| (span, BTreeMap::new()));
-            let series = places.entry(place).or_default();
+            let series = places.entry(place.clone()).or_default();
             for &(i, year) in &years {
                 if let Ok(Some(v)) = r.value(row, i) {
-                    series.values.insert(year, r.cell(row, i, v));
+                    let cell = r.cell(row, i, v);
+                    r.put(&mut series.values, year, cell, (&place, row.get(3)));
                 }
             }
         });
@@ -423,7 +492,13 @@ impl Reader<'_, '_> {
             }
             if let (Some(year), Ok(Some(v))) = (year, value) {
                 let cell = r.cell(row, 3, v);
-                places.entry(place).or_default().values.insert(year, cell);
+                let values = &mut places.entry(place.clone()).or_default().values;
+                r.put(
+                    values,
+                    year,
+                    cell,
+                    (&place, code.as_deref().unwrap_or("the indicator")),
+                );
             }
         });
         out.measures.push(Measure {
@@ -467,7 +542,7 @@ impl Reader<'_, '_> {
             }
             let span = row.span(r.rows.text, 1);
             let (_, places) = by_code.entry(code).or_insert_with(|| (span, BTreeMap::new()));
-            let series = places.entry(place).or_default();
+            let series = places.entry(place.clone()).or_default();
             if let Some(i) = source_col {
                 let source = row.get(i);
                 if !source.is_empty() {
@@ -503,7 +578,7 @@ impl Reader<'_, '_> {
                 }
             }
             let cell = r.cell(row, 3, v);
-            series.values.insert(year, cell);
+            r.put(&mut series.values, year, cell, (&place, row.get(1)));
         });
         out.measures = coded_measures(by_code);
         out
@@ -514,6 +589,7 @@ impl Reader<'_, '_> {
         let mut emigrants: BTreeMap<String, SeriesIn> = BTreeMap::new();
         let mut by_origin = BTreeMap::new();
         let mut by_destination = BTreeMap::new();
+        let mut seen = rustc_hash::FxHashMap::default();
         self.each_row(5, |r, row| {
             let year = r.year(row, 1);
             let n = r.count(row, 4);
@@ -533,6 +609,9 @@ impl Reader<'_, '_> {
                 row.get(0).to_ascii_uppercase(),
                 row.get(2).to_ascii_uppercase(),
             );
+            if !r.first_of(&mut seen, format!("{geo},{year},{from},{sex}"), row) {
+                return;
+            }
             add_by_sex(immigrants.entry(geo.clone()).or_default(), year, sex, n);
             add_by_sex(emigrants.entry(from.clone()).or_default(), year, sex, n);
             add_partner(&mut by_origin, &geo, year, &from, n);
@@ -554,6 +633,7 @@ impl Reader<'_, '_> {
     fn unhcr(&mut self) -> Dataset {
         let mut hosted = ByKey::new();
         let mut origin = ByKey::new();
+        let mut seen = rustc_hash::FxHashMap::default();
         self.each_row(5, |r, row| {
             let year = r.year(row, 1);
             let n = r.count(row, 4);
@@ -561,6 +641,14 @@ impl Reader<'_, '_> {
                 return;
             };
             let group = row.get(3).to_ascii_lowercase().replace(' ', "_");
+            let key = format!(
+                "{},{year},{},{group}",
+                row.get(0).to_ascii_uppercase(),
+                row.get(2).to_ascii_uppercase()
+            );
+            if !r.first_of(&mut seen, key, row) {
+                return;
+            }
             add_to(&mut hosted, &group, row.get(0), year, n);
             add_to(&mut origin, &group, row.get(2), year, n);
         });
@@ -573,6 +661,7 @@ impl Reader<'_, '_> {
 
     fn idmc(&mut self) -> Dataset {
         let mut by_cause = ByKey::new();
+        let mut seen = rustc_hash::FxHashMap::default();
         self.each_row(4, |r, row| {
             let year = r.year(row, 1);
             let n = r.count(row, 3);
@@ -580,6 +669,10 @@ impl Reader<'_, '_> {
                 return;
             };
             let cause = row.get(2).to_ascii_lowercase().replace(' ', "_");
+            let key = format!("{},{year},{cause}", row.get(0).to_ascii_uppercase());
+            if !r.first_of(&mut seen, key, row) {
+                return;
+            }
             if cause != "conflict" {
                 add_to(&mut by_cause, "disaster", row.get(0), year, n);
             }
@@ -601,13 +694,13 @@ impl Reader<'_, '_> {
             let cell = r.cell(row, 3, v);
             let var = gdidata_code(row.get(1));
             let place = row.get(0).to_ascii_uppercase();
-            by_var
+            let values = &mut by_var
                 .entry(var)
                 .or_default()
-                .entry(place)
+                .entry(place.clone())
                 .or_default()
-                .values
-                .insert(year, cell);
+                .values;
+            r.put(values, year, cell, (&place, row.get(1)));
         });
         let mut out = self.dataset(Format::GdidataWdi);
         out.measures = by_var

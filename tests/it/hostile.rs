@@ -639,3 +639,57 @@ fn names_too_long_to_draw_are_errors() {
         );
     }
 }
+
+fn import_dry_run(site: &Site, name: &str, csv: &str) -> Output {
+    let file = site.root.join(name);
+    fs::write(&file, csv).unwrap();
+    mpgen(&[
+        "import",
+        "--dry-run",
+        "--root",
+        site.root.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn import_places_errors_of_crlf_files_on_their_lines() {
+    let site = Site::fixture("basic");
+    let o = import_dry_run(
+        &site,
+        "crlf.csv",
+        "iso3,indicator,year,value\r\nMEX,population,2020,3\r\nMEX,population,2021,1x\r\n",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("crlf.csv:3:21"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains('␍'), "{}", stderr(&o));
+}
+
+#[test]
+fn import_refuses_two_values_for_one_year() {
+    let site = Site::fixture("basic");
+    let o = import_dry_run(
+        &site,
+        "dup.csv",
+        "iso3,indicator,year,value\nMEX,population,2021,5\nMEX,population,2022,6\n\
+         MEX,population,2021,7\nMEX,population,2022,6\n",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("dup.csv:4:21"), "{err}");
+    assert!(err.contains("is 7 here but 5 on line 2"), "{err}");
+    assert_eq!(
+        err.matches("error:").count(),
+        1,
+        "the same value twice is no conflict: {err}"
+    );
+    // Layouts that add rows up take a repeated row as an error, not as twice the people.
+    let o = import_dry_run(
+        &site,
+        "unhcr.csv",
+        "geo,t,from,group,n\nMEX,2022,HND,refugees,10\nMEX,2022,HND,refugees,10\n",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("unhcr.csv:3:1"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("repeats line 2"), "{}", stderr(&o));
+}
