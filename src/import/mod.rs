@@ -242,6 +242,7 @@ fn unzip_world_bank(name: &str, bytes: &[u8]) -> Result<Option<(String, Vec<u8>)
         Diagnostic::error(name, None, format!("not a readable zip archive: {e}"))
     };
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
+    unzipped_sizes_fit(name, &mut zip)?;
     if zip.index_for_name("xl/workbook.xml").is_some() {
         return Ok(None);
     }
@@ -262,16 +263,50 @@ fn unzip_world_bank(name: &str, bytes: &[u8]) -> Result<Option<(String, Vec<u8>)
         ));
     };
     let mut data = Vec::new();
+    // The reader stops with an error past the size the entry declares, and that was
+    // checked above: what is read is bounded.
     zip.by_name(&entry)
         .map_err(|e| bad(&e))?
-        .take(MAX_UNZIPPED)
         .read_to_end(&mut data)
         .map_err(|e| bad(&e))?;
     Ok(Some((format!("{name}/{entry}"), data)))
 }
 
-/// A World Bank file is well under a megabyte; this keeps a zip bomb out.
-const MAX_UNZIPPED: u64 = 512 * 1024 * 1024;
+/// A World Bank file is well under a megabyte, and the UN DESA workbook under 20 MB
+/// unpacked; these keep a zip bomb out.
+const MAX_UNZIPPED: u64 = 256 * 1024 * 1024;
+const MAX_UNZIPPED_TOTAL: u64 = 1024 * 1024 * 1024;
+
+/// Refuses an archive whose entries declare more than [`MAX_UNZIPPED`] each, or
+/// [`MAX_UNZIPPED_TOTAL`] together, before anything is unpacked. The zip reader holds
+/// every entry to its declared size, so a lie about it ends in an error, not a bomb.
+fn unzipped_sizes_fit<R: std::io::Read + std::io::Seek>(
+    name: &str,
+    zip: &mut zip::ZipArchive<R>,
+) -> Result<(), Diagnostic> {
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|e| {
+            Diagnostic::error(name, None, format!("not a readable zip archive: {e}"))
+        })?;
+        total = total.saturating_add(entry.size());
+        if entry.size() > MAX_UNZIPPED || total > MAX_UNZIPPED_TOTAL {
+            return Err(Diagnostic::error(
+                name,
+                None,
+                format!(
+                    "this archive unpacks to more than {} MB (`{}` alone is {} MB); `import` reads archives up to {} MB, entries up to {} MB",
+                    total / 1_000_000,
+                    entry.name().unwrap_or_default(),
+                    entry.size() / 1_000_000,
+                    MAX_UNZIPPED_TOTAL / 1_000_000,
+                    MAX_UNZIPPED / 1_000_000
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// The World Bank code a tidy World Bank file holds: its `datapackage.json` says
 /// (`"worldbank": {"indicator": "sm.pop.totl"}`), else a folder named like a code.

@@ -31,14 +31,12 @@ pub fn read_workbook(file: &str, bytes: &[u8], diags: &mut Vec<Diagnostic>) -> O
             return None;
         }
     };
-    let range = match book.worksheet_range(SHEET) {
+    let range = match sheet(&mut book) {
         Ok(r) => r,
         Err(e) => {
-            diags.push(
-                error(format!("no sheet `{SHEET}` ({e})")).with_help(
-                    "`import` reads the UN DESA destination workbook, whose Table 1 is the migrant stock by sex",
-                ),
-            );
+            diags.push(error(e).with_help(
+                "`import` reads the UN DESA destination workbook, whose Table 1 is the migrant stock by sex",
+            ));
             return None;
         }
     };
@@ -160,6 +158,49 @@ pub fn read_workbook(file: &str, bytes: &[u8], diags: &mut Vec<Diagnostic>) -> O
     })
 }
 
+/// The most cells with a value Table 1 may hold, and the most cells the rectangle
+/// around them may span: the real table has about 15,000 of each. A sheet names its
+/// cells' places itself, so one cell at `XFD1048576` must not make a grid of 17
+/// billion.
+const MAX_CELLS: usize = 1_000_000;
+const MAX_SPAN: u64 = 2_000_000;
+
+/// Table 1's cells with a value, streamed and bounded, as one range.
+fn sheet(book: &mut Xlsx<Cursor<&[u8]>>) -> Result<calamine::Range<Cell>, String> {
+    let mut reader = book
+        .worksheet_cells_reader(SHEET)
+        .map_err(|e| format!("no sheet `{SHEET}` ({e})"))?;
+    let mut cells = Vec::new();
+    let (mut low, mut high) = ((u32::MAX, u32::MAX), (0u32, 0u32));
+    while let Some(cell) = reader
+        .next_cell()
+        .map_err(|e| format!("{SHEET} cannot be read: {e}"))?
+    {
+        if matches!(cell.get_value(), calamine::DataRef::Empty) {
+            continue;
+        }
+        if cells.len() == MAX_CELLS {
+            return Err(format!(
+                "{SHEET} has more than {MAX_CELLS} cells with a value; is this the UN DESA workbook?"
+            ));
+        }
+        let (r, c) = cell.get_position();
+        low = (low.0.min(r), low.1.min(c));
+        high = (high.0.max(r), high.1.max(c));
+        let span = (u64::from(high.0 - low.0) + 1) * (u64::from(high.1 - low.1) + 1);
+        if span > MAX_SPAN {
+            return Err(format!(
+                "{SHEET} spreads over {}:{}, more than {MAX_SPAN} cells; is this the UN DESA workbook?",
+                cell_ref(low.0 as usize, low.1 as usize),
+                cell_ref(high.0 as usize, high.1 as usize)
+            ));
+        }
+        let value: Cell = cell.get_value().clone().into();
+        cells.push(calamine::Cell::new((r, c), value));
+    }
+    Ok(calamine::Range::from_sparse(cells))
+}
+
 fn text(cell: &Cell) -> Option<&str> {
     match cell {
         Cell::String(s) => Some(s.trim()),
@@ -179,6 +220,42 @@ fn cell_ref(row: usize, col: usize) -> String {
     format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
 }
 
+/// A workbook of one sheet, `Table 1`, holding `sheet_xml` (its `<worksheet>`) and
+/// `strings_xml` (its `<sst>`): the smallest input of this reader, for regression tests
+/// and the `import_sheet` fuzz target, which vary the sheet and not the zip around it.
+#[doc(hidden)]
+pub fn one_sheet_workbook(strings_xml: &[u8], sheet_xml: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    const PKG: &str = "http://schemas.openxmlformats.org/package/2006";
+    let parts: [(&str, Vec<u8>); 6] = [
+        ("[Content_Types].xml", format!(
+            r#"<?xml version="1.0"?><Types xmlns="{PKG}/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#
+        ).into_bytes()),
+        ("_rels/.rels", format!(
+            r#"<?xml version="1.0"?><Relationships xmlns="{PKG}/relationships"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+        ).into_bytes()),
+        ("xl/workbook.xml", format!(
+            r#"<?xml version="1.0"?><workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets><sheet name="Table 1" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+        ).into_bytes()),
+        ("xl/_rels/workbook.xml.rels", format!(
+            r#"<?xml version="1.0"?><Relationships xmlns="{PKG}/relationships"><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#
+        ).into_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet_xml.to_vec()),
+        ("xl/sharedStrings.xml", strings_xml.to_vec()),
+    ];
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, bytes) in parts {
+        // Writing into memory fails only when memory does.
+        let _ = zip.start_file(name, stored);
+        let _ = zip.write_all(&bytes);
+    }
+    zip.finish().map(Cursor::into_inner).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -186,5 +263,31 @@ mod tests {
         assert_eq!(super::cell_ref(0, 0), "A1");
         assert_eq!(super::cell_ref(241, 5), "F242");
         assert_eq!(super::cell_ref(9, 26), "AA10");
+    }
+
+    const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+
+    fn read(sheet_data: &str) -> (Option<super::Dataset>, Vec<crate::diagnostics::Diagnostic>) {
+        let strings = format!(
+            r#"<sst xmlns="{MAIN}"><si><t>Location code</t></si><si><t>International migrant stock at mid-year (both sexes)</t></si></sst>"#
+        );
+        let sheet =
+            format!(r#"<worksheet xmlns="{MAIN}"><sheetData>{sheet_data}</sheetData></worksheet>"#);
+        let bytes = super::one_sheet_workbook(strings.as_bytes(), sheet.as_bytes());
+        let mut diags = Vec::new();
+        (super::read_workbook("t.xlsx", &bytes, &mut diags), diags)
+    }
+
+    #[test]
+    fn a_small_table_reads() {
+        let (d, diags) = read(
+            r#"<row r="1"><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2"><v>2020</v></c></row><row r="3"><c r="A3"><v>484</v></c><c r="B3"><v>1197624</v></c></row>"#,
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        let d = d.unwrap();
+        let super::Data::Series(places) = &d.measures[0].data else {
+            panic!()
+        };
+        assert_eq!(places["MEX"].values[&2020].value, 1197624.0);
     }
 }

@@ -693,3 +693,65 @@ fn import_refuses_two_values_for_one_year() {
     assert!(stderr(&o).contains("unhcr.csv:3:1"), "{}", stderr(&o));
     assert!(stderr(&o).contains("repeats line 2"), "{}", stderr(&o));
 }
+
+/// A zip whose one entry says it unpacks to `declared` bytes, in both of the places a
+/// zip says so (its local header and the central directory).
+fn zip_declaring(declared: u32) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("API_SM.POP.TOTL_DS2_en_csv_v2_1.csv", stored)
+        .unwrap();
+    zip.write_all(b"x").unwrap();
+    let mut bytes = zip.finish().unwrap().into_inner();
+    for (signature, at) in [(0x04034b50u32, 22), (0x02014b50, 24)] {
+        let start = bytes
+            .windows(4)
+            .position(|w| w == signature.to_le_bytes())
+            .unwrap();
+        bytes[start + at..start + at + 4].copy_from_slice(&declared.to_le_bytes());
+    }
+    bytes
+}
+
+fn import_bytes(site: &Site, name: &str, bytes: &[u8]) -> Output {
+    let file = site.root.join(name);
+    fs::write(&file, bytes).unwrap();
+    mpgen(&[
+        "import",
+        "--dry-run",
+        "--root",
+        site.root.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn archives_are_bounded_before_they_are_unpacked() {
+    let site = Site::fixture("basic");
+    let o = import_bytes(&site, "big.zip", &zip_declaring(600_000_000));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unpacks to more than"),
+        "{}",
+        stderr(&o)
+    );
+    // An entry longer than it declares is cut off by an error, not read on.
+    let o = import_bytes(&site, "lie.zip", &zip_declaring(0));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}
+
+#[test]
+fn a_workbook_cell_far_away_is_an_error_not_a_grid_of_billions() {
+    let site = Site::fixture("basic");
+    let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let strings = format!(r#"<sst xmlns="{main}"><si><t>Location code</t></si></sst>"#);
+    let sheet = format!(
+        r#"<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>"#
+    );
+    let bytes = mpgen::import::workbook::one_sheet_workbook(strings.as_bytes(), sheet.as_bytes());
+    let o = import_bytes(&site, "far.xlsx", &bytes);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("A1:XFD1048576"), "{}", stderr(&o));
+}
