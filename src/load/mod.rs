@@ -63,31 +63,101 @@ pub fn is_ignored(name: &str) -> bool {
 }
 
 /// Files under `dir` (relative to `root`, `/`-separated), sorted, skipping ignored names.
-fn walk(root: &Path, dir: &str) -> Vec<String> {
+///
+/// A link is followed only to a place inside the site (the site's own real folder):
+/// `static` linked to `/etc` would otherwise publish it. A link that leads out, or
+/// nowhere, is a warning naming it; a folder that cannot be read is an error, never a
+/// silent gap in the site.
+fn walk(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>) -> Vec<String> {
     let mut out = Vec::new();
-    let mut stack = vec![root.join(dir)];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&d) else {
-            continue;
+    let Ok(site) = root.canonicalize() else {
+        return out;
+    };
+    let mut seen = HashSet::new();
+    let mut stack = Vec::new();
+    match fs::symlink_metadata(root.join(dir)) {
+        Ok(_) => stack.push(dir.to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return out,
+        Err(e) => diags.push(unreadable(dir, &e)),
+    }
+    while let Some(rel_dir) = stack.pop() {
+        let path = root.join(&rel_dir);
+        let real = match inside(&site, &path) {
+            Ok(real) => real,
+            Err(why) => {
+                diags.push(left_out(&rel_dir, &why));
+                continue;
+            }
         };
-        for e in entries.flatten() {
+        if !seen.insert(real) {
+            continue; // a link back to a folder already read
+        }
+        let entries = match fs::read_dir(&path) {
+            Ok(entries) => entries,
+            Err(e) => {
+                diags.push(unreadable(&rel_dir, &e));
+                continue;
+            }
+        };
+        let mut list = Vec::new();
+        for e in entries {
+            match e {
+                Ok(e) => list.push(e),
+                Err(e) => diags.push(unreadable(&rel_dir, &e)),
+            }
+        }
+        // In name order, so that which of two ways to one folder is read is always
+        // the same.
+        list.sort_by_key(|e| e.file_name());
+        for e in list {
             let name = e.file_name().to_string_lossy().into_owned();
             if is_ignored(&name) {
                 continue;
             }
-            let path = e.path();
-            let Ok(ft) = e.file_type() else { continue };
+            let rel = format!("{rel_dir}/{name}");
+            let Ok(mut ft) = e.file_type() else { continue };
+            if ft.is_symlink() {
+                match inside(&site, &e.path()).and_then(|real| {
+                    fs::metadata(real).map_err(|e| format!("it leads nowhere ({e})"))
+                }) {
+                    Ok(m) => ft = m.file_type(),
+                    Err(why) => {
+                        diags.push(left_out(&rel, &why));
+                        continue;
+                    }
+                }
+            }
             if ft.is_dir() {
-                stack.push(path);
-            } else if ft.is_file()
-                && let Ok(rel) = path.strip_prefix(root)
-            {
-                out.push(rel.to_string_lossy().replace('\\', "/"));
+                stack.push(rel);
+            } else if ft.is_file() {
+                out.push(rel);
             }
         }
     }
     out.sort();
     out
+}
+
+/// Where `path` really is, when that is inside `site` (a canonical path); else why not.
+fn inside(site: &Path, path: &Path) -> Result<std::path::PathBuf, String> {
+    match path.canonicalize() {
+        Ok(real) if real.starts_with(site) => Ok(real),
+        Ok(real) => Err(format!(
+            "it is a link to {}, outside the site",
+            real.display()
+        )),
+        Err(e) => Err(format!("it is a link that leads nowhere ({e})")),
+    }
+}
+
+fn left_out(rel: &str, why: &str) -> Diagnostic {
+    Diagnostic::warning(rel, None, format!("not read: {why}"))
+        .with_help("mpgen reads only what is inside the site folder; copy the files in instead of linking to them")
+}
+
+fn unreadable(rel: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(rel, None, format!("cannot read this folder: {e}"))
+        .with_help("every file of the site must be readable by whoever builds it")
 }
 
 /// Reads a text file: refuses files that are too large, empty or not UTF-8, and drops
@@ -119,6 +189,11 @@ pub fn read_text(
 
 fn read_bytes(root: &Path, rel: &str) -> Result<Vec<u8>, String> {
     let path = root.join(rel);
+    // The listing follows no link out of the site; the site files (site.toml ...) are
+    // not listed, and a link can change after listing: every read is checked.
+    if let Ok(site) = root.canonicalize() {
+        inside(&site, &path).map_err(|why| format!("not read: {why}"))?;
+    }
     let meta = fs::metadata(&path).map_err(|e| format!("cannot read this file: {e}"))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(format!(
@@ -293,7 +368,8 @@ impl Listing {
             let at =
                 list.binary_search_by(|(p, k)| (k.rank(), p.as_str()).cmp(&(kind.rank(), path)));
             match fs::symlink_metadata(root.join(path)) {
-                Ok(m) if m.is_dir() => return false,
+                // A link is judged (inside the site or not) by listing again.
+                Ok(m) if m.is_dir() || m.file_type().is_symlink() => return false,
                 Ok(m) if m.is_file() => {
                     // `content/` holds pages and their images: only pages are read.
                     let listed = kind != Kind::Page || path.ends_with(".md");
@@ -328,17 +404,21 @@ fn list(
     let mut diags = Vec::new();
     let mut files = catalogue_files(root, &mut diags);
     files.extend(
-        walk(root, "profiles")
+        walk(root, "profiles", &mut diags)
             .into_iter()
             .map(|r| (r, Kind::Profile)),
     );
     files.extend(
-        walk(root, "content")
+        walk(root, "content", &mut diags)
             .into_iter()
             .filter(|r| r.ends_with(".md"))
             .map(|r| (r, Kind::Page)),
     );
-    files.extend(walk(root, "static").into_iter().map(|r| (r, Kind::Static)));
+    files.extend(
+        walk(root, "static", &mut diags)
+            .into_iter()
+            .map(|r| (r, Kind::Static)),
+    );
     let parsed = parse_all(root, cache, changed, files.clone());
     let theme_name = parsed
         .iter()
@@ -355,7 +435,7 @@ fn list(
             format!("the theme `{theme_name}` does not exist: there is no folder `{theme_dir}`"),
         ));
     }
-    let theme = walk(root, &theme_dir)
+    let theme = walk(root, &theme_dir, &mut diags)
         .into_iter()
         .map(|r| (r, Kind::Theme(theme_dir.len() + 1)))
         .collect();
@@ -660,7 +740,8 @@ pub fn input_digest(root: &Path) -> blake3::Hash {
         .map(String::from)
         .collect();
     for dir in ["profiles", "content", "themes", "static"] {
-        files.extend(walk(root, dir));
+        // What the listing says of the files is the build's to report.
+        files.extend(walk(root, dir, &mut Vec::new()));
     }
     let hashes: Vec<blake3::Hash> = files
         .par_iter()
