@@ -11,6 +11,10 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
+
+/// How often the event stream sends a comment when nothing happens: within the time
+/// a quiet connection is closed after ([`super::idle::IDLE`]).
+pub const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(4);
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::stream::{self, Stream, StreamExt};
@@ -172,7 +176,7 @@ async fn events(
         }
     });
     Sse::new(stream::once(async move { Ok(now.event()) }).chain(later))
-        .keep_alive(KeepAlive::default())
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
 }
 
 /// What a request path means for the site under `base`.

@@ -6,6 +6,7 @@
 //! errors show in the terminal and over every open page until the next good save.
 
 pub mod http;
+mod idle;
 
 use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr, TcpListener};
@@ -165,8 +166,8 @@ pub fn start(opts: ServeOptions, report: Reporter) -> Result<Server, Error> {
     );
     runtime.spawn(async move {
         match tokio::net::TcpListener::from_std(listener) {
-            Ok(l) => {
-                let _ = axum::serve(l, app).await;
+            Ok(inner) => {
+                let _ = axum::serve(idle::IdleListener { inner }, app).await;
             }
             Err(e) => eprintln!("error: cannot serve: {e}"),
         }

@@ -755,3 +755,186 @@ fn a_workbook_cell_far_away_is_an_error_not_a_grid_of_billions() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("A1:XFD1048576"), "{}", stderr(&o));
 }
+
+/// Every warning of `check`, as `file: message`.
+fn warnings(site: &Site) -> Vec<String> {
+    site.check()
+        .diags
+        .iter()
+        .filter(|d| !d.is_error())
+        .map(|d| format!("{}: {}", d.file, d.message))
+        .collect()
+}
+
+#[test]
+fn links_out_of_the_site_are_not_followed_and_are_named() {
+    use std::os::unix::fs::symlink;
+    let site = Site::fixture("basic");
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("secret.txt"), "not yours").unwrap();
+    fs::write(
+        outside.path().join("XXA.toml"),
+        site.read("profiles/MEX.toml"),
+    )
+    .unwrap();
+    symlink(outside.path(), site.root.join("static")).unwrap();
+    symlink(
+        outside.path().join("XXA.toml"),
+        site.root.join("profiles/XXA.toml"),
+    )
+    .unwrap();
+    symlink(outside.path(), site.root.join("content/elsewhere")).unwrap();
+    symlink("/nowhere/at/all", site.root.join("content/dangling.md")).unwrap();
+    let warned = warnings(&site);
+    for (path, why) in [
+        ("static", "outside the site"),
+        ("profiles/XXA.toml", "outside the site"),
+        ("content/elsewhere", "outside the site"),
+        ("content/dangling.md", "leads nowhere"),
+    ] {
+        assert!(
+            warned
+                .iter()
+                .any(|w| w.starts_with(&format!("{path}: not read")) && w.contains(why)),
+            "{path}: {warned:#?}"
+        );
+    }
+    site.build();
+    assert!(!site.out.join("secret.txt").exists());
+    let everything: Vec<u8> = site.tree().into_values().flatten().collect();
+    assert!(!everything.windows(9).any(|w| w == b"not yours"));
+    // A site file linked out of the site is not read either.
+    fs::rename(
+        site.root.join("sources.toml"),
+        outside.path().join("sources.toml"),
+    )
+    .unwrap();
+    symlink(
+        outside.path().join("sources.toml"),
+        site.root.join("sources.toml"),
+    )
+    .unwrap();
+    assert!(
+        error_places_or_files(&site)
+            .iter()
+            .any(|e| e.starts_with("sources.toml") && e.contains("outside the site"))
+    );
+}
+
+/// Every error of `check`, as `file: message`, spans or not.
+fn error_places_or_files(site: &Site) -> Vec<String> {
+    site.check()
+        .diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{}: {}", d.file, d.message))
+        .collect()
+}
+
+#[test]
+fn links_inside_the_site_are_followed() {
+    use std::os::unix::fs::symlink;
+    let site = Site::fixture("basic");
+    fs::create_dir_all(site.root.join("assets")).unwrap();
+    fs::write(site.root.join("assets/logo.svg"), "<svg/>").unwrap();
+    fs::create_dir_all(site.root.join("static")).unwrap();
+    symlink("../assets", site.root.join("static/img")).unwrap();
+    // A link back up makes no endless walk.
+    symlink("..", site.root.join("static/img/up")).unwrap();
+    assert_eq!(warnings(&site), Vec::<String>::new());
+    site.build();
+    assert_eq!(site.output("img/logo.svg"), "<svg/>");
+}
+
+#[test]
+fn an_unreadable_folder_is_an_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = Site::fixture("basic");
+    let locked = site.root.join("content/locked");
+    fs::create_dir_all(&locked).unwrap();
+    fs::write(locked.join("page.md"), "+++\ntitle = \"Locked\"\n+++\n").unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    let root = site.root.to_str().unwrap();
+    let o = if fs::read_dir(&locked).is_ok() {
+        // Root reads folders whatever their mode: check as an ordinary user, with a
+        // copy of the binary where that user can run it.
+        let parent = site.root.parent().unwrap();
+        for dir in [parent, &site.root] {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let bin = parent.join("mpgen");
+        fs::copy(env!("CARGO_BIN_EXE_mpgen"), &bin).unwrap();
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin)
+            .args(["check", "--root", root])
+            .output()
+            .expect("setpriv (util-linux) runs the check as nobody")
+    } else {
+        mpgen(&["check", "--root", root])
+    };
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read this folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("--> content/locked"), "{}", stderr(&o));
+}
+
+#[test]
+fn quiet_connections_to_the_preview_are_closed_but_the_event_stream_lives() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let site = Site::fixture("basic");
+    let server = mpgen::serve::start(
+        mpgen::serve::ServeOptions {
+            build: site.options(),
+            bind: "127.0.0.1".parse().unwrap(),
+            port: 0,
+            poll: false,
+        },
+        Box::new(|_| {}),
+    )
+    .unwrap();
+    let authority = server
+        .url()
+        .strip_prefix("http://")
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut quiet = std::net::TcpStream::connect(&authority).unwrap();
+    quiet
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut events = std::net::TcpStream::connect(&authority).unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        events,
+        "GET /__mpgen/events HTTP/1.1\r\nHost: {authority}\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 1024];
+    // The quiet one is closed by the preview (read gives 0), long before 30 s.
+    let n = quiet.read(&mut buf).unwrap_or(0);
+    assert_eq!(n, 0, "a quiet connection got an answer");
+    let closed_after = started.elapsed();
+    assert!(closed_after < Duration::from_secs(25), "{closed_after:?}");
+    // Meanwhile the event stream was kept busy, and still is.
+    let mut got = Vec::new();
+    while got.len() < 1 << 16 {
+        let n = events.read(&mut buf).expect("the event stream stays open");
+        assert!(n > 0, "the event stream was closed");
+        got.extend_from_slice(&buf[..n]);
+        if started.elapsed() > closed_after + Duration::from_secs(6) {
+            break;
+        }
+    }
+    assert!(String::from_utf8_lossy(&got).contains("200 OK"));
+}
