@@ -19,28 +19,27 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 // What mpgen prints goes to streams that may be closed or full (`2>/dev/full`, a pager
 // that quit): a write that fails is dropped, and the exit code still says how the
 // command went, instead of a panic.
+
+/// A line to stderr; `say!(raw ..)` writes the text as it is.
 macro_rules! say {
+    (raw $($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         let _ = writeln!(std::io::stderr(), $($arg)*);
     }};
 }
-macro_rules! say_raw {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = write!(std::io::stderr(), $($arg)*);
-    }};
-}
+/// The same to stdout.
 macro_rules! out {
+    (raw $($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         let _ = writeln!(std::io::stdout(), $($arg)*);
-    }};
-}
-macro_rules! out_raw {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = write!(std::io::stdout(), $($arg)*);
     }};
 }
 
@@ -217,7 +216,7 @@ fn print_diags(diags: &[Diagnostic], texts: &SourceTexts) {
         return;
     }
     let color = std::io::stderr().is_terminal();
-    say_raw!("{}", diagnostics::render_human(diags, texts, color));
+    say!(raw "{}", diagnostics::render_human(diags, texts, color));
 }
 
 /// A progress bar on a terminal, shown only once a build has run for a second.
@@ -450,7 +449,7 @@ fn main() -> ExitCode {
                 Ok(report) => {
                     print_diags(&report.diags, &report.texts);
                     if let Some(shown) = &report.replayed {
-                        say_raw!("{shown}");
+                        say!(raw "{shown}");
                     }
                     if timings {
                         for (stage, d) in &report.stages {
@@ -523,7 +522,7 @@ fn main() -> ExitCode {
                 Format::Human => {
                     print_diags(&checked.diags, &checked.texts);
                     if let Some((site, _)) = &checked.site {
-                        say_raw!(
+                        say!(raw
                             "{}",
                             mpgen::model::translations::summary(
                                 &missing,
@@ -659,7 +658,7 @@ fn main() -> ExitCode {
                             "{}",
                             serde_json::to_string_pretty(&report).unwrap_or_default()
                         ),
-                        Format::Human => out_raw!("{}", mpgen::diff::human(&report)),
+                        Format::Human => out!(raw "{}", mpgen::diff::human(&report)),
                     }
                     ExitCode::SUCCESS
                 }
@@ -706,7 +705,7 @@ fn main() -> ExitCode {
             let outcome = mpgen::import::run(&root, &files, &opts);
             print_diags(&outcome.diags, &outcome.texts);
             if let Some(report) = &outcome.report {
-                out_raw!("{report}");
+                out!(raw "{report}");
             }
             if outcome.failed() {
                 let changed = match outcome.written.len() {

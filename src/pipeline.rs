@@ -69,21 +69,21 @@ pub fn check(root: &Path) -> Checked {
     )
 }
 
-/// Load and check for a build with `opts`: a `--base-url` (checked first, as
-/// `base_url` is) stands in for the file's, so a wrong value there is no error.
-fn check_for(opts: &BuildOptions) -> Result<Checked, BuildError> {
+/// Load and check for a build with `opts`: a `--base-url` (which the caller has
+/// checked, as `base_url` is) stands in for the file's, so a wrong value there is no
+/// error.
+fn check_for(opts: &BuildOptions) -> Checked {
     let mut loaded = crate::load::load(&opts.root);
-    if let Some(url) = &opts.base_url {
-        check_base_url(url)?;
-        if let Some(config) = &mut loaded.config {
-            config.base_url = None;
-        }
+    if opts.base_url.is_some()
+        && let Some(config) = &mut loaded.config
+    {
+        config.base_url = None;
     }
-    Ok(check_loaded(
+    check_loaded(
         loaded,
         &mut crate::model::Cache::default(),
         &mut ThemeCache::default(),
-    ))
+    )
 }
 
 fn check_base_url(url: &str) -> Result<(), Error> {
@@ -286,7 +286,7 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     }
     stage("input digest");
 
-    let checked = check_for(opts)?;
+    let checked = check_for(opts);
     stage("load+check");
     let Some((mut site, theme)) = checked.site else {
         return Err(BuildError::Invalid {
@@ -390,7 +390,10 @@ enum Made {
 
 /// The site checked and planned, or its diagnostics.
 fn checked_plan(opts: &BuildOptions) -> Result<(Site, Arc<templates::Theme>, Plan), BuildError> {
-    let checked = check_for(opts)?;
+    if let Some(url) = &opts.base_url {
+        check_base_url(url)?;
+    }
+    let checked = check_for(opts);
     let Some((mut site, theme)) = checked.site else {
         return Err(BuildError::Invalid {
             diags: checked.diags,

@@ -68,23 +68,7 @@ fn against_an_output_folder() {
 #[test]
 fn against_a_git_revision_and_bad_input() {
     let site = Site::fixture("basic");
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(&site.root)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "first"]);
+    site.git_commit_all();
     site.edit("profiles/PHL.toml", "2024 = 87212", "2024 = 90000");
     let (code, stdout, stderr) = diff(&site, "HEAD");
     assert_eq!(code, 0, "{stderr}");

@@ -145,6 +145,30 @@ impl Site {
         self
     }
 
+    /// Runs git in the site folder, as a user with a name; a failure fails the test.
+    pub fn git(&self, args: &[&str]) -> &Self {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&self.root)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self
+    }
+
+    /// Makes the site a git repository with everything committed once.
+    pub fn git_commit_all(&self) -> &Self {
+        self.git(&["init", "-q"])
+            .git(&["add", "."])
+            .git(&["commit", "-q", "-m", "first"])
+    }
+
     pub fn options(&self) -> BuildOptions {
         BuildOptions {
             root: self.root.clone(),

@@ -311,19 +311,7 @@ fn a_full_stderr_gives_the_exit_code_not_a_panic() {
 #[test]
 fn a_diff_revision_never_reaches_git_as_an_option() {
     let site = Site::fixture("basic");
-    let git = |args: &[&str]| {
-        let o = Command::new("git")
-            .arg("-C")
-            .arg(&site.root)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "first"]);
+    site.git_commit_all();
     let victim = site.out.with_file_name("victim.txt");
     fs::write(&victim, "precious").unwrap();
     let option = format!("--output={}", victim.display());
