@@ -188,10 +188,26 @@ pub type Read = (
     Option<(String, Arc<str>)>,
 );
 
+/// The largest input file `import` reads whole: the UN DESA bilateral table, the
+/// largest dataset it knows, is about 100 MB.
+const MAX_IMPORT_BYTES: u64 = 1024 * 1024 * 1024;
+
 /// Reads one input file: a workbook by its bytes, any other by its header.
 fn read_file(path: &Path) -> Read {
     let name = path.display().to_string();
     let mut diags = Vec::new();
+    let too_large = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_IMPORT_BYTES);
+    if too_large {
+        diags.push(Diagnostic::error(
+            &name,
+            None,
+            format!(
+                "this file is larger than {} MB, more than any dataset `import` reads",
+                MAX_IMPORT_BYTES / 1_000_000
+            ),
+        ));
+        return (None, diags, None);
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {

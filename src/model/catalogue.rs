@@ -53,6 +53,10 @@ fn png_pixels_fit(charts: &ChartStyle, raw: &RawConfig, diags: &mut Vec<Diagnost
     );
 }
 
+/// The most languages a site may have: every page is made once for each, so this
+/// bounds the site's size by its profiles (the UN has six official languages).
+pub const MAX_LANGUAGES: usize = 40;
+
 pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Config {
     let default = RawConfig::default();
     let raw = raw.unwrap_or(&default);
@@ -93,6 +97,17 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
             Some(list.span.clone()),
             "`languages` must name at least one language",
         )),
+        Some(list) if list.len() > MAX_LANGUAGES => diags.push(
+            Diagnostic::error(
+                SITE,
+                Some(list.span.clone()),
+                format!(
+                    "`languages` names {} languages; a site has at most {MAX_LANGUAGES}",
+                    list.len()
+                ),
+            )
+            .with_help("every page is made once per language: list the languages the site is translated into"),
+        ),
         Some(list) => {
             for l in list.iter() {
                 if !vocab::is_language(l) {

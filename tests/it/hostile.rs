@@ -388,7 +388,8 @@ fn the_preview_answers_only_its_own_host() {
     server.stop();
 }
 
-/// Every error of `check`, as `file:line:col message`.
+/// Every error of `check`, as `file:line:col message` (`file message` for one about a
+/// whole file).
 fn error_places(site: &Site) -> Vec<String> {
     let checked = site.check();
     checked
@@ -397,8 +398,13 @@ fn error_places(site: &Site) -> Vec<String> {
         .filter(|d| d.is_error())
         .map(|d| {
             let text = checked.texts.get(&d.file).unwrap_or_default();
-            let (line, col) = mpgen::diagnostics::line_col(text, d.span.clone().unwrap().start);
-            format!("{}:{line}:{col} {}", d.file, d.message)
+            match &d.span {
+                Some(span) => {
+                    let (line, col) = mpgen::diagnostics::line_col(text, span.start);
+                    format!("{}:{line}:{col} {}", d.file, d.message)
+                }
+                None => format!("{} {}", d.file, d.message),
+            }
         })
         .collect()
 }
@@ -803,20 +809,10 @@ fn links_out_of_the_site_are_not_followed_and_are_named() {
     )
     .unwrap();
     assert!(
-        error_places_or_files(&site)
+        error_places(&site)
             .iter()
             .any(|e| e.starts_with("sources.toml") && e.contains("outside the site"))
     );
-}
-
-/// Every error of `check`, as `file: message`, spans or not.
-fn error_places_or_files(site: &Site) -> Vec<String> {
-    site.check()
-        .diags
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| format!("{}: {}", d.file, d.message))
-        .collect()
 }
 
 #[test]
@@ -925,4 +921,60 @@ fn quiet_connections_to_the_preview_are_closed_but_the_event_stream_lives() {
         }
     }
     assert!(String::from_utf8_lossy(&got).contains("200 OK"));
+}
+
+#[test]
+fn output_files_get_ordinary_modes_never_the_sources() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = Site::fixture("basic");
+    fs::create_dir_all(site.root.join("static")).unwrap();
+    for (name, mode) in [("private.txt", 0o600), ("run.sh", 0o4755)] {
+        let path = site.root.join("static").join(name);
+        fs::write(&path, "x").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+    }
+    site.build();
+    for name in ["private.txt", "run.sh", "index.html"] {
+        let mode = fs::metadata(site.out.join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o7777, 0o644, "{name}: {mode:o}");
+    }
+}
+
+#[test]
+fn languages_and_import_files_are_bounded() {
+    let site = Site::fixture("basic");
+    let many: Vec<String> = (0..41)
+        .map(|i| format!("\"{}{}\"", (b'a' + i / 26) as char, (b'a' + i % 26) as char))
+        .collect();
+    site.edit(
+        "site.toml",
+        "languages = [\"en\", \"fr\"]",
+        &format!("languages = [\"en\", {}]", many.join(", ")),
+    );
+    let errors = error_places(&site);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("site.toml:4:") && e.contains("at most 40")),
+        "{errors:#?}"
+    );
+    // A file of more than a gigabyte (sparse: it takes no room) is refused unread.
+    let site = Site::fixture("basic");
+    let huge = site.root.join("huge.csv");
+    fs::File::create(&huge)
+        .unwrap()
+        .set_len(1_100_000_000)
+        .unwrap();
+    let o = mpgen(&[
+        "import",
+        "--dry-run",
+        "--root",
+        site.root.to_str().unwrap(),
+        huge.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("larger than"), "{}", stderr(&o));
 }
