@@ -90,6 +90,7 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
         let text = String::from_utf8_lossy(&file.bytes);
         match toml::from_str::<Strings>(&text) {
             Ok(map) => {
+                controls_in_strings(&file.origin, &text, &map, &mut diags);
                 raw.insert(lang.to_string(), map);
             }
             Err(e) => diags.push(Diagnostic::error(
@@ -180,6 +181,31 @@ fn escape_html(
     }
 }
 
+/// UI strings go into every page and chart, as site texts do: a control character in
+/// one is an error at its key, not a broken SVG later.
+fn controls_in_strings(file: &str, text: &str, map: &Strings, diags: &mut Vec<Diagnostic>) {
+    for (key, value) in map {
+        if let Some(c) = value
+            .chars()
+            .find(|&c| crate::load::toml_reader::is_forbidden_control(c))
+        {
+            let at = text
+                .match_indices(key.as_str())
+                .map(|(i, _)| i)
+                .find(|&i| i == 0 || text.as_bytes()[i - 1] == b'\n')
+                .unwrap_or(0);
+            diags.push(Diagnostic::error(
+                file,
+                Some(at..at + key.len()),
+                format!(
+                    "`{key}` holds the control character U+{:04X}, which cannot be published",
+                    c as u32
+                ),
+            ));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +249,18 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn control_characters_in_ui_strings_are_errors_at_their_key() {
+        let mut theme = ThemeFiles::embedded();
+        let file = theme.files.get_mut("i18n/fr.toml").unwrap();
+        let mut text = String::from_utf8(file.bytes.to_vec()).unwrap();
+        text.push_str("\nbroken = \"a\\u0001b\"\n");
+        file.bytes = std::sync::Arc::from(text.into_bytes());
+        let diags = prepare(&theme, &["en".into(), "fr".into()]).err().unwrap();
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].message.contains("`broken`") && diags[0].message.contains("U+0001"));
     }
 
     #[test]
