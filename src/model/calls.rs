@@ -731,6 +731,10 @@ type TextIn<'a> = (
 );
 
 /// Checks every call of the site's texts: content pages and profiles' narratives.
+/// The most tables and charts one text may show. Each is drawn into its page, so a
+/// page of short calls would otherwise grow a hundred-fold from its source.
+pub const MAX_BLOCKS: usize = 100;
+
 pub fn check(
     pages: &[crate::load::content::RawPage],
     raw_profiles: &[Arc<crate::load::profile::RawProfile>],
@@ -786,6 +790,7 @@ pub fn check(
             }
         };
         let scope = Scope { current, ..*scope };
+        let mut blocks = 0;
         for e in errors {
             diags.push(Diagnostic::error(
                 file,
@@ -805,6 +810,14 @@ pub fn check(
                     diags.push(d);
                 }
                 Ok(kind) => {
+                    blocks += usize::from(kind.is_block());
+                    if blocks == MAX_BLOCKS + 1 {
+                        diags.push(Diagnostic::error(
+                            file,
+                            Some(place(&call.range, Some(&call.range))),
+                            format!("a text shows at most {MAX_BLOCKS} tables and charts; this is one more"),
+                        ).with_help("each one is drawn into the page: split the text into several pages"));
+                    }
                     if let Some((message, help)) = data_warning(&kind, &scope, years.0, years.1) {
                         diags.push(
                             Diagnostic::warning(

@@ -978,3 +978,17 @@ fn languages_and_import_files_are_bounded() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("larger than"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_text_shows_a_bounded_number_of_charts() {
+    let site = Site::fixture("basic");
+    let text = site.read("content/about.md");
+    let calls = "{{ chart(profile=\"MEX\", id=\"migrant_stock\") }}\n\n".repeat(101);
+    site.write("content/about.md", format!("{text}\n{calls}"));
+    let errors = error_places(&site);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("at most 100 tables and charts"),
+        "{errors:#?}"
+    );
+}
