@@ -335,7 +335,19 @@ pub fn check(raw: &RawProfile, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Option
 
     let mut charts = Vec::new();
     let mut chart_ids: Vec<String> = Vec::new();
-    for c in &raw.charts {
+    if let Some(extra) = raw.charts.get(MAX_CHARTS) {
+        diags.push(
+            Diagnostic::error(
+                file,
+                Some(extra.span.clone()),
+                format!(
+                    "a profile has at most {MAX_CHARTS} `[[charts]]` of its own; this is one more"
+                ),
+            )
+            .with_help("every indicator has its chart already; keep the charts that say something the others do not"),
+        );
+    }
+    for c in raw.charts.iter().take(MAX_CHARTS) {
         let mut ok = true;
         if let Some(id) = &c.id {
             if !vocab::is_slug(id) {
@@ -511,6 +523,10 @@ fn indicator_of_kind<'a>(
     }
     Some(ind)
 }
+
+/// The most `[[charts]]` a profile may add to its indicators' own: each is drawn in
+/// every format and language, so a short table each must not make thousands.
+pub const MAX_CHARTS: usize = 40;
 
 /// The largest magnitude a value may have: far above any country's figure in any unit
 /// the format knows, and small enough that sums, ratios and axis labels stay exact.

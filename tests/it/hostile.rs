@@ -992,3 +992,22 @@ fn a_text_shows_a_bounded_number_of_charts() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn a_profile_has_a_bounded_number_of_charts_of_its_own() {
+    let site = Site::fixture("basic");
+    let text = site.read("profiles/MEX.toml");
+    let charts: String = (0..41)
+        .map(|i| {
+            format!("\n[[charts]]\nid = \"c{i}\"\nkind = \"line\"\nseries = [\"migrant_stock\"]\n")
+        })
+        .collect();
+    site.write("profiles/MEX.toml", format!("{text}{charts}"));
+    let errors = error_places(&site);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("profiles/MEX.toml:") && e.contains("at most 40")),
+        "{errors:#?}"
+    );
+}
