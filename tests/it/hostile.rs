@@ -322,10 +322,8 @@ fn a_diff_revision_never_reaches_git_as_an_option() {
     }
 }
 
-#[test]
-fn the_preview_answers_only_its_own_host() {
-    use std::io::{Read, Write};
-    let site = Site::fixture("basic");
+/// The preview of `site` on a free loopback port, and its `host:port`.
+fn preview(site: &Site) -> (mpgen::serve::Server, String) {
     let server = mpgen::serve::start(
         mpgen::serve::ServeOptions {
             build: site.options(),
@@ -336,14 +334,23 @@ fn the_preview_answers_only_its_own_host() {
         Box::new(|_| {}),
     )
     .unwrap();
-    let url = server.url();
-    let authority = url
+    let authority = server
+        .url()
         .strip_prefix("http://")
         .unwrap()
         .split('/')
         .next()
         .unwrap()
         .to_string();
+    (server, authority)
+}
+
+#[test]
+fn the_preview_answers_only_its_own_host() {
+    use std::io::{Read, Write};
+    let site = Site::fixture("basic");
+    let (server, authority) = preview(&site);
+    let url = server.url();
     let port = authority.rsplit(':').next().unwrap().to_string();
     let ask = |target: &str, headers: &str| {
         let mut s = std::net::TcpStream::connect(&authority).unwrap();
@@ -634,9 +641,10 @@ fn names_too_long_to_draw_are_errors() {
     }
 }
 
-fn import_dry_run(site: &Site, name: &str, csv: &str) -> Output {
+/// `mpgen import --dry-run` of a file holding `bytes`, written into the site folder.
+fn import_dry_run(site: &Site, name: &str, bytes: impl AsRef<[u8]>) -> Output {
     let file = site.root.join(name);
-    fs::write(&file, csv).unwrap();
+    fs::write(&file, bytes).unwrap();
     mpgen(&[
         "import",
         "--dry-run",
@@ -709,22 +717,10 @@ fn zip_declaring(declared: u32) -> Vec<u8> {
     bytes
 }
 
-fn import_bytes(site: &Site, name: &str, bytes: &[u8]) -> Output {
-    let file = site.root.join(name);
-    fs::write(&file, bytes).unwrap();
-    mpgen(&[
-        "import",
-        "--dry-run",
-        "--root",
-        site.root.to_str().unwrap(),
-        file.to_str().unwrap(),
-    ])
-}
-
 #[test]
 fn archives_are_bounded_before_they_are_unpacked() {
     let site = Site::fixture("basic");
-    let o = import_bytes(&site, "big.zip", &zip_declaring(600_000_000));
+    let o = import_dry_run(&site, "big.zip", zip_declaring(600_000_000));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("unpacks to more than"),
@@ -732,7 +728,7 @@ fn archives_are_bounded_before_they_are_unpacked() {
         stderr(&o)
     );
     // An entry longer than it declares is cut off by an error, not read on.
-    let o = import_bytes(&site, "lie.zip", &zip_declaring(0));
+    let o = import_dry_run(&site, "lie.zip", zip_declaring(0));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
 
@@ -745,7 +741,7 @@ fn a_workbook_cell_far_away_is_an_error_not_a_grid_of_billions() {
         r#"<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>"#
     );
     let bytes = mpgen::import::workbook::one_sheet_workbook(strings.as_bytes(), sheet.as_bytes());
-    let o = import_bytes(&site, "far.xlsx", &bytes);
+    let o = import_dry_run(&site, "far.xlsx", bytes);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("A1:XFD1048576"), "{}", stderr(&o));
 }
@@ -872,24 +868,7 @@ fn quiet_connections_to_the_preview_are_closed_but_the_event_stream_lives() {
     use std::io::{Read, Write};
     use std::time::{Duration, Instant};
     let site = Site::fixture("basic");
-    let server = mpgen::serve::start(
-        mpgen::serve::ServeOptions {
-            build: site.options(),
-            bind: "127.0.0.1".parse().unwrap(),
-            port: 0,
-            poll: false,
-        },
-        Box::new(|_| {}),
-    )
-    .unwrap();
-    let authority = server
-        .url()
-        .strip_prefix("http://")
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let (_server, authority) = preview(&site);
     let mut quiet = std::net::TcpStream::connect(&authority).unwrap();
     quiet
         .set_read_timeout(Some(Duration::from_secs(30)))
