@@ -257,9 +257,26 @@ impl<'d> Reader<'d> {
         }
     }
 
+    /// A list of strings, each once: a second `"0-4"` in `groups` or `"labour"` in
+    /// `topics` is an error at its place (kept in the list, so that nothing else
+    /// miscounts because of it).
     pub fn strings(&mut self, key: &str, v: &Value<'_>) -> Option<Vec<Sp<String>>> {
         let items = self.array(key, v)?;
-        Some(items.iter().filter_map(|x| self.string(key, x)).collect())
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for x in items {
+            let Some(s) = self.string(key, x) else {
+                continue;
+            };
+            if !seen.insert(s.value.clone()) {
+                self.error(
+                    s.span.clone(),
+                    format!("`{}` is listed twice in `{key}`", s.value),
+                );
+            }
+            out.push(s);
+        }
+        Some(out)
     }
 
     pub fn numbers(&mut self, key: &str, v: &Value<'_>) -> Option<Vec<Sp<f64>>> {

@@ -119,12 +119,6 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
                         )
                         .with_help("use a lower-case language code such as `en`, `fr` or `es`"),
                     );
-                } else if langs.contains(&l.value) {
-                    diags.push(Diagnostic::error(
-                        SITE,
-                        Some(l.span.clone()),
-                        format!("`{}` is listed twice", l.value),
-                    ));
                 } else {
                     langs.push(l.value.clone());
                 }
@@ -186,12 +180,6 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
                     )
                     .with_help("section ids are lower case, such as `trends`"),
                 );
-            } else if sections.contains(&s.value) {
-                diags.push(Diagnostic::error(
-                    SITE,
-                    Some(s.span.clone()),
-                    format!("the section `{}` is listed twice", s.value),
-                ));
             } else {
                 sections.push(s.value.clone());
             }

@@ -990,3 +990,37 @@ fn a_profile_has_a_bounded_number_of_charts_of_its_own() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn a_list_names_each_thing_once() {
+    let site = Site::fixture("basic");
+    site.edit("profiles/MEX.toml", "\"5-11\"", "\"0-4\"")
+        .edit(
+            "profiles/MEX.toml",
+            "topics = [\"labour\", \"circular\"]",
+            "topics = [\"labour\", \"labour\"]",
+        )
+        .edit(
+            "site.toml",
+            "languages = [\"en\", \"fr\"]",
+            "languages = [\"en\", \"fr\", \"en\"]",
+        );
+    let errors = error_places(&site);
+    for (at, what) in [
+        (
+            "profiles/MEX.toml:43:18",
+            "`0-4` is listed twice in `groups`",
+        ),
+        (
+            "profiles/MEX.toml:52:21",
+            "`labour` is listed twice in `topics`",
+        ),
+        ("site.toml:4:26", "`en` is listed twice in `languages`"),
+    ] {
+        assert!(
+            errors.iter().any(|e| e.starts_with(at) && e.contains(what)),
+            "{at}: {errors:#?}"
+        );
+    }
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+}
