@@ -457,9 +457,10 @@ fn main() -> ExitCode {
                         }
                     }
                     say!(
-                        "built {} pages ({} outputs) into {} in {:.0} ms: {} rendered, {} written, {} unchanged, {} removed; {}",
+                        "built {} pages ({} files, {}) into {} in {:.0} ms: {} rendered, {} written, {} unchanged, {} removed; {}",
                         report.pages,
-                        report.outputs,
+                        mpgen::model::hosts::thousands(report.size.files as u64),
+                        mpgen::model::hosts::megabytes(report.size.bytes),
                         opts.out_dir().display(),
                         report.elapsed.as_secs_f64() * 1000.0,
                         report.rendered,

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, SourceTexts};
 use crate::error::Error;
 use crate::model::Site;
+use crate::model::hosts::Size;
 use crate::output::memory::{Deferred, MemoryStore, Put};
 use crate::output::{self, Manifest, WriteReport};
 use crate::plan::{self, Plan};
@@ -178,6 +179,8 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Time spent in each stage, in order: (stage, duration).
     pub stages: Vec<(&'static str, Duration)>,
+    /// What the output folder holds.
+    pub size: Size,
 }
 
 #[derive(Debug)]
@@ -280,6 +283,7 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                 .filter(|p| p.ends_with(".html"))
                 .count(),
             outputs: previous.outputs.len(),
+            size: previous.size(),
             elapsed: start.elapsed(),
             ..BuildReport::default()
         });
@@ -305,7 +309,6 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         .outputs()
         .map(|o| (o.path.clone(), o.fingerprint.clone()))
         .collect();
-    let shown = crate::diagnostics::render_human(&checked.diags, &checked.texts, false);
     // A first build writes each file as soon as it is rendered, into a folder that
     // becomes the output folder at the end: no file is held in memory, and writing
     // overlaps rendering.
@@ -339,6 +342,10 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             return Err(e.into());
         }
     };
+    let size = output_size(&plan, &made, &on_disk);
+    let mut diags = checked.diags;
+    diags.extend(host_warnings(&size, site.config.publish.as_deref()));
+    let shown = crate::diagnostics::render_human(&diags, &checked.texts, false);
     let (mut written, mut rendered) = (BTreeMap::new(), Vec::new());
     for (path, m) in made {
         match m {
@@ -369,7 +376,8 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     stage("write");
     Ok(BuildReport {
         stages,
-        diags: checked.diags,
+        diags,
+        size,
         texts: checked.texts,
         replayed: None,
         pages: plan.outputs().filter(|o| o.path.ends_with(".html")).count(),
@@ -379,6 +387,44 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         write,
         elapsed: start.elapsed(),
     })
+}
+
+/// What the output folder will hold once written: the outputs made now, and the rest
+/// as they are on disk.
+fn output_size(plan: &Plan, made: &[(String, Made)], on_disk: &output::OnDisk) -> Size {
+    let now: rustc_hash::FxHashMap<&str, u64> = made
+        .iter()
+        .map(|(path, m)| {
+            let len = match m {
+                Made::Bytes(b) => b.len() as u64,
+                Made::Written(w) => w.stamp.as_ref().map_or(0, output::Stamp::bytes),
+            };
+            (path.as_str(), len)
+        })
+        .collect();
+    let mut size = Size::default();
+    for o in plan.outputs() {
+        let len = now
+            .get(o.path.as_str())
+            .copied()
+            .or_else(|| on_disk.get(&o.path).map(output::Stamp::bytes))
+            .unwrap_or(0);
+        size.add(&o.path, len);
+    }
+    size
+}
+
+/// A warning for each limit of a common static host (or of the site's own, named in
+/// `[publish]`) that the output passes.
+fn host_warnings(size: &Size, host: Option<&str>) -> Vec<Diagnostic> {
+    crate::model::hosts::over_limits(size, host)
+        .into_iter()
+        .map(|message| {
+            Diagnostic::warning("site.toml", None, message).with_help(
+                "name the host you publish on in `[publish] host` of site.toml, or make the output smaller (fewer chart formats)",
+            )
+        })
+        .collect()
 }
 
 /// A rendered output: its bytes, or, once written to a first build's staging folder,

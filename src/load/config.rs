@@ -19,6 +19,7 @@ pub struct RawConfig {
     pub section_labels: Keyed<Keyed<Sp<String>>>,
     pub charts: RawCharts,
     pub corridors: Option<Sp<i64>>,
+    pub publish_host: Option<Sp<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -44,6 +45,7 @@ const KEYS: &[&str] = &[
     "sections",
     "charts",
     "corridors",
+    "publish",
 ];
 
 pub fn read(r: &mut Reader, doc: &Table<'_>, span: std::ops::Range<usize>) -> RawConfig {
@@ -75,6 +77,12 @@ pub fn read(r: &mut Reader, doc: &Table<'_>, span: std::ops::Range<usize>) -> Ra
                 }
             }
             "sections" => read_sections(r, &mut c, v),
+            "publish" => {
+                if let Some(t) = r.table("publish", v) {
+                    r.known_keys(t, &["host"], "`[publish]`");
+                    c.publish_host = Reader::get(t, "host").and_then(|h| r.string("host", h));
+                }
+            }
             "charts" => {
                 if let Some(t) = r.table("charts", v) {
                     c.charts = read_charts(r, t);

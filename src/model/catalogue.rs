@@ -75,6 +75,7 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
         section_labels,
         charts,
         corridors,
+        publish_host,
     } = raw;
 
     if let Some(url) = base_url
@@ -348,6 +349,10 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
         section_labels: labels,
         charts,
         corridors,
+        publish: publish_host
+            .as_ref()
+            .filter(|h| allowed(SITE, h, &super::hosts::host_ids(), "publish host", diags))
+            .map(|h| h.value.clone()),
     }
 }
 

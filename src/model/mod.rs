@@ -9,6 +9,7 @@ mod catalogue;
 pub use catalogue::is_base_url;
 pub mod corridors;
 mod derive;
+pub mod hosts;
 mod links;
 pub mod partnerships;
 mod profile;
@@ -104,6 +105,9 @@ pub struct Config {
     pub charts: ChartStyle,
     /// How many bilateral corridors get a page, largest first.
     pub corridors: u32,
+    /// The host the site is published on (`[publish] host`), whose limits the build
+    /// checks; `None`: every common host's.
+    pub publish: Option<String>,
 }
 
 impl Config {

@@ -45,6 +45,11 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// The file's length when stamped.
+    pub fn bytes(&self) -> u64 {
+        self.len
+    }
+
     /// The stamp of a regular file; `None` for anything else.
     pub fn of(meta: &fs::Metadata) -> Option<Stamp> {
         if !meta.file_type().is_file() {
@@ -93,6 +98,15 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// What the outputs a build recorded weigh, by their stamps.
+    pub fn size(&self) -> crate::model::hosts::Size {
+        let mut size = crate::model::hosts::Size::default();
+        for (path, e) in &self.outputs {
+            size.add(path, e.stamp.as_ref().map_or(0, Stamp::bytes));
+        }
+        size
+    }
+
     /// The last build's manifest; empty when there is none or it cannot be read (then
     /// everything is rendered again, which is always correct).
     pub fn read(out: &Path) -> Manifest {

@@ -428,3 +428,59 @@ fn an_older_value_re_renders_no_page_across_countries() {
     );
     site.assert_same_as_full();
 }
+
+#[test]
+fn the_report_weighs_the_output_as_hosts_count_it() {
+    let site = Site::fixture("basic");
+    let report = site.build();
+    let files: Vec<(String, usize)> = site
+        .tree()
+        .into_iter()
+        .filter(|(path, _)| path != ".mpgen-manifest.json")
+        .map(|(path, bytes)| (path, bytes.len()))
+        .collect();
+    assert_eq!(report.size.files, files.len());
+    assert_eq!(
+        report.size.bytes,
+        files.iter().map(|(_, n)| *n as u64).sum::<u64>()
+    );
+    let largest = files.iter().map(|(_, n)| *n as u64).max().unwrap();
+    assert_eq!(report.size.largest.as_ref().unwrap().1, largest);
+    // A build with nothing to do weighs the same folder the same.
+    assert_eq!(site.build().size, report.size);
+    // After an edit, what was made now and what was kept add up alike.
+    site.edit("profiles/PHL.toml", "2024 = 87212", "2024 = 9000000");
+    let edited = site.build();
+    let total: u64 = site
+        .tree()
+        .into_iter()
+        .filter(|(path, _)| path != ".mpgen-manifest.json")
+        .map(|(_, b)| b.len() as u64)
+        .sum();
+    assert_eq!(edited.size.bytes, total);
+}
+
+#[test]
+fn publish_names_a_known_host() {
+    let site = Site::fixture("basic");
+    site.edit(
+        "site.toml",
+        "stale_after_years = 5\n",
+        "stale_after_years = 5\n\n[publish]\nhost = \"github-page\"\n",
+    );
+    let checked = site.check();
+    let d = checked
+        .diags
+        .iter()
+        .find(|d| d.message.contains("github-page"))
+        .unwrap_or_else(|| panic!("{:?}", checked.diags));
+    assert!(d.is_error());
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap()
+            .contains("did you mean `github-pages`?")
+    );
+    site.edit("site.toml", "\"github-page\"", "\"github-pages\"");
+    assert!(!site.check().has_errors());
+}
