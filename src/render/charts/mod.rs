@@ -114,7 +114,52 @@ pub fn svg(spec: &ChartSpec, numbers: &Numbers) -> String {
         let _ = kinds::draw(&root, spec, numbers);
         let _ = root.present();
     }
-    accessible(out, spec)
+    accessible(short_numbers(&out), spec)
+}
+
+/// The SVG with every number inside a tag written to at most two decimals. plotters
+/// writes font sizes as computed (`16.935483870967744`); a hundredth of a pixel is
+/// below what any screen or print shows, and the long forms are most of some charts'
+/// attribute bytes. Text between tags (labels, titles) is left as it is.
+fn short_numbers(svg: &str) -> String {
+    let b = svg.as_bytes();
+    let mut out = String::with_capacity(svg.len());
+    let (mut i, mut in_tag, mut copied) = (0, false, 0);
+    while i < b.len() {
+        match b[i] {
+            b'<' => in_tag = true,
+            b'>' => in_tag = false,
+            c if in_tag && c.is_ascii_digit() => {
+                let start = i;
+                let part_of_name = start > 0
+                    && (b[start - 1].is_ascii_alphabetic() || matches!(b[start - 1], b'_' | b'#'));
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                if i + 1 < b.len() && b[i] == b'.' && b[i + 1].is_ascii_digit() {
+                    let dot = i;
+                    i += 1;
+                    while i < b.len() && b[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                    if !part_of_name
+                        && i - dot > 3
+                        && let Ok(x) = svg[start..i].parse::<f64>()
+                    {
+                        out.push_str(&svg[copied..start]);
+                        let two = format!("{x:.2}");
+                        out.push_str(two.trim_end_matches('0').trim_end_matches('.'));
+                        copied = i;
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push_str(&svg[copied..]);
+    out
 }
 
 /// Adds `<title>`, `<desc>` and the ARIA attributes that make an inline SVG an image
@@ -147,4 +192,16 @@ pub fn xml_escape(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_in_tags_get_two_decimals_and_texts_keep_theirs() {
+        let svg = r##"<text x="16" dy="0.76em" font-size="16.935483870967744" id="c1.23456" fill="#1B1F24">1.23456 and 2.5</text><path d="M-3.14159,2.0001"/>"##;
+        assert_eq!(
+            super::short_numbers(svg),
+            r##"<text x="16" dy="0.76em" font-size="16.94" id="c1.23456" fill="#1B1F24">1.23456 and 2.5</text><path d="M-3.14,2"/>"##
+        );
+    }
 }
