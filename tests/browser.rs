@@ -386,7 +386,7 @@ const PAGE_KINDS: [&str; 16] = [
     "about/",
     "themes/",
     "themes/labour-mobility/",
-    "embed/mex/migrant_stock/",
+    "embed/mex/",
     "no-such-page/",
 ];
 

@@ -112,11 +112,11 @@ pub enum Job {
         iso3: String,
         chart: String,
     },
-    /// The bare page of a chart, for an `<iframe>`.
+    /// The bare page of a profile's charts, for an `<iframe>`: the one its address
+    /// names (`#migrant_stock`) is shown.
     Embed {
         lang: String,
         iso3: String,
-        chart: String,
     },
     /// A world map of one indicator across profiles.
     WorldMap {
@@ -563,7 +563,8 @@ fn profile_group(
             },
         });
     }
-    for chart in charts::spec::profile_charts(site, p) {
+    let charts = charts::spec::profile_charts(site, p);
+    for chart in &charts {
         let id = chart.id.as_bytes();
         outputs.push(Output {
             fingerprint: fp(&[b"chart.csv", cw, ph, id]),
@@ -587,16 +588,19 @@ fn profile_group(
                     },
                 });
             }
-            outputs.push(Output {
-                fingerprint: fp(&[b"embed", l, sw, ph, id]),
-                path: routes::embed(config, lang, code, &chart.id),
-                job: Job::Embed {
-                    lang: lang.clone(),
-                    iso3: code.clone(),
-                    chart: chart.id.clone(),
-                },
-            });
         }
+    }
+    // One embed page a language holds every chart of the profile; the address of one
+    // chart is the page with the chart's id as its fragment.
+    for lang in config.languages.iter().filter(|_| !charts.is_empty()) {
+        outputs.push(Output {
+            fingerprint: fp(&[b"embed", lang.as_bytes(), sw, cw, ph]),
+            path: routes::embed(config, lang, code),
+            job: Job::Embed {
+                lang: lang.clone(),
+                iso3: code.clone(),
+            },
+        });
     }
     for (kind, ext) in [(&b"csv"[..], "csv"), (&b"json"[..], "json")] {
         let job = if ext == "csv" {

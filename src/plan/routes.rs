@@ -100,10 +100,12 @@ pub fn world_map(config: &Config, lang: &str, indicator: &str, ext: &str) -> Str
     )
 }
 
-/// The bare page of one chart, for an `<iframe>`.
-pub fn embed(config: &Config, lang: &str, iso3: &str, id: &str) -> String {
+/// The bare page of a profile's charts, for an `<iframe>`; one chart's address is this
+/// with the chart's id as the fragment (`embed/mex/#migrant_stock`), and the page
+/// shows that chart alone.
+pub fn embed(config: &Config, lang: &str, iso3: &str) -> String {
     format!(
-        "{}embed/{}/{id}/index.html",
+        "{}embed/{}/index.html",
         lang_prefix(config, lang),
         iso3.to_ascii_lowercase()
     )

@@ -314,7 +314,9 @@ pub struct MapView {
 #[derive(Debug, Clone, Serialize)]
 pub struct EmbedView {
     pub common: Common,
-    pub chart: ChartView,
+    /// Every chart of the profile, in page order; the first is shown when the address
+    /// names none.
+    pub charts: Vec<ChartView>,
     pub profile_name: String,
     pub profile_url: String,
 }
@@ -967,9 +969,9 @@ impl<'a> Env<'a> {
             url: routes::link(path, &routes::chart(config, lang, &p.iso3, id, "json")),
             current: false,
         });
-        let embed = routes::embed(config, lang, &p.iso3, id);
+        let embed = routes::embed(config, lang, &p.iso3);
         let embed_snippet = format!(
-            "<iframe src=\"{}\" width=\"{}\" height=\"{}\" title=\"{}\" loading=\"lazy\" style=\"border:0;max-width:100%\"></iframe>",
+            "<iframe src=\"{}#{id}\" width=\"{}\" height=\"{}\" title=\"{}\" loading=\"lazy\" style=\"border:0;max-width:100%\"></iframe>",
             routes::absolute(config, &embed),
             config.charts.width,
             config.charts.height + 40,
@@ -982,23 +984,31 @@ impl<'a> Env<'a> {
             svg: svg.trim_start_matches(|c| c != '<').to_string(),
             desc: spec.desc.clone(),
             downloads,
-            embed_url: routes::link(path, &embed),
+            embed_url: format!("{}#{id}", routes::link(path, &embed)),
             embed_snippet,
         })
     }
 
-    pub fn embed(&self, p: &Profile, id: &str, lang: &str) -> Option<EmbedView> {
+    /// The embed page of a profile: every chart of it, each shown alone when the
+    /// address names it.
+    pub fn embed(&self, p: &Profile, lang: &str) -> Option<EmbedView> {
         let config = &self.site.config;
-        let path = routes::embed(config, lang, &p.iso3, id);
-        let chart = self.chart_view(p, id, lang, &path)?;
+        let path = routes::embed(config, lang, &p.iso3);
+        let charts: Vec<ChartView> = crate::render::charts::spec::profile_charts(self.site, p)
+            .iter()
+            .filter_map(|c| self.chart_view(p, &c.id, lang, &path))
+            .collect();
+        let first = charts.first()?;
+        let profile_name = p.name.get(lang, &config.default_language).to_string();
+        let title = format!("{} · {profile_name}", first.title);
         let profile_path = routes::profile(config, lang, &p.iso3);
         Some(EmbedView {
-            common: self.common(lang, &path, &chart.title, &chart.desc, &|l| {
-                routes::embed(config, l, &p.iso3, id)
+            common: self.common(lang, &path, &title, &first.desc, &|l| {
+                routes::embed(config, l, &p.iso3)
             }),
-            profile_name: p.name.get(lang, &config.default_language).to_string(),
+            profile_name,
             profile_url: routes::link(&path, &profile_path),
-            chart,
+            charts,
         })
     }
 

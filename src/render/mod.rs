@@ -565,10 +565,10 @@ impl<'a> Renderer<'a> {
                     ChartFormat::Svg => Ok(svg.as_bytes().to_vec()),
                 }
             }
-            Job::Embed { lang, iso3, chart } => {
+            Job::Embed { lang, iso3 } => {
                 let view = env
-                    .embed(profile(iso3)?, chart, lang)
-                    .ok_or_else(|| Error::Output(format!("no chart {chart} for {iso3}")))?;
+                    .embed(profile(iso3)?, lang)
+                    .ok_or_else(|| Error::Output(format!("no chart for {iso3}")))?;
                 self.page(output, "embed.html", lang, &view)
             }
         }

@@ -96,16 +96,23 @@ fn chart_files_come_with_their_data_and_metadata() {
     assert_eq!(meta["title"], "International migrant stock");
     assert_eq!(meta["sources"][0]["edition"], "2024 revision");
     assert_eq!(meta["notes"][0], "Foreign-born population.");
-    let embed = site.output("embed/mex/migrant_stock/index.html");
-    assert!(embed.contains("<svg"));
-    assert!(embed.contains("href=\"../../../profiles/mex/index.html\""));
+    // One embed page holds every chart of the profile, each under its id.
+    let embed = site.output("embed/mex/index.html");
+    assert_eq!(
+        embed.matches("<svg").count(),
+        embed.matches("class=\"chart-figure embed-chart\"").count()
+    );
+    assert!(embed.contains("id=\"migrant_stock\""));
+    assert!(embed.contains("href=\"../../profiles/mex/index.html\""));
+    assert!(!site.out.join("embed/mex/migrant_stock").exists());
     let page = site.output("profiles/mex/index.html");
     assert!(
         page.contains(
-            "&lt;iframe src=&quot;https://example.org/profiles/embed/mex/migrant_stock/&quot;"
+            "&lt;iframe src=&quot;https://example.org/profiles/embed/mex/#migrant_stock&quot;"
         ),
         "the embed snippet, escaped in its text area"
     );
+    assert!(page.contains("href=\"../../embed/mex/index.html#migrant_stock\""));
     assert!(page.contains("<details class=\"data\"><summary>Data table</summary>"));
     assert!(site.out.join("fonts/DejaVuSans.ttf").is_file());
 }
