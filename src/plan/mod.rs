@@ -576,7 +576,12 @@ fn profile_group(
         });
         for lang in &config.languages {
             let l = lang.as_bytes();
-            for format in formats {
+            // The metadata holds every language's words: one file, at the default
+            // language's address.
+            let in_lang = formats
+                .iter()
+                .filter(|f| **f != ChartFormat::Json || *lang == config.default_language);
+            for format in in_lang {
                 outputs.push(Output {
                     fingerprint: fp(&[b"chart", format.ext().as_bytes(), l, cw, ph, id]),
                     path: routes::chart(config, lang, code, &chart.id, format.ext()),

@@ -966,7 +966,11 @@ impl<'a> Env<'a> {
         });
         downloads.push(Link {
             title: "JSON".into(),
-            url: routes::link(path, &routes::chart(config, lang, &p.iso3, id, "json")),
+            // One file with every language's words, at the default language's address.
+            url: routes::link(
+                path,
+                &routes::chart(config, &config.default_language, &p.iso3, id, "json"),
+            ),
             current: false,
         });
         let embed = routes::embed(config, lang, &p.iso3);

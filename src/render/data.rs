@@ -340,28 +340,39 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Texts of a chart by language: `{"en": "...", "fr": "..."}`.
+type ByLang<'a> = std::collections::BTreeMap<&'a str, &'a str>;
+
 #[derive(Serialize)]
 struct ChartMeta<'a> {
     id: &'a str,
     iso3: &'a str,
-    lang: &'a str,
-    title: &'a str,
-    subtitle: &'a str,
+    languages: Vec<&'a str>,
+    title: ByLang<'a>,
+    subtitle: ByLang<'a>,
     unit: &'a str,
-    description: &'a str,
+    description: ByLang<'a>,
     sources: Vec<&'a crate::model::Source>,
     notes: Vec<&'a str>,
     width: u32,
     height: u32,
 }
 
-/// A chart's metadata: what a report writer needs to cite it.
+/// A chart's metadata: what a report writer needs to cite it, with its words in every
+/// language of the site (`specs`, one a language, the default first), so one file
+/// serves them all.
 pub fn chart_meta(
     site: &Site,
     p: &Profile,
     chart: &str,
-    spec: &super::charts::ChartSpec,
+    specs: &[super::charts::ChartSpec],
 ) -> Vec<u8> {
+    let Some(spec) = specs.first() else {
+        return Vec::new();
+    };
+    let by_lang = |f: fn(&super::charts::ChartSpec) -> &str| -> ByLang<'_> {
+        specs.iter().map(|s| (s.lang.as_str(), f(s))).collect()
+    };
     let refs = super::charts::spec::profile_charts(site, p);
     let series: Vec<&str> = refs
         .iter()
@@ -387,11 +398,11 @@ pub fn chart_meta(
     let meta = ChartMeta {
         id: chart,
         iso3: &p.iso3,
-        lang: &spec.lang,
-        title: &spec.title,
-        subtitle: &spec.subtitle,
+        languages: specs.iter().map(|s| s.lang.as_str()).collect(),
+        title: by_lang(|s| &s.title),
+        subtitle: by_lang(|s| &s.subtitle),
         unit: &spec.unit,
-        description: &spec.desc,
+        description: by_lang(|s| &s.desc),
         sources: source_ids
             .iter()
             .filter_map(|id| p.source(site, id))

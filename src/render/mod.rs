@@ -506,11 +506,14 @@ impl<'a> Renderer<'a> {
                 let missing = || Error::Output(format!("no chart {chart} for {iso3}"));
                 match format {
                     ChartFormat::Json => {
-                        let spec = self
-                            .charts
-                            .spec(lang, iso3, chart, numbers)
+                        let specs = site
+                            .config
+                            .languages
+                            .iter()
+                            .map(|l| self.charts.spec(l, iso3, chart, self.numbers(l)))
+                            .collect::<Option<Vec<_>>>()
                             .ok_or_else(missing)?;
-                        Ok(data::chart_meta(site, profile(iso3)?, chart, &spec))
+                        Ok(data::chart_meta(site, profile(iso3)?, chart, &specs))
                     }
                     _ => {
                         let svg = self

@@ -93,7 +93,20 @@ fn chart_files_come_with_their_data_and_metadata() {
     );
     let meta: serde_json::Value =
         serde_json::from_str(&site.output("charts/mex/migrant_stock.json")).unwrap();
-    assert_eq!(meta["title"], "International migrant stock");
+    // One file, with the words of every language.
+    assert_eq!(meta["title"]["en"], "International migrant stock");
+    assert_eq!(meta["languages"], serde_json::json!(["en", "fr"]));
+    assert!(
+        meta["description"]["fr"]
+            .as_str()
+            .unwrap()
+            .contains("Mexique")
+    );
+    assert!(!site.out.join("fr/charts/mex/migrant_stock.json").exists());
+    assert!(
+        site.output("fr/profiles/mex/index.html")
+            .contains("href=\"../../../charts/mex/migrant_stock.json\"")
+    );
     assert_eq!(meta["sources"][0]["edition"], "2024 revision");
     assert_eq!(meta["notes"][0], "Foreign-born population.");
     // One embed page holds every chart of the profile, each under its id.
