@@ -1,6 +1,7 @@
 //! Full and incremental builds: what is rendered, what is written, and that both agree.
 
 use std::fs;
+use std::path::Path;
 use std::time::SystemTime;
 
 use crate::harness::Site;
@@ -483,4 +484,68 @@ fn publish_names_a_known_host() {
     );
     site.edit("site.toml", "\"github-page\"", "\"github-pages\"");
     assert!(!site.check().has_errors());
+}
+
+/// Whether an output belongs to the profile `code` (lower case): its pages, charts,
+/// embeds and data files.
+fn of_profile(path: &str, code: &str) -> bool {
+    path.split('/')
+        .any(|c| c == code || c.split('.').next() == Some(code))
+}
+
+#[test]
+fn the_default_site_fits_the_common_hosts() {
+    // The file count is exact: the whole default site's plan, which renders nothing.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let checked = mpgen::pipeline::check(repo);
+    let (mut whole, theme) = checked.site.expect("the default site checks clean");
+    let opts = mpgen::pipeline::BuildOptions {
+        root: repo.to_path_buf(),
+        ..Default::default()
+    };
+    let files = mpgen::pipeline::plan_site(&mut whole, &theme, &opts).len();
+    // The bytes are bounded from the twelve hand profiles, built: what they share, plus
+    // for every profile as many bytes as the largest of them has.
+    let site = Site::default_site();
+    let report = site.build();
+    let tree = site.tree();
+    let codes: Vec<String> = crate::harness::HAND_PROFILES
+        .iter()
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let shared: u64 = tree
+        .iter()
+        .filter(|(p, _)| !codes.iter().any(|c| of_profile(p, c)))
+        .map(|(_, b)| b.len() as u64)
+        .sum();
+    let most = codes
+        .iter()
+        .map(|c| {
+            tree.iter()
+                .filter(|(p, _)| of_profile(p, c))
+                .map(|(_, b)| b.len() as u64)
+                .sum::<u64>()
+        })
+        .max()
+        .unwrap();
+    // The largest file: all.csv, which grows with the profiles, or what is largest now.
+    let n = whole.profiles.len() as u64;
+    let all_csv = tree["data/all.csv"].len() as u64 * n / codes.len() as u64;
+    let largest = report
+        .size
+        .largest
+        .clone()
+        .filter(|(_, len)| *len > all_csv)
+        .unwrap_or(("data/all.csv".into(), all_csv));
+    let size = mpgen::model::hosts::Size {
+        files,
+        bytes: shared + n * most,
+        largest: Some(largest),
+    };
+    assert_eq!(
+        mpgen::model::hosts::over_limits(&size, None),
+        Vec::<String>::new(),
+        "{} profiles; {files} files; at most {most} bytes a profile, {shared} shared",
+        whole.profiles.len()
+    );
 }
