@@ -119,23 +119,25 @@ fn read_title(r: &mut Reader, v: &super::toml_reader::Value<'_>) -> Option<Sp<St
     r.title("title", v)
 }
 
-/// Control characters in a Markdown body, each at its place, as in TOML texts.
+/// The first control character of a Markdown body, at its place, as in TOML texts (one
+/// is enough to find them: a page of a million would otherwise make a million errors).
 fn body_controls(file: &str, body: &str, offset: usize, diags: &mut Vec<Diagnostic>) {
-    for (i, c) in body.char_indices() {
-        if super::toml_reader::is_forbidden_control(c) {
-            let at = offset + i;
-            diags.push(
-                Diagnostic::error(
-                    file,
-                    Some(at..at + c.len_utf8()),
-                    format!(
-                        "this page holds the control character U+{:04X}, which cannot be published",
-                        c as u32
-                    ),
-                )
-                .with_help("delete it; only tabs and line breaks are allowed in texts"),
-            );
-        }
+    let mut found = body
+        .char_indices()
+        .filter(|(_, c)| super::toml_reader::is_forbidden_control(*c));
+    if let Some((i, c)) = found.next() {
+        let at = offset + i;
+        let more = found.count();
+        let what = match more {
+            0 => "this page".to_string(),
+            n => format!("this page ({n} more after this one)"),
+        };
+        diags.push(super::toml_reader::control_error(
+            file,
+            at..at + c.len_utf8(),
+            &what,
+            c,
+        ));
     }
 }
 

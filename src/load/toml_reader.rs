@@ -152,17 +152,10 @@ impl<'d> Reader<'d> {
     /// they cannot go into the HTML, SVG or XML mpgen writes, and no one types them on
     /// purpose. The string is still kept, so one stray byte does not hide other problems.
     fn no_controls(&mut self, key: &str, s: &str, span: Range<usize>) {
-        let Some(c) = s.chars().find(|&c| is_forbidden_control(c)) else {
-            return;
-        };
-        self.error(
-            span,
-            format!(
-                "`{key}` holds the control character U+{:04X}, which cannot be published",
-                c as u32
-            ),
-        )
-        .help = Some("delete it; only tabs and line breaks are allowed in texts".to_string());
+        if let Some(c) = s.chars().find(|&c| is_forbidden_control(c)) {
+            self.diags
+                .push(control_error(self.file, span, &format!("`{key}`"), c));
+        }
     }
 
     /// A web address that a reader's browser can follow: `http` or `https`, nothing else.
@@ -384,6 +377,20 @@ pub const MAX_NAME_CHARS: usize = 300;
 /// C0 ones, and the C1 ones and DEL are invisible debris from copied text.
 pub fn is_forbidden_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// The error for a control character `c` in `what` (`` `name` ``, "this page"): every
+/// text of the site, the theme's included, says it the same way.
+pub fn control_error(file: &str, span: Range<usize>, what: &str, c: char) -> Diagnostic {
+    Diagnostic::error(
+        file,
+        Some(span),
+        format!(
+            "{what} holds the control character U+{:04X}, which cannot be published",
+            c as u32
+        ),
+    )
+    .with_help("delete it; only tabs and line breaks are allowed in texts")
 }
 
 /// `http://host...` or `https://host...`, with a host and no spaces or controls.

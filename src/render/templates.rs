@@ -194,13 +194,11 @@ fn controls_in_strings(file: &str, text: &str, map: &Strings, diags: &mut Vec<Di
                 .map(|(i, _)| i)
                 .find(|&i| i == 0 || text.as_bytes()[i - 1] == b'\n')
                 .unwrap_or(0);
-            diags.push(Diagnostic::error(
+            diags.push(crate::load::toml_reader::control_error(
                 file,
-                Some(at..at + key.len()),
-                format!(
-                    "`{key}` holds the control character U+{:04X}, which cannot be published",
-                    c as u32
-                ),
+                at..at + key.len(),
+                &format!("`{key}`"),
+                c,
             ));
         }
     }
