@@ -1024,3 +1024,18 @@ fn a_list_names_each_thing_once() {
     }
     assert_eq!(errors.len(), 3, "{errors:#?}");
 }
+
+#[test]
+fn a_workbook_cell_named_past_any_column_is_an_error_not_a_panic() {
+    // Found by the import_sheet fuzz target: calamine's column sum overflows.
+    let site = Site::fixture("basic");
+    let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let strings = format!(r#"<sst xmlns="{main}"><si><t>Location code</t></si></sst>"#);
+    let sheet = format!(
+        r#"<worksheet xmlns="{main}"><sheetData><row r="1"><c r="AAAAAAAAAAAAAAAA1"><v>1</v></c></row></sheetData></worksheet>"#
+    );
+    let bytes = mpgen::import::workbook::one_sheet_workbook(strings.as_bytes(), sheet.as_bytes());
+    let o = import_dry_run(&site, "wide.xlsx", bytes);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("wide.xlsx"), "{}", stderr(&o));
+}
