@@ -523,16 +523,14 @@ pub fn chart(root: &Path, req: &ChartRequest) -> Result<Vec<u8>, BuildError> {
     site.config.charts.width = req.width.unwrap_or(site.config.charts.width);
     site.config.charts.height = req.height.unwrap_or(site.config.charts.height);
     let scale = req.scale.unwrap_or(site.config.charts.png_scale as f32);
-    let pixels = |c: &crate::model::ChartStyle| {
-        c.width as f64 * c.height as f64 * f64::from(scale) * f64::from(scale)
-    };
-    if req.format == ChartFormat::Png && pixels(&site.config.charts) > MAX_PNG_PIXELS {
-        let c = &site.config.charts;
+    let c = &site.config.charts;
+    let pixels = c.png_pixels(f64::from(scale));
+    if req.format == ChartFormat::Png && pixels > MAX_PNG_PIXELS {
         return Err(fail(format!(
             "a {}×{} chart at --scale {scale} is a PNG of {:.0} million pixels; at most {:.0} million: lower --width, --height or --scale, or ask for SVG or PDF",
             c.width,
             c.height,
-            pixels(c) / 1e6,
+            pixels / 1e6,
             MAX_PNG_PIXELS / 1e6
         )));
     }

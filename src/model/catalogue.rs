@@ -26,7 +26,7 @@ pub const SITE_PNG_PIXELS: f64 = 30e6;
 
 fn png_pixels_fit(charts: &ChartStyle, raw: &RawConfig, diags: &mut Vec<Diagnostic>) {
     let scale = charts.png_scale;
-    let pixels = charts.width as f64 * charts.height as f64 * scale * scale;
+    let pixels = charts.png_pixels(scale);
     if pixels <= SITE_PNG_PIXELS {
         return;
     }

@@ -87,6 +87,14 @@ pub struct ChartStyle {
     pub enabled: bool,
 }
 
+impl ChartStyle {
+    /// How many pixels a PNG of a chart of this size has at `scale` PNG pixels per CSS
+    /// pixel: what every bound on a picture's memory is judged by.
+    pub fn png_pixels(&self, scale: f64) -> f64 {
+        f64::from(self.width) * f64::from(self.height) * scale * scale
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Config {
     pub title: Text,
