@@ -28,13 +28,14 @@ fn main() {
             // A fresh renderer each time, so nothing is cached between measurements.
             let renderer = mpgen::render::Renderer::new(&site, &theme);
             let t = Instant::now();
-            let svg = renderer
-                .chart_svg(&lang, &p.iso3, &chart.id)
+            let drawn = renderer
+                .chart_drawn(&lang, &p.iso3, &chart.id)
                 .expect("a chart");
+            let svg = drawn.svg("../../");
             svg_ms.push(t.elapsed().as_secs_f64() * 1e3);
             svg_bytes += svg.len();
             let t = Instant::now();
-            let png = mpgen::render::charts::raster::png(&svg, scale).expect("a PNG");
+            let png = mpgen::render::charts::raster::png(&drawn.print_svg(), scale).expect("a PNG");
             png_ms.push(t.elapsed().as_secs_f64() * 1e3);
             png_bytes += png.len();
         }

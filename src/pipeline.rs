@@ -559,13 +559,15 @@ pub fn chart(root: &Path, req: &ChartRequest) -> Result<Vec<u8>, BuildError> {
         )));
     }
     let renderer = Renderer::new(&site, &theme);
-    let svg = renderer
-        .chart_svg(&lang, &iso3, &req.chart)
+    let drawn = renderer
+        .chart_drawn(&lang, &iso3, &req.chart)
         .ok_or_else(|| fail(format!("no chart {}", req.chart)))?;
+    // A file of its own, off the site: the wide drawing, with nothing outside it.
+    let svg = drawn.print_svg();
     match req.format {
         ChartFormat::Png => Ok(crate::render::charts::raster::png(&svg, scale)?),
         ChartFormat::Pdf => Ok(crate::render::charts::raster::pdf(&svg)?),
-        _ => Ok(svg.as_bytes().to_vec()),
+        _ => Ok(svg.into_bytes()),
     }
 }
 

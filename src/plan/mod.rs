@@ -118,6 +118,11 @@ pub enum Job {
         lang: String,
         iso3: String,
     },
+    /// The bars of an indicator page: the largest latest values.
+    Ranking {
+        lang: String,
+        indicator: String,
+    },
     /// A world map of one indicator across profiles.
     WorldMap {
         lang: String,
@@ -858,6 +863,29 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
                     corridors: ind.flow.is_some().then(|| top.clone()),
                 },
             });
+            // The page's bars of its largest values: its data, names and chart words,
+            // no template.
+            let ranked = config.charts.enabled
+                && site
+                    .profiles
+                    .values()
+                    .any(|p| crate::model::latest_value(p, &ind.id).is_some());
+            if ranked {
+                outputs.push(Output {
+                    fingerprint: fp(&[
+                        b"ranking",
+                        l,
+                        cw,
+                        ind.id.as_bytes(),
+                        f.indicators[&ind.id].data.as_bytes(),
+                    ]),
+                    path: routes::ranking(config, lang, &ind.id),
+                    job: Job::Ranking {
+                        lang: lang.clone(),
+                        indicator: ind.id.clone(),
+                    },
+                });
+            }
         }
         for (name, path, job, data) in [
             (
@@ -949,12 +977,24 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         }
     }
 
-    // World maps: every profile's latest value of their indicator.
-    for ind in charts::spec::map_indicators(site) {
+    // World maps: every profile's latest value of their indicator. Those the home page
+    // may show come in every format; the others, shown on their indicator's page, as
+    // the SVG the page shows.
+    let on_home = charts::spec::map_indicators(site);
+    let series = site
+        .indicators_in_order()
+        .filter(|i| config.charts.enabled && i.kind == "series");
+    for ind in series {
+        let home = on_home.iter().any(|h| h.id == ind.id);
         for lang in &config.languages {
             // The values are language-neutral: one CSV, beside the default language's map.
-            let csv = (*lang == config.default_language).then_some(ChartFormat::Csv);
-            for format in formats.iter().chain(csv.iter()) {
+            let csv = (home && *lang == config.default_language).then_some(ChartFormat::Csv);
+            let all = if home {
+                &formats[..]
+            } else {
+                &[ChartFormat::Svg][..]
+            };
+            for format in all.iter().chain(csv.iter()) {
                 outputs.push(Output {
                     fingerprint: fp(&[
                         b"world",

@@ -100,6 +100,14 @@ pub fn world_map(config: &Config, lang: &str, indicator: &str, ext: &str) -> Str
     )
 }
 
+/// The bars of an indicator page's largest values: `fr/charts/ranking/migrant_share.svg`.
+pub fn ranking(config: &Config, lang: &str, indicator: &str) -> String {
+    format!(
+        "{}charts/ranking/{indicator}.svg",
+        lang_prefix(config, lang)
+    )
+}
+
 /// The bare page of a profile's charts, for an `<iframe>`; one chart's address is this
 /// with the chart's id as the fragment (`embed/mex/#migrant_stock`), and the page
 /// shows that chart alone.

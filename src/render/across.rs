@@ -195,12 +195,7 @@ impl Env<'_> {
         }
         missing.sort_by(|a, b| super::collate::compare(lang, &a.title, &b.title));
         stale.sort_by(|a, b| super::collate::compare(lang, &a.link.title, &b.link.title));
-        // Largest first; ties by code, so the order never depends on anything else.
-        have.sort_by(|a, b| {
-            b.1.value
-                .total_cmp(&a.1.value)
-                .then_with(|| a.0.iso3.cmp(&b.0.iso3))
-        });
+        largest_first(&mut have);
         let row = |rank: usize, p: &Profile, l: &Latest| RankRow {
             rank,
             iso3: p.iso3.clone(),
@@ -236,39 +231,23 @@ impl Env<'_> {
             })
             .collect();
 
-        let mut sources: Vec<String> = Vec::new();
-        for (p, l) in &have {
-            for id in l.source.split('+') {
-                if let Some(s) = p.source(site, id) {
-                    let text = s.cited();
-                    if !sources.contains(&text) {
-                        sources.push(text);
-                    }
-                }
-            }
-        }
-
+        let sources = sources_of(site, &have);
         let charts_on = config.charts.enabled;
         let map_svg = (charts_on && ind.kind == "series")
-            .then(|| self.charts.indicator_map_svg(lang, &ind.id, num))
+            .then(|| self.charts.map(lang, &ind.id, num))
             .flatten()
-            .map(|svg| svg.trim_start_matches(|c| c != '<').to_string());
-        let top_svg = (charts_on && !have.is_empty())
-            .then(|| {
-                let bars = have
-                    .iter()
-                    .take(TOP)
-                    .map(|(p, l)| (p.name.get(lang, dl).to_string(), l.value))
-                    .collect();
-                let strings = self.charts.strings(lang)?;
-                let source = crate::render::charts::spec::sources_phrase(strings, &sources);
-                let spec = crate::render::charts::spec::ranking_spec(
-                    site, ind, bars, source, lang, num, strings,
-                );
-                Some(crate::render::charts::svg(&spec, num))
-            })
-            .flatten()
-            .map(|svg| svg.trim_start_matches(|c| c != '<').to_string());
+            .map(|drawn| {
+                drawn.object(&routes::link(
+                    &path,
+                    &routes::world_map(config, lang, &ind.id, "svg"),
+                ))
+            });
+        let top_svg = self.ranking_drawn(ind, lang).map(|drawn| {
+            drawn.object(&routes::link(
+                &path,
+                &routes::ranking(config, lang, &ind.id),
+            ))
+        });
 
         IndicatorView {
             common: self.common(lang, &path, &label, "", &|l| {
@@ -319,6 +298,39 @@ impl Env<'_> {
             corridors_url: routes::link(&path, &routes::corridors(config, lang)),
             label,
         }
+    }
+
+    /// The bars of an indicator page: the profiles with the largest latest values.
+    pub fn ranking_drawn(
+        &self,
+        ind: &Indicator,
+        lang: &str,
+    ) -> Option<crate::render::charts::Drawn> {
+        let site = self.site;
+        if !site.config.charts.enabled {
+            return None;
+        }
+        let mut have: Vec<(&Profile, Latest)> = site
+            .profiles
+            .values()
+            .filter_map(|p| Some((&**p, latest_value(p, &ind.id)?)))
+            .collect();
+        if have.is_empty() {
+            return None;
+        }
+        largest_first(&mut have);
+        let dl = &site.config.default_language;
+        let num = self.num(lang);
+        let bars = have
+            .iter()
+            .take(TOP)
+            .map(|(p, l)| (p.name.get(lang, dl).to_string(), l.value))
+            .collect();
+        let strings = self.charts.strings(lang)?;
+        let source = crate::render::charts::spec::sources_phrase(strings, &sources_of(site, &have));
+        let spec =
+            crate::render::charts::spec::ranking_spec(site, ind, bars, source, lang, num, strings);
+        Some(crate::render::charts::draw(&spec, num))
     }
 
     /// World and regional sums (`model::calls::sums`), formatted.
@@ -681,4 +693,29 @@ impl Env<'_> {
         let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
         format!("window.MPGEN_SEARCH = {json};\n").into_bytes()
     }
+}
+
+/// Largest first; ties by code, so the order never depends on anything else.
+fn largest_first(have: &mut [(&Profile, Latest)]) {
+    have.sort_by(|a, b| {
+        b.1.value
+            .total_cmp(&a.1.value)
+            .then_with(|| a.0.iso3.cmp(&b.0.iso3))
+    });
+}
+
+/// The sources of the values shown, each once, in the order first met.
+fn sources_of(site: &crate::model::Site, have: &[(&Profile, Latest)]) -> Vec<String> {
+    let mut sources: Vec<String> = Vec::new();
+    for (p, l) in have {
+        for id in l.source.split('+') {
+            if let Some(s) = p.source(site, id) {
+                let text = s.cited();
+                if !sources.contains(&text) {
+                    sources.push(text);
+                }
+            }
+        }
+    }
+    sources
 }

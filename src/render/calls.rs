@@ -40,7 +40,7 @@ impl Env<'_> {
             text.push_str(&body[last..call.range.start]);
             last = call.range.end;
             let token = format!("\u{E000}{i}\u{E001}");
-            match self.call_html(kind, i, lang, path) {
+            match self.call_html(kind, lang, path) {
                 Made::Html(html) => {
                     text.push_str(&token);
                     made.push((token, html, kind.is_block()));
@@ -62,11 +62,11 @@ impl Env<'_> {
         html
     }
 
-    fn call_html(&self, kind: &Kind, i: usize, lang: &str, path: &str) -> Made {
+    fn call_html(&self, kind: &Kind, lang: &str, path: &str) -> Made {
         let site = self.site;
         let config = &site.config;
         match kind {
-            Kind::Chart { profile, id } => self.chart_call(profile, id, i, lang, path),
+            Kind::Chart { profile, id } => self.chart_call(profile, id, lang, path),
             Kind::Value {
                 profile,
                 indicator,
@@ -143,18 +143,18 @@ impl Env<'_> {
                 let ind = &site.indicators[indicator];
                 let url = routes::link(path, &routes::indicator(config, lang, indicator));
                 let label = ind.label.get(lang, &config.default_language);
-                let svg = config
+                let drawn = config
                     .charts
                     .enabled
-                    .then(|| {
-                        self.charts
-                            .indicator_map_svg(lang, indicator, self.num(lang))
-                    })
+                    .then(|| self.charts.map(lang, indicator, self.num(lang)))
                     .flatten();
-                match svg {
-                    Some(svg) => Made::Html(format!(
+                match drawn {
+                    Some(drawn) => Made::Html(format!(
                         "<figure class=\"chart-figure map-figure\"><div class=\"chart\">{}</div><figcaption><a href=\"{url}\">{}</a></figcaption></figure>",
-                        unique_ids(svg.trim_start_matches(|c| c != '<'), &format!("-md{i}")),
+                        drawn.object(&routes::link(
+                            path,
+                            &routes::world_map(config, lang, indicator, "svg")
+                        )),
                         xml_escape(label)
                     )),
                     None => Made::Markdown(format!("[{}]({url})", escape_md(label))),
@@ -373,7 +373,7 @@ impl Env<'_> {
 
     /// A profile's chart in a text, or where charts are left out (`--no-charts`), a link
     /// to the profile's table of the same data.
-    fn chart_call(&self, profile: &str, id: &str, i: usize, lang: &str, path: &str) -> Made {
+    fn chart_call(&self, profile: &str, id: &str, lang: &str, path: &str) -> Made {
         let config = &self.site.config;
         let url = format!(
             "{}#ind-{id}",
@@ -388,8 +388,7 @@ impl Env<'_> {
         match view {
             Some(v) => Made::Html(format!(
                 "<figure class=\"chart-figure\"><div class=\"chart\">{}</div><figcaption><a href=\"{url}\">{}: {}</a></figcaption></figure>",
-                // The same chart may also be on the page: its ids get a suffix.
-                unique_ids(&v.svg, &format!("-md{i}")),
+                v.svg,
                 xml_escape(&name),
                 xml_escape(&v.title)
             )),
@@ -414,32 +413,6 @@ enum Made {
     Markdown(String),
 }
 
-/// An inline SVG with the ids its `aria-labelledby` names suffixed, so the same chart
-/// can be on a page twice.
-fn unique_ids(svg: &str, suffix: &str) -> String {
-    let Some(ids) = svg
-        .split_once("aria-labelledby=\"")
-        .and_then(|(_, rest)| rest.split_once('"'))
-        .map(|(ids, _)| ids.to_string())
-    else {
-        return svg.to_string();
-    };
-    let mut out = svg.to_string();
-    let renamed: Vec<String> = ids
-        .split_whitespace()
-        .map(|id| format!("{id}{suffix}"))
-        .collect();
-    out = out.replacen(
-        &format!("aria-labelledby=\"{ids}\""),
-        &format!("aria-labelledby=\"{}\"", renamed.join(" ")),
-        1,
-    );
-    for (id, new) in ids.split_whitespace().zip(&renamed) {
-        out = out.replacen(&format!("id=\"{id}\""), &format!("id=\"{new}\""), 1);
-    }
-    out
-}
-
 pub(crate) fn escape_md(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
@@ -450,18 +423,4 @@ pub(crate) fn escape_md(s: &str) -> String {
             }
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::unique_ids;
-
-    #[test]
-    fn ids_get_a_suffix() {
-        let svg = "<svg role=\"img\" aria-labelledby=\"a-title a-desc\">\n<title id=\"a-title\">T</title>\n<desc id=\"a-desc\">D</desc></svg>";
-        let out = unique_ids(svg, "-md1");
-        assert!(out.contains("aria-labelledby=\"a-title-md1 a-desc-md1\""));
-        assert!(out.contains("<title id=\"a-title-md1\">"));
-        assert!(out.contains("<desc id=\"a-desc-md1\">"));
-    }
 }

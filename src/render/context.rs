@@ -295,7 +295,7 @@ impl Env<'_> {
 pub struct ChartView {
     pub id: String,
     pub title: String,
-    /// The SVG, for inline use (`|safe`).
+    /// The chart as the page shows it (`|safe`): an `<object>` of its SVG file.
     pub svg: String,
     pub desc: String,
     pub downloads: Vec<Link>,
@@ -556,7 +556,7 @@ impl<'a> Env<'a> {
             .first()
             .and_then(|ind| {
                 let num = self.num(lang);
-                let svg = self.charts.map_svg(lang, &ind.id, num)?;
+                let drawn = self.charts.map(lang, &ind.id, num)?;
                 let mut downloads = Vec::new();
                 for fmt in ["svg", "png", "pdf"] {
                     if fmt == "svg" || config.charts.formats.iter().any(|f| f == fmt) {
@@ -572,7 +572,10 @@ impl<'a> Env<'a> {
                 }
                 Some(MapView {
                     title: ind.label.get(lang, &config.default_language).to_string(),
-                    svg: svg.trim_start_matches(|c| c != '<').to_string(),
+                    svg: drawn.object(&routes::link(
+                        &path,
+                        &routes::world_map(config, lang, &ind.id, "svg"),
+                    )),
                     downloads,
                 })
             });
@@ -944,10 +947,11 @@ impl<'a> Env<'a> {
         let config = &self.site.config;
         let num = self.num(lang);
         let spec = self.charts.spec(lang, &p.iso3, id, num)?;
-        let svg = self.charts.svg(lang, &p.iso3, id, num)?;
+        let drawn = self.charts.drawn(lang, &p.iso3, id, num)?;
+        let svg_url = routes::link(path, &routes::chart(config, lang, &p.iso3, id, "svg"));
         let mut downloads = vec![Link {
             title: "SVG".into(),
-            url: routes::link(path, &routes::chart(config, lang, &p.iso3, id, "svg")),
+            url: svg_url.clone(),
             current: false,
         }];
         for (fmt, title) in [("png", "PNG"), ("pdf", "PDF")] {
@@ -984,8 +988,7 @@ impl<'a> Env<'a> {
         Some(ChartView {
             id: id.to_string(),
             title: spec.title.clone(),
-            // Inline in HTML, the XML declaration has no place.
-            svg: svg.trim_start_matches(|c| c != '<').to_string(),
+            svg: drawn.object(&svg_url),
             desc: spec.desc.clone(),
             downloads,
             embed_url: format!("{}#{id}", routes::link(path, &embed)),

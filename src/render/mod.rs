@@ -78,8 +78,8 @@ pub trait Carry: Sync {
 /// (language, profile code, chart id)
 type ChartKey = (String, String, String);
 
-/// A chart's SVG, once drawn (`None`: the chart has nothing to draw).
-type Drawn = OnceLock<Option<Arc<str>>>;
+/// A chart, once drawn (`None`: the chart has nothing to draw).
+type Drawn = OnceLock<Option<Arc<charts::Drawn>>>;
 
 /// Chart SVGs, each drawn at most once a build: the profile page shows it inline, and
 /// its SVG, PNG and PDF files are made from the same text.
@@ -87,7 +87,7 @@ pub struct Charts<'a> {
     site: &'a Site,
     theme: &'a Theme,
     world: OnceLock<Option<Arc<charts::map::World>>>,
-    maps: BTreeMap<(&'a str, &'a str), OnceLock<Option<Arc<str>>>>,
+    maps: BTreeMap<(&'a str, &'a str), Drawn>,
     /// Made on first use: a rebuild in `serve` draws a handful of the site's charts.
     svgs: Mutex<HashMap<ChartKey, Arc<Drawn>>>,
 }
@@ -95,8 +95,8 @@ pub struct Charts<'a> {
 /// A world map's SVG, drawn again only when what it shows changed: the home page is
 /// rendered again whenever any profile changes, but its map only when a latest value,
 /// a label or the style did. Kept process-wide, like the decoded outlines, for `serve`.
-fn drawn_map(spec: &charts::ChartSpec, numbers: &Numbers) -> Arc<str> {
-    static DRAWN: Mutex<Option<HashMap<blake3::Hash, Arc<str>>>> = Mutex::new(None);
+fn drawn_map(spec: &charts::ChartSpec, numbers: &Numbers) -> Arc<charts::Drawn> {
+    static DRAWN: Mutex<Option<HashMap<blake3::Hash, Arc<charts::Drawn>>>> = Mutex::new(None);
     let key = charts::map::spec_key(spec);
     if let Some(svg) = DRAWN
         .lock()
@@ -106,7 +106,7 @@ fn drawn_map(spec: &charts::ChartSpec, numbers: &Numbers) -> Arc<str> {
     {
         return svg.clone();
     }
-    let svg: Arc<str> = Arc::from(charts::svg(spec, numbers));
+    let svg = Arc::new(charts::draw(spec, numbers));
     let mut drawn = DRAWN.lock().unwrap_or_else(|e| e.into_inner());
     let map = drawn.get_or_insert_with(HashMap::new);
     // A site has a map per series indicator and language; more keys are old generations.
@@ -175,24 +175,22 @@ impl<'a> Charts<'a> {
         ))
     }
 
-    /// The world map of any series indicator, for its indicator page.
-    pub fn indicator_map_svg(
+    /// The world map of a series indicator: drawn once a build for the maps the home
+    /// page may show, and kept while what it shows stays the same for the others.
+    pub fn map(
         &self,
         lang: &str,
         indicator: &str,
         numbers: &Numbers,
-    ) -> Option<Arc<str>> {
-        self.map_spec(lang, indicator, numbers)
-            .map(|spec| drawn_map(&spec, numbers))
-    }
-
-    pub fn map_svg(&self, lang: &str, indicator: &str, numbers: &Numbers) -> Option<Arc<str>> {
-        let cell = self.maps.get(&(lang, indicator))?;
-        cell.get_or_init(|| {
+    ) -> Option<Arc<charts::Drawn>> {
+        let draw = || {
             self.map_spec(lang, indicator, numbers)
                 .map(|spec| drawn_map(&spec, numbers))
-        })
-        .clone()
+        };
+        match self.maps.get(&(lang, indicator)) {
+            Some(cell) => cell.get_or_init(draw).clone(),
+            None => draw(),
+        }
     }
 
     pub fn strings(&self, lang: &str) -> Option<&templates::Strings> {
@@ -215,8 +213,14 @@ impl<'a> Charts<'a> {
         charts::spec::chart_spec(self.site, p, &chart, lang, numbers, strings)
     }
 
-    /// The chart's SVG text, drawn once.
-    pub fn svg(&self, lang: &str, iso3: &str, id: &str, numbers: &Numbers) -> Option<Arc<str>> {
+    /// The chart, drawn once.
+    pub fn drawn(
+        &self,
+        lang: &str,
+        iso3: &str,
+        id: &str,
+        numbers: &Numbers,
+    ) -> Option<Arc<charts::Drawn>> {
         let cell = self
             .svgs
             .lock()
@@ -226,7 +230,7 @@ impl<'a> Charts<'a> {
             .clone();
         cell.get_or_init(|| {
             self.spec(lang, iso3, id, numbers)
-                .map(|spec| Arc::from(charts::svg(&spec, numbers)))
+                .map(|spec| Arc::new(charts::draw(&spec, numbers)))
         })
         .clone()
     }
@@ -320,9 +324,9 @@ impl<'a> Renderer<'a> {
         Ok(html.into_bytes())
     }
 
-    /// A chart's SVG, drawn once a build.
-    pub fn chart_svg(&self, lang: &str, iso3: &str, id: &str) -> Option<Arc<str>> {
-        self.charts.svg(lang, iso3, id, self.numbers(lang))
+    /// A chart, drawn once a build.
+    pub fn chart_drawn(&self, lang: &str, iso3: &str, id: &str) -> Option<Arc<charts::Drawn>> {
+        self.charts.drawn(lang, iso3, id, self.numbers(lang))
     }
 
     fn numbers(&self, lang: &str) -> &Numbers {
@@ -516,17 +520,11 @@ impl<'a> Renderer<'a> {
                         Ok(data::chart_meta(site, profile(iso3)?, chart, &specs))
                     }
                     _ => {
-                        let svg = self
+                        let drawn = self
                             .charts
-                            .svg(lang, iso3, chart, numbers)
+                            .drawn(lang, iso3, chart, numbers)
                             .ok_or_else(missing)?;
-                        match format {
-                            ChartFormat::Png => {
-                                charts::raster::png(&svg, site.config.charts.png_scale as f32)
-                            }
-                            ChartFormat::Pdf => charts::raster::pdf(&svg),
-                            _ => Ok(svg.as_bytes().to_vec()),
-                        }
+                        picture(&drawn, *format, &output.path, site.config.charts.png_scale)
                     }
                 }
             }
@@ -544,14 +542,10 @@ impl<'a> Renderer<'a> {
                 format,
             } => {
                 let numbers = self.numbers(lang);
-                let svg = self.charts.map_svg(lang, indicator, numbers).ok_or_else(|| {
+                let drawn = self.charts.map(lang, indicator, numbers).ok_or_else(|| {
                     Error::Output(format!("no world map for {indicator}: the theme has no readable map/countries-50m.json"))
                 })?;
                 match format {
-                    ChartFormat::Png => {
-                        charts::raster::png(&svg, site.config.charts.png_scale as f32)
-                    }
-                    ChartFormat::Pdf => charts::raster::pdf(&svg),
                     ChartFormat::Json | ChartFormat::Csv => {
                         let spec =
                             self.charts
@@ -565,8 +559,21 @@ impl<'a> Renderer<'a> {
                             data::map_meta(site, indicator, &spec)
                         })
                     }
-                    ChartFormat::Svg => Ok(svg.as_bytes().to_vec()),
+                    _ => picture(&drawn, *format, &output.path, site.config.charts.png_scale),
                 }
+            }
+            Job::Ranking { lang, indicator } => {
+                let drawn = site
+                    .indicators
+                    .get(indicator)
+                    .and_then(|ind| env.ranking_drawn(ind, lang))
+                    .ok_or_else(|| Error::Output(format!("no values of {indicator} to rank")))?;
+                picture(
+                    &drawn,
+                    ChartFormat::Svg,
+                    &output.path,
+                    site.config.charts.png_scale,
+                )
             }
             Job::Embed { lang, iso3 } => {
                 let view = env
@@ -575,5 +582,22 @@ impl<'a> Renderer<'a> {
                 self.page(output, "embed.html", lang, &view)
             }
         }
+    }
+}
+
+/// A drawn chart as the file at `path`: the SVG the site shows (its font found from
+/// `path`), or a PNG or PDF of its wide drawing.
+fn picture(
+    drawn: &charts::Drawn,
+    format: ChartFormat,
+    path: &str,
+    png_scale: f64,
+) -> Result<Vec<u8>> {
+    match format {
+        ChartFormat::Png => charts::raster::png(&drawn.print_svg(), png_scale as f32),
+        ChartFormat::Pdf => charts::raster::pdf(&drawn.print_svg()),
+        _ => Ok(drawn
+            .svg(&"../".repeat(path.matches('/').count()))
+            .into_bytes()),
     }
 }

@@ -170,9 +170,17 @@ fn an_indicator_page_ranks_maps_totals_and_covers() {
     assert!(mex < phl, "largest first");
     assert!(ranking.contains("<td class=\"num\">1,726,089</td><td class=\"num\">2024</td>"));
     assert!(ranking.contains("href=\"../../profiles/mex/index.html\""));
-    // The world map and the chart of the largest values, drawn at build time.
-    assert_eq!(page.matches("<svg").count(), 2, "a map and a bar chart");
-    assert!(page.contains("International migrant stock: the largest values"));
+    // The world map and the chart of the largest values, drawn at build time into the
+    // files the page shows.
+    assert_eq!(
+        page.matches("<object class=\"chart-object\"").count(),
+        2,
+        "a map and a bar chart"
+    );
+    assert!(page.contains("data=\"../../charts/world/migrant_stock.svg\""));
+    assert!(page.contains("data=\"../../charts/ranking/migrant_stock.svg\""));
+    let bars = site.output("charts/ranking/migrant_stock.svg");
+    assert!(bars.contains("International migrant stock: the largest values"));
     // Persons add up: 1,726,089 + 87,212 in 2024, by region and for the world.
     let totals = section(&page, "totals");
     assert!(totals.contains("2024"));
@@ -193,7 +201,13 @@ fn an_indicator_page_ranks_maps_totals_and_covers() {
 
     // Partners indicators rank their totals, and have no map.
     let page = site.output("indicators/emigrants_by_destination/index.html");
-    assert_eq!(page.matches("<svg").count(), 1);
+    assert_eq!(page.matches("<object class=\"chart-object\"").count(), 1);
+    assert!(
+        !site
+            .out
+            .join("charts/world/emigrants_by_destination.svg")
+            .exists()
+    );
 
     // In French: the words and the numbers.
     let fr = site.output("fr/indicators/migrant_stock/index.html");

@@ -8,9 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Deserialize;
 
-use super::ChartSpec;
-use super::draw::{self, Area, DrawResult, GRID, INK, Metrics, text, text_style};
-use crate::render::numbers::Numbers;
+use super::draw::{self, GRID, INK, Role, text, text_style};
+use super::kinds::Ctx;
 
 /// One country or area: its ISO alpha-3 code (when it has one) and its rings, projected
 /// (Equal Earth units, y up).
@@ -181,23 +180,8 @@ fn class_of(value: f64, breaks: &[f64]) -> usize {
     breaks.iter().filter(|b| value >= **b).count()
 }
 
-pub fn draw_map(
-    area: &Area,
-    spec: &ChartSpec,
-    numbers: &Numbers,
-    m: &Metrics,
-    world: &World,
-    values: &BTreeMap<String, f64>,
-    no_data: &str,
-) -> DrawResult {
-    let plot = draw::frame(area, spec, m, &[])?;
-    let legend_h = m.px(24.0);
-    let (left, top, right, bottom) = (
-        plot.left,
-        plot.top,
-        plot.right,
-        plot.bottom + m.px(20.0) - legend_h,
-    );
+/// The bounds of the projected outlines: `(x0, x1, y0, y1)`.
+fn bounds(world: &World) -> (f64, f64, f64, f64) {
     let (mut x0, mut x1, mut y0, mut y1) = (
         f64::INFINITY,
         f64::NEG_INFINITY,
@@ -214,6 +198,89 @@ pub fn draw_map(
             }
         }
     }
+    (x0, x1, y0, y1)
+}
+
+/// The legend's entries: a shade a class with its range, then "No data".
+fn legend_entries(
+    c: &Ctx,
+    vals: &[f64],
+    breaks: &[f64],
+    shade: &dyn Fn(usize) -> RGBColor,
+) -> Vec<(RGBColor, String)> {
+    let unit = &c.spec.unit;
+    let mut entries: Vec<(RGBColor, String)> = Vec::new();
+    if !vals.is_empty() {
+        let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mut bounds = vec![lo];
+        bounds.extend(breaks.iter().copied());
+        bounds.push(hi);
+        for (k, pair) in bounds.windows(2).enumerate() {
+            let label = format!(
+                "{}–{}",
+                c.numbers.tick(pair[0], unit),
+                c.numbers.tick(pair[1], unit)
+            );
+            entries.push((shade(k), label));
+        }
+    }
+    entries.push((NO_DATA, c.spec.words.no_data.clone()));
+    entries
+}
+
+const NO_DATA: RGBColor = RGBColor(0xe3, 0xe6, 0xea);
+
+/// Where each legend entry goes, wrapped to `width`: `(x, row)` from the left.
+fn legend_places(c: &Ctx, entries: &[(RGBColor, String)], width: i32) -> Vec<(i32, i32)> {
+    let m = &c.m;
+    let size = m.font(Role::Label);
+    let (mut x, mut row) = (0, 0);
+    entries
+        .iter()
+        .map(|(_, label)| {
+            let w = m.px(20.0) + draw::text_width(c.area, label, size);
+            if x > 0 && x + w > width {
+                x = 0;
+                row += 1;
+            }
+            let at = (x, row);
+            x += w + m.px(14.0);
+            at
+        })
+        .collect()
+}
+
+pub fn draw_map(
+    c: &Ctx,
+    world: &World,
+    values: &BTreeMap<String, f64>,
+) -> Result<i32, DrawingAreaErrorKind<std::io::Error>> {
+    let (area, spec, m) = (c.area, c.spec, &c.m);
+    let vals: Vec<f64> = values.values().copied().collect();
+    let breaks = class_breaks(&vals, 5);
+    let base = draw::palette(spec, 0);
+    let classes = breaks.len() + 1;
+    let shade = |k: usize| {
+        // From a light tint of the main colour to the colour itself.
+        let t = 0.25 + 0.75 * (k as f64 + 1.0) / classes as f64;
+        let mix = |a: u8| (255.0 - (255.0 - a as f64) * t).round() as u8;
+        RGBColor(mix(base.0), mix(base.1), mix(base.2))
+    };
+    let entries = legend_entries(c, &vals, &breaks, &shade);
+    let pad = m.px(16.0);
+    let places = legend_places(c, &entries, m.width - 2 * pad);
+    let row_h = m.line(Role::Label) + m.px(4.0);
+    let legend_h = row_h * (places.last().map_or(0, |p| p.1) + 1);
+    let (x0, x1, y0, y1) = bounds(world);
+    let map_h = (f64::from(m.width - 2 * pad) * (y1 - y0) / (x1 - x0)).round() as i32;
+    let plot = draw::frame(area, spec, m, &[], map_h + legend_h - m.px(20.0))?;
+    let (left, top, right, bottom) = (
+        plot.left,
+        plot.top,
+        plot.right,
+        plot.bottom + m.px(20.0) - legend_h,
+    );
     let k = ((right - left) as f64 / (x1 - x0)).min((bottom - top) as f64 / (y1 - y0));
     let ox = left as f64 + ((right - left) as f64 - k * (x1 - x0)) / 2.0;
     let oy = top as f64 + ((bottom - top) as f64 - k * (y1 - y0)) / 2.0;
@@ -223,22 +290,11 @@ pub fn draw_map(
             (oy + (y1 - y) * k).round() as i32,
         )
     };
-
-    let vals: Vec<f64> = values.values().copied().collect();
-    let breaks = class_breaks(&vals, 5);
-    let base = draw::palette(spec, 0);
-    let classes = breaks.len() + 1;
-    let shade = |c: usize| {
-        // From a light tint of the main colour to the colour itself.
-        let t = 0.25 + 0.75 * (c as f64 + 1.0) / classes as f64;
-        let mix = |a: u8| (255.0 - (255.0 - a as f64) * t).round() as u8;
-        RGBColor(mix(base.0), mix(base.1), mix(base.2))
-    };
-    let grey = RGBColor(0xe3, 0xe6, 0xea);
+    let mut borders: Vec<Vec<(i32, i32)>> = Vec::new();
     for s in &world.shapes {
         let fill = match s.iso3.as_ref().and_then(|c| values.get(c)) {
             Some(v) => shade(class_of(*v, &breaks)),
-            None => grey,
+            None => NO_DATA,
         };
         for r in &s.rings {
             let mut pts: Vec<(i32, i32)> = Vec::with_capacity(r.len());
@@ -255,54 +311,24 @@ pub fn draw_map(
             if pts.len() >= 3 {
                 area.draw(&Polygon::new(pts.clone(), fill.filled()))?;
                 pts.push(pts[0]);
-                area.draw(&PathElement::new(pts, WHITE.stroke_width(1)))?;
+                borders.push(pts);
             }
         }
     }
-
-    // Legend: one swatch a class, with its range, then "No data".
-    let size = m.font(13.0);
-    let y = plot.bottom + m.px(20.0) - m.px(8.0);
-    let mut x = plot.left;
+    // Borders last, all in one path: every border shows over both its countries.
+    for b in borders {
+        area.draw(&PathElement::new(b, WHITE.stroke_width(1)))?;
+    }
+    let size = m.font(Role::Label);
     let style = text_style(size, &INK, false, Pos::new(HPos::Left, VPos::Center));
-    let mut entries: Vec<(RGBColor, String)> = Vec::new();
-    if !vals.is_empty() {
-        let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let mut bounds = vec![lo];
-        bounds.extend(breaks.iter().copied());
-        for c in 0..classes {
-            let from = bounds[c];
-            let label = match bounds.get(c + 1) {
-                Some(to) => format!(
-                    "{}–{}",
-                    numbers.tick(from, &spec.unit),
-                    numbers.tick(*to, &spec.unit)
-                ),
-                None => format!(
-                    "{}–{}",
-                    numbers.tick(from, &spec.unit),
-                    numbers.tick(hi, &spec.unit)
-                ),
-            };
-            entries.push((shade(c), label));
-        }
+    for ((shade, label), (x, row)) in entries.iter().zip(places) {
+        let (x, y) = (plot.left + x, bottom + m.px(12.0) + row * row_h);
+        let swatch = [(x, y - m.px(6.0)), (x + m.px(16.0), y + m.px(6.0))];
+        area.draw(&Rectangle::new(swatch, shade.filled()))?;
+        area.draw(&Rectangle::new(swatch, GRID.stroke_width(1)))?;
+        text(area, label, (x + m.px(20.0), y), &style)?;
     }
-    entries.push((grey, no_data.to_string()));
-    for (c, label) in entries {
-        area.draw(&Rectangle::new(
-            [(x, y - m.px(6.0)), (x + m.px(16.0), y + m.px(6.0))],
-            c.filled(),
-        ))?;
-        area.draw(&Rectangle::new(
-            [(x, y - m.px(6.0)), (x + m.px(16.0), y + m.px(6.0))],
-            GRID.stroke_width(1),
-        ))?;
-        x += m.px(20.0);
-        text(area, &label, (x, y), &style)?;
-        x += draw::text_width(area, &label, size) + m.px(14.0);
-    }
-    Ok(())
+    Ok(plot.height)
 }
 
 /// What a map shows, as a hash: its words, style, values and outlines. Two specs with

@@ -6,6 +6,7 @@
 //!
 //! Building specs from the model is `spec`'s job; this module knows nothing of profiles.
 
+mod canvas;
 mod draw;
 mod kinds;
 pub mod map;
@@ -103,79 +104,173 @@ pub struct ChartSpec {
     pub data: ChartData,
 }
 
-/// The chart as SVG text.
-pub fn svg(spec: &ChartSpec, numbers: &Numbers) -> String {
+/// Where the site serves the chart font, from its root: the very bytes charts are
+/// laid out with.
+pub const FONT_REGULAR: &str = "fonts/DejaVuSans.ttf";
+pub const FONT_BOLD: &str = "fonts/DejaVuSans-Bold.ttf";
+
+/// Under this width (CSS px) an SVG file shows its narrow drawing. Pages show the wide
+/// drawing at 640 px or more and the narrow one at 480 px or less, so a file's choice
+/// and its page's agree even when they measure a little differently.
+pub const NARROW_BELOW: u32 = 600;
+
+/// One drawing of a chart: its size and its SVG elements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drawing {
+    pub width: u32,
+    pub height: u32,
+    pub body: String,
+}
+
+/// A chart drawn for wide columns and for phones, with the style sheet both use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drawn {
+    pub wide: Drawing,
+    pub narrow: Drawing,
+    css: String,
+    id: String,
+    title: String,
+    desc: String,
+}
+
+/// Draws the chart both ways.
+pub fn draw(spec: &ChartSpec, numbers: &Numbers) -> Drawn {
     draw::ensure_fonts();
-    let mut out = String::new();
-    {
-        let backend = SVGBackend::with_string(&mut out, (spec.width, spec.height));
-        let root = backend.into_drawing_area();
-        // Drawing into a String cannot fail; an error would only lose part of a picture.
-        let _ = kinds::draw(&root, spec, numbers);
-        let _ = root.present();
-    }
-    accessible(short_numbers(&out), spec)
-}
-
-/// The SVG with every number inside a tag written to at most two decimals. plotters
-/// writes font sizes as computed (`16.935483870967744`); a hundredth of a pixel is
-/// below what any screen or print shows, and the long forms are most of some charts'
-/// attribute bytes. Text between tags (labels, titles) is left as it is.
-fn short_numbers(svg: &str) -> String {
-    let b = svg.as_bytes();
-    let mut out = String::with_capacity(svg.len());
-    let (mut i, mut in_tag, mut copied) = (0, false, 0);
-    while i < b.len() {
-        match b[i] {
-            b'<' => in_tag = true,
-            b'>' => in_tag = false,
-            c if in_tag && c.is_ascii_digit() => {
-                let start = i;
-                let part_of_name = start > 0
-                    && (b[start - 1].is_ascii_alphabetic() || matches!(b[start - 1], b'_' | b'#'));
-                while i < b.len() && b[i].is_ascii_digit() {
-                    i += 1;
-                }
-                if i + 1 < b.len() && b[i] == b'.' && b[i + 1].is_ascii_digit() {
-                    let dot = i;
-                    i += 1;
-                    while i < b.len() && b[i].is_ascii_digit() {
-                        i += 1;
-                    }
-                    if !part_of_name
-                        && i - dot > 3
-                        && let Ok(x) = svg[start..i].parse::<f64>()
-                    {
-                        out.push_str(&svg[copied..start]);
-                        let two = format!("{x:.2}");
-                        out.push_str(two.trim_end_matches('0').trim_end_matches('.'));
-                        copied = i;
-                    }
-                }
-                continue;
-            }
-            _ => {}
+    let mut classes = canvas::Classes::default();
+    let mut one = |layout: draw::Layout| {
+        let (width, height) = match layout {
+            draw::Layout::Wide => (spec.width, spec.height),
+            // Laid out from the top down; the height is known once drawn.
+            draw::Layout::Narrow => (draw::NARROW_WIDTH, 100_000),
+        };
+        let mut body = String::new();
+        let drawn = {
+            let area =
+                canvas::Canvas::new((width, height), &mut body, &mut classes).into_drawing_area();
+            // Drawing into a String cannot fail; an error would only lose part of a picture.
+            kinds::draw(&area, spec, numbers, layout)
+        };
+        let height = match layout {
+            draw::Layout::Wide => height,
+            draw::Layout::Narrow => drawn.map_or(height.min(600), |h| h.max(1) as u32),
+        };
+        Drawing {
+            width,
+            height,
+            body,
         }
-        i += 1;
+    };
+    let wide = one(draw::Layout::Wide);
+    let narrow = one(draw::Layout::Narrow);
+    Drawn {
+        wide,
+        narrow,
+        css: classes.css(),
+        id: spec.id.clone(),
+        title: spec.title.clone(),
+        desc: spec.desc.clone(),
     }
-    out.push_str(&svg[copied..]);
-    out
 }
 
-/// Adds `<title>`, `<desc>` and the ARIA attributes that make an inline SVG an image
-/// with a name and a description.
-fn accessible(svg: String, spec: &ChartSpec) -> String {
-    let Some(open_end) = svg.find('>') else {
-        return svg;
-    };
-    let (head, rest) = svg.split_at(open_end);
-    let tid = format!("{}-title", spec.id);
-    let did = format!("{}-desc", spec.id);
+impl Drawn {
+    /// The chart's SVG file: both drawings, the narrow one shown in a box under
+    /// [`NARROW_BELOW`] px, text in the site's DejaVu Sans found at `fonts` (the
+    /// relative address of the site's root from the file) or, off the site, in an
+    /// installed DejaVu Sans. The root has no `viewBox`, so a box of any shape (a
+    /// page's `<object>`) is the drawings' viewport and each fills it.
+    pub fn svg(&self, root: &str) -> String {
+        let (w, n) = (&self.wide, &self.narrow);
+        let fonts = format!(
+            "@font-face{{font-family:\"DejaVu Sans\";src:url(\"{root}{FONT_REGULAR}\"),local(\"DejaVu Sans\")}}\
+             @font-face{{font-family:\"DejaVu Sans\";font-weight:700;src:url(\"{root}{FONT_BOLD}\"),local(\"DejaVu Sans Bold\")}}"
+        );
+        format!(
+            "{}<style>{fonts}{}@media (max-width:{}px){{.w{{display:none}}.n{{display:inline}}}}</style>\n\
+             <svg class=\"w\" viewBox=\"0 0 {} {}\" width=\"100%\" height=\"100%\">{}</svg>\n\
+             <svg class=\"n\" display=\"none\" viewBox=\"0 0 {} {}\" width=\"100%\" height=\"100%\">{}</svg>\n</svg>\n",
+            self.open(&format!("width=\"{}\" height=\"{}\"", w.width, w.height)),
+            self.base_css(),
+            NARROW_BELOW - 1,
+            w.width,
+            w.height,
+            background(w),
+            n.width,
+            n.height,
+            background(n),
+        )
+    }
+
+    /// The wide drawing alone with nothing outside it, for PNG and PDF (drawn with the
+    /// compiled-in font).
+    pub fn print_svg(&self) -> String {
+        let w = &self.wide;
+        let size = format!(
+            "width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\"",
+            w.width, w.height
+        );
+        format!(
+            "{}<style>{}</style>\n{}</svg>\n",
+            self.open(&size),
+            self.base_css(),
+            background(w)
+        )
+    }
+
+    /// How a page shows the chart drawn in its SVG file at `url`: an `<object>`, so the
+    /// file's own style picks the drawing for the box's width and its text is set in
+    /// the site's font. The theme's CSS gives the box the wide drawing's shape
+    /// (`--wide`), or the narrow one's (`--narrow`) in a column under 640 px; `width`
+    /// and `height` hold the wide shape where a theme's CSS says nothing.
+    pub fn object(&self, url: &str) -> String {
+        let label = if self.desc.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{}: {}", self.title, self.desc)
+        };
+        format!(
+            "<object class=\"chart-object\" data=\"{}\" type=\"image/svg+xml\" role=\"img\" aria-label=\"{}\" width=\"{}\" height=\"{}\" style=\"--wide:{};--narrow:{}\">{}</object>",
+            xml_escape(url),
+            xml_escape(&label),
+            self.wide.width,
+            self.wide.height,
+            self.wide_ratio(),
+            self.narrow_ratio(),
+            xml_escape(&self.title),
+        )
+    }
+
+    /// `800/450`: the wide drawing's shape, for CSS `aspect-ratio`.
+    pub fn wide_ratio(&self) -> String {
+        format!("{}/{}", self.wide.width, self.wide.height)
+    }
+
+    pub fn narrow_ratio(&self) -> String {
+        format!("{}/{}", self.narrow.width, self.narrow.height)
+    }
+
+    /// The root's opening tag with `attrs`, and the elements that name and describe
+    /// the picture.
+    fn open(&self, attrs: &str) -> String {
+        let tid = format!("{}-title", self.id);
+        let did = format!("{}-desc", self.id);
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" {attrs} role=\"img\" aria-labelledby=\"{tid} {did}\">\n\
+             <title id=\"{tid}\">{}</title>\n<desc id=\"{did}\">{}</desc>\n",
+            xml_escape(&self.title),
+            xml_escape(&self.desc)
+        )
+    }
+
+    fn base_css(&self) -> String {
+        format!("text{{font-family:\"DejaVu Sans\",sans-serif}}{}", self.css)
+    }
+}
+
+/// A drawing's elements on a white ground.
+fn background(d: &Drawing) -> String {
     format!(
-        "{head} role=\"img\" aria-labelledby=\"{tid} {did}\">\n<title id=\"{tid}\">{}</title>\n<desc id=\"{did}\">{}</desc>{}",
-        xml_escape(&spec.title),
-        xml_escape(&spec.desc),
-        &rest[1..]
+        "<rect width=\"{}\" height=\"{}\" fill=\"#fff\"/>{}",
+        d.width, d.height, d.body
     )
 }
 
@@ -192,16 +287,4 @@ pub fn xml_escape(s: &str) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn numbers_in_tags_get_two_decimals_and_texts_keep_theirs() {
-        let svg = r##"<text x="16" dy="0.76em" font-size="16.935483870967744" id="c1.23456" fill="#1B1F24">1.23456 and 2.5</text><path d="M-3.14159,2.0001"/>"##;
-        assert_eq!(
-            super::short_numbers(svg),
-            r##"<text x="16" dy="0.76em" font-size="16.94" id="c1.23456" fill="#1B1F24">1.23456 and 2.5</text><path d="M-3.14,2"/>"##
-        );
-    }
 }
