@@ -633,3 +633,115 @@ fn key_pages_have_no_serious_accessibility_violation_and_print_tidily() {
     assert!(pdf.len() > 10_000, "{} bytes", pdf.len());
     std::fs::write(artifacts().join("profile-mex.pdf"), &pdf).unwrap();
 }
+
+/// What the charts of the open page show, once each has loaded its file and font: the
+/// smallest text on screen (its computed size times the drawing's scale), which text
+/// overlaps which, and whether the drawings use the site's font.
+const CHART_TEXT: &str = r#"(() => {
+  const out = { ready: true, charts: 0, min: 1e9, at: "", overlaps: [], font: true };
+  for (const o of document.querySelectorAll("object.chart-object")) {
+    if (o.getBoundingClientRect().width === 0) continue;
+    const d = o.contentDocument;
+    if (!d || d.readyState !== "complete" || d.fonts.status !== "loaded") { out.ready = false; continue; }
+    const view = d.defaultView;
+    const svg = [...d.querySelectorAll("svg > svg")].find(s => view.getComputedStyle(s).display !== "none");
+    if (!svg) { out.ready = false; continue; }
+    out.charts++;
+    const name = o.getAttribute("data").split("/").slice(-2).join("/") + (svg.classList.contains("n") ? " (narrow)" : " (wide)");
+    const k = svg.getScreenCTM().a;
+    const boxes = [];
+    for (const t of svg.querySelectorAll("text")) {
+      const px = parseFloat(view.getComputedStyle(t).fontSize) * k;
+      if (px < out.min) { out.min = px; out.at = `${name}: "${t.textContent}"`; }
+      boxes.push([t.getBoundingClientRect(), t.textContent]);
+    }
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const [a, ta] = boxes[i], [b, tb] = boxes[j];
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (w > 1 && h > 0.25 * Math.min(a.height, b.height)) out.overlaps.push(`${name}: "${ta}" and "${tb}"`);
+    }
+    if (![...d.fonts].some(f => f.family.replaceAll('"', "") === "DejaVu Sans" && f.status === "loaded")) out.font = false;
+  }
+  return JSON.stringify(out);
+})()"#;
+
+#[test]
+fn chart_text_is_eleven_css_px_or_more_at_phone_and_desktop_widths() {
+    let Some(exe) = chromium_or_skip() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = default_site(tmp.path());
+    let server = serve::start(
+        ServeOptions {
+            build: BuildOptions {
+                root,
+                out: Some(tmp.path().join("unused")),
+                ..BuildOptions::default()
+            },
+            bind: "127.0.0.1".parse().unwrap(),
+            port: 0,
+            poll: false,
+        },
+        Box::new(|_| {}),
+    )
+    .expect("the server starts");
+    let base = server.url();
+    let mut b = Browser::start(&exe);
+    b.call("Page.enable", json!({}));
+    b.call("Runtime.enable", json!({}));
+    let mut failures = Vec::new();
+    let pages = [
+        ("home", ""),
+        ("profile", "profiles/mex/"),
+        ("indicator", "indicators/migrant_stock/"),
+        ("embed", "embed/mex/#emigrants_by_destination"),
+        ("profile-fr", "fr/profiles/phl/"),
+    ];
+    for (width, mobile, name) in [(390, true, "phone"), (1280, false, "desktop")] {
+        b.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": mobile }),
+        );
+        for (kind, page) in pages {
+            b.call("Page.navigate", json!({ "url": format!("{base}{page}") }));
+            b.wait(&format!("{page} loads"), "document.readyState", |v| {
+                v == "complete"
+            });
+            // Every page here shows charts: it is ready when each shown one is.
+            let seen = b.wait(&format!("{page}'s charts load"), CHART_TEXT, |v| {
+                v.as_str()
+                    .and_then(|s| serde_json::from_str::<Value>(s).ok())
+                    .is_some_and(|o| o["ready"] == true && o["charts"] != 0)
+            });
+            let seen: Value = serde_json::from_str(seen.as_str().unwrap()).unwrap();
+            let at = format!("{name} {page}");
+            if seen["charts"].as_u64().unwrap_or(0) == 0 {
+                failures.push(format!("{at}: no chart shown"));
+            }
+            let min = seen["min"].as_f64().unwrap_or(0.0);
+            if min < 11.0 {
+                failures.push(format!("{at}: text {min:.1} px high, {}", seen["at"]));
+            }
+            for o in seen["overlaps"].as_array().into_iter().flatten() {
+                failures.push(format!("{at}: overlapping labels {o}"));
+            }
+            if seen["font"] != true {
+                failures.push(format!(
+                    "{at}: a chart is not drawn in the site's DejaVu Sans"
+                ));
+            }
+            // The screenshot shows the first chart shown.
+            b.eval("[...document.querySelectorAll('object.chart-object')].find(o => o.getBoundingClientRect().width > 0).scrollIntoView()");
+            let shot = b.call(
+                "Page.captureScreenshot",
+                json!({ "format": "png", "captureBeyondViewport": false }),
+            );
+            let png = base64_decode(shot["data"].as_str().unwrap());
+            std::fs::write(artifacts().join(format!("charts-{kind}-{width}.png")), png).unwrap();
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    server.stop();
+}
