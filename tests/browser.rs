@@ -745,3 +745,64 @@ fn chart_text_is_eleven_css_px_or_more_at_phone_and_desktop_widths() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     server.stop();
 }
+
+#[test]
+fn a_chart_png_made_in_the_browser_is_twice_the_drawing_and_the_same_every_time() {
+    let Some(exe) = chromium_or_skip() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = default_site(tmp.path());
+    let server = serve::start(
+        ServeOptions {
+            build: BuildOptions {
+                root,
+                out: Some(tmp.path().join("unused")),
+                ..BuildOptions::default()
+            },
+            bind: "127.0.0.1".parse().unwrap(),
+            port: 0,
+            poll: false,
+        },
+        Box::new(|_| {}),
+    )
+    .expect("the server starts");
+    let base = server.url();
+    let mut b = Browser::start(&exe);
+    b.call("Page.enable", json!({}));
+    b.call("Runtime.enable", json!({}));
+    b.call(
+        "Page.navigate",
+        json!({ "url": format!("{base}profiles/mex/") }),
+    );
+    b.wait("the profile loads", "document.readyState", |v| {
+        v == "complete"
+    });
+    let shown = b.eval(
+        "[...document.querySelectorAll('.chart-png')].filter(s => !s.hidden && s.querySelector('button').dataset.file === 'mex-migrant_stock.png').length",
+    );
+    assert_eq!(shown, 1, "the PNG button shows where the script runs");
+    let make = r#"(async () => {
+        const blob = await window.mpgenChartPng(new URL("../../charts/mex/migrant_stock.svg", location.href).href);
+        const bytes = new Uint8Array(await blob.arrayBuffer());
+        let s = ""; for (const x of bytes) s += String.fromCharCode(x);
+        return btoa(s);
+    })()"#;
+    let mut pngs = Vec::new();
+    for _ in 0..2 {
+        let r = b.call(
+            "Runtime.evaluate",
+            json!({ "expression": make, "awaitPromise": true, "returnByValue": true }),
+        );
+        let data = r["result"]["value"].as_str().expect("a PNG").to_string();
+        pngs.push(base64_decode(&data));
+    }
+    let png = &pngs[0];
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    let be = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    // IHDR: twice the wide drawing of the fixture's [charts] size (800 × 450).
+    assert_eq!((be(16), be(20)), (1600, 900));
+    assert_eq!(pngs[0], pngs[1], "the same picture every time");
+    std::fs::write(artifacts().join("browser-png-mex-migrant_stock.png"), png).unwrap();
+    server.stop();
+}

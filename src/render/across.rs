@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::context::{Common, Env, Link};
+use super::context::{Common, Env, Link, PngButton};
 use super::rows::{self, Rows};
 use crate::model::{GapStatus, Indicator, Latest, Profile, latest_value};
 use crate::plan::routes;
@@ -34,7 +34,12 @@ pub struct IndicatorView {
     /// The same rows by region, each alphabetical.
     pub regions: Vec<RegionRows>,
     pub map_svg: Option<String>,
+    /// The map's SVG file, and its PNG button where the browser makes it.
+    pub map_file: Option<String>,
+    pub map_png: Option<PngButton>,
     pub top_svg: Option<String>,
+    pub top_file: Option<String>,
+    pub top_png: Option<PngButton>,
     pub totals: Option<Totals>,
     pub missing: Vec<Link>,
     pub stale: Vec<StaleRow>,
@@ -233,21 +238,24 @@ impl Env<'_> {
 
         let sources = sources_of(site, &have);
         let charts_on = config.charts.enabled;
+        let map_path = routes::world_map(config, lang, &ind.id, "svg");
         let map_svg = (charts_on && ind.kind == "series")
             .then(|| self.charts.map(lang, &ind.id, num))
             .flatten()
-            .map(|drawn| {
-                drawn.object(&routes::link(
-                    &path,
-                    &routes::world_map(config, lang, &ind.id, "svg"),
-                ))
-            });
-        let top_svg = self.ranking_drawn(ind, lang).map(|drawn| {
-            drawn.object(&routes::link(
-                &path,
-                &routes::ranking(config, lang, &ind.id),
-            ))
-        });
+            .map(|drawn| drawn.object(&routes::link(&path, &map_path)));
+        let top_path = routes::ranking(config, lang, &ind.id);
+        let top_svg = self
+            .ranking_drawn(ind, lang)
+            .map(|drawn| drawn.object(&routes::link(&path, &top_path)));
+        let file =
+            |shown: &Option<String>, at: &str| shown.as_ref().map(|_| routes::link(&path, at));
+        let png = |shown: &Option<String>, at: &str| {
+            shown
+                .as_ref()
+                .and_then(|_| PngButton::unless_files(config, at, &path))
+        };
+        let (map_file, map_png) = (file(&map_svg, &map_path), png(&map_svg, &map_path));
+        let (top_file, top_png) = (file(&top_svg, &top_path), png(&top_svg, &top_path));
 
         IndicatorView {
             common: self.common(lang, &path, &label, "", &|l| {
@@ -271,7 +279,11 @@ impl Env<'_> {
             ranking: ranking.into(),
             regions,
             map_svg,
+            map_file,
+            map_png,
             top_svg,
+            top_file,
+            top_png,
             missing,
             stale,
             stale_before,

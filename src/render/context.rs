@@ -20,6 +20,36 @@ pub struct Link {
     pub current: bool,
 }
 
+/// A chart's PNG made in the reader's browser (`chart-png.js`), where the site has no
+/// PNG files: from `svg`, the chart's SVG file, saved as `file`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PngButton {
+    pub svg: String,
+    pub file: String,
+}
+
+impl PngButton {
+    /// The button for the SVG file at `svg_path` (from the site's root), shown on the
+    /// page at `page`; none when the site writes PNG files.
+    pub fn unless_files(config: &crate::model::Config, svg_path: &str, page: &str) -> Option<Self> {
+        if config.charts.formats.iter().any(|f| f == "png") {
+            return None;
+        }
+        // `fr/charts/mex/migrant_stock.svg` → `fr-mex-migrant_stock.png`
+        let file = svg_path
+            .trim_end_matches(".svg")
+            .split('/')
+            .filter(|s| *s != "charts")
+            .collect::<Vec<_>>()
+            .join("-")
+            + ".png";
+        Some(PngButton {
+            svg: routes::link(page, svg_path),
+            file,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct LangLink {
     pub code: String,
@@ -299,6 +329,8 @@ pub struct ChartView {
     pub svg: String,
     pub desc: String,
     pub downloads: Vec<Link>,
+    /// Set where the PNG is made in the browser.
+    pub png: Option<PngButton>,
     pub embed_url: String,
     /// An `<iframe>` to copy, with the chart's public address.
     pub embed_snippet: String,
@@ -309,6 +341,7 @@ pub struct MapView {
     pub title: String,
     pub svg: String,
     pub downloads: Vec<Link>,
+    pub png: Option<PngButton>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -558,19 +591,29 @@ impl<'a> Env<'a> {
                 let num = self.num(lang);
                 let drawn = self.charts.map(lang, &ind.id, num)?;
                 let mut downloads = Vec::new();
-                for fmt in ["svg", "png", "pdf"] {
-                    if fmt == "svg" || config.charts.formats.iter().any(|f| f == fmt) {
+                for fmt in ["svg", "png", "pdf", "csv", "json"] {
+                    let written = matches!(fmt, "svg" | "csv" | "json")
+                        || config.charts.formats.iter().any(|f| f == fmt);
+                    // The values are language-neutral: one CSV, at the default language's.
+                    let in_lang = if fmt == "csv" {
+                        &config.default_language
+                    } else {
+                        lang
+                    };
+                    if written {
                         downloads.push(Link {
                             title: fmt.to_uppercase(),
                             url: routes::link(
                                 &path,
-                                &routes::world_map(config, lang, &ind.id, fmt),
+                                &routes::world_map(config, in_lang, &ind.id, fmt),
                             ),
                             current: false,
                         });
                     }
                 }
+                let svg_path = routes::world_map(config, lang, &ind.id, "svg");
                 Some(MapView {
+                    png: PngButton::unless_files(config, &svg_path, &path),
                     title: ind.label.get(lang, &config.default_language).to_string(),
                     svg: drawn.object(&routes::link(
                         &path,
@@ -948,7 +991,8 @@ impl<'a> Env<'a> {
         let num = self.num(lang);
         let spec = self.charts.spec(lang, &p.iso3, id, num)?;
         let drawn = self.charts.drawn(lang, &p.iso3, id, num)?;
-        let svg_url = routes::link(path, &routes::chart(config, lang, &p.iso3, id, "svg"));
+        let svg_path = routes::chart(config, lang, &p.iso3, id, "svg");
+        let svg_url = routes::link(path, &svg_path);
         let mut downloads = vec![Link {
             title: "SVG".into(),
             url: svg_url.clone(),
@@ -989,6 +1033,7 @@ impl<'a> Env<'a> {
             id: id.to_string(),
             title: spec.title.clone(),
             svg: drawn.object(&svg_url),
+            png: PngButton::unless_files(config, &svg_path, path),
             desc: spec.desc.clone(),
             downloads,
             embed_url: format!("{}#{id}", routes::link(path, &embed)),
