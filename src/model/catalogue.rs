@@ -277,10 +277,11 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
                 Some(s.span.clone()),
                 "`png_scale` must be above 0 and at most 8",
             ));
-            1.5
+            2.0
         }
         Some(s) => s.value,
-        None => 1.5,
+        // Print size: twice the web chart.
+        None => 2.0,
     };
     let charts = ChartStyle {
         width: positive(&charts.width, "width", 800, 10_000, diags),

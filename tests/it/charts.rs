@@ -172,13 +172,15 @@ fn png_files_are_the_same_bytes_at_any_thread_count() {
         assert!(one[*p] == four[*p], "{p} differs between 1 and 4 threads");
         assert!(one[*p].starts_with(b"\x89PNG"), "{p}");
     }
-    // 1.5 times the web size, as `png_scale` says.
+    // Twice the web size, `png_scale`'s default: print size.
     let png = &one["charts/mex/migrant_stock.png"];
     assert_eq!(
         &png[16..24],
-        &[0, 0, 4, 176, 0, 0, 2, 163],
-        "1200 × 675 pixels"
+        &[0, 0, 6, 64, 0, 0, 3, 132],
+        "1600 × 900 pixels"
     );
+    // Indexed: a palette of the chart's colours.
+    assert_eq!(png[25], 3, "colour type 3, indexed");
     // The golden hash: same input, same bytes, on any machine (with Cargo.lock's crates).
     insta::assert_snapshot!(
         "png_hash_mex_migrant_stock",
