@@ -283,7 +283,11 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                 .filter(|p| p.ends_with(".html"))
                 .count(),
             outputs: previous.outputs.len(),
-            size: previous.size(),
+            size: {
+                let mut size = previous.size();
+                size.add(output::MANIFEST, output::manifest_len(&out));
+                size
+            },
             elapsed: start.elapsed(),
             ..BuildReport::default()
         });
@@ -342,9 +346,17 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             return Err(e.into());
         }
     };
-    let size = output_size(&plan, &made, &on_disk);
+    let mut size = output_size(&plan, &made, &on_disk);
     let mut diags = checked.diags;
-    diags.extend(host_warnings(&size, site.config.publish.as_deref()));
+    // Hosts count the manifest too; it is written last, so its weight is foreseen.
+    let mut with_manifest = size.clone();
+    let shown = crate::diagnostics::render_human(&diags, &checked.texts, false);
+    let paths = plan.outputs().map(|o| o.path.as_str());
+    with_manifest.add(output::MANIFEST, output::manifest_estimate(paths, &shown));
+    diags.extend(host_warnings(
+        &with_manifest,
+        site.config.publish.as_deref(),
+    ));
     let shown = crate::diagnostics::render_human(&diags, &checked.texts, false);
     let (mut written, mut rendered) = (BTreeMap::new(), Vec::new());
     for (path, m) in made {
@@ -374,6 +386,7 @@ fn build_inner(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
     };
     stage("write");
+    size.add(output::MANIFEST, output::manifest_len(&out));
     Ok(BuildReport {
         stages,
         diags,

@@ -779,9 +779,16 @@ fn a_chart_png_made_in_the_browser_is_twice_the_drawing_and_the_same_every_time(
         v == "complete"
     });
     let shown = b.eval(
-        "[...document.querySelectorAll('.chart-png')].filter(s => !s.hidden && s.querySelector('button').dataset.file === 'mex-migrant_stock.png').length",
+        "[...document.querySelectorAll('.chart-png')].filter(s => !s.hidden && mpgenChartPngSource(s.querySelector('button')).file === 'mex-migrant_stock.png').length",
     );
-    assert_eq!(shown, 1, "the PNG button shows where the script runs");
+    assert_eq!(
+        shown, 1,
+        "the PNG button shows where the script runs, and names its file"
+    );
+    let svg = b.eval(
+        "mpgenChartPngSource(document.querySelector('#ind-migrant_stock .chart-png button')).svg",
+    );
+    assert_eq!(svg, format!("{base}charts/mex/migrant_stock.svg"));
     let make = r#"(async () => {
         const blob = await window.mpgenChartPng(new URL("../../charts/mex/migrant_stock.svg", location.href).href);
         const bytes = new Uint8Array(await blob.arrayBuffer());

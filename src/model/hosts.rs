@@ -1,7 +1,8 @@
 //! Where a site is published: the limits of the common static hosts, and what a
 //! build's output is measured by against them.
 
-/// How much a build's output holds (its outputs; mpgen's own manifest aside).
+/// How much a build's output folder holds, mpgen's manifest with the rest: a host
+/// counts every file it is given.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Size {
     pub files: usize,

@@ -21,16 +21,41 @@ use crate::error::{Error, Result};
 
 /// The manifest's name in the output folder.
 pub const MANIFEST: &str = ".mpgen-manifest.json";
-const MANIFEST_VERSION: u32 = 2;
+const MANIFEST_VERSION: u32 = 3;
+
+/// A digest as the manifest keeps it: 128 bits of blake3, in hex. As likely to collide
+/// by chance as never, and the manifest is a file of the published site: at 18,000
+/// outputs, whole digests and long names were 2 MB of it.
+pub fn digest(hash: blake3::Hash) -> String {
+    let mut hex = hash.to_hex().to_string();
+    hex.truncate(32);
+    hex
+}
+
+/// The manifest's length in `out` (0 when there is none): hosts count it with the site.
+pub fn manifest_len(out: &Path) -> u64 {
+    fs::metadata(out.join(MANIFEST)).map_or(0, |m| m.len())
+}
+
+/// About what the manifest of outputs at `paths`, with `diagnostics`, will weigh, before
+/// it is written (its stamps are known only then): a little more, not less.
+pub fn manifest_estimate<'p>(paths: impl Iterator<Item = &'p str>, diagnostics: &str) -> u64 {
+    // An entry's two digests, its stamp's four numbers at their longest, and punctuation.
+    const ENTRY: u64 = 160;
+    let escaped = diagnostics.len() + diagnostics.matches(['\n', '"', '\\']).count();
+    256 + escaped as u64 + paths.map(|p| p.len() as u64 + ENTRY).sum::<u64>()
+}
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Entry {
+    #[serde(rename = "f")]
     pub fingerprint: String,
-    /// blake3 of the bytes written.
+    /// The [`digest`] of the bytes written.
+    #[serde(rename = "h")]
     pub hash: String,
     /// How the file was on disk once written: a file whose stamp moved since was
     /// changed by someone else, and is made again.
-    #[serde(default)]
+    #[serde(default, rename = "s")]
     pub stamp: Option<Stamp>,
 }
 
@@ -38,9 +63,13 @@ pub struct Entry {
 /// write to the file, in place or by replacing it, moves one of them.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Stamp {
+    #[serde(rename = "l")]
     len: u64,
+    #[serde(rename = "t")]
     secs: i64,
+    #[serde(rename = "n")]
     nanos: u32,
+    #[serde(rename = "i")]
     inode: u64,
 }
 
@@ -333,7 +362,7 @@ impl Changes {
             rendered
                 .into_par_iter()
                 .map(|(rel, bytes)| {
-                    let hash = blake3::hash(&bytes).to_hex().to_string();
+                    let hash = digest(blake3::hash(&bytes));
                     let same = previous.outputs.get(&rel).is_some_and(|e| e.hash == hash)
                         && previous.intact(&rel, on_disk);
                     (rel, bytes, hash, same)
@@ -682,7 +711,7 @@ impl Staging {
         file.flush().map_err(|e| Error::io(&path, e))?;
         let stamp = file.get_ref().metadata().ok().as_ref().and_then(Stamp::of);
         Ok(Written {
-            hash: hash.finalize().to_hex().to_string(),
+            hash: digest(hash.finalize()),
             stamp,
         })
     }
@@ -773,5 +802,42 @@ mod tests {
         for bad in ["../x", "/etc/passwd", "a/../../b", "", "a\\..\\b", "./a"] {
             assert!(safe_join(out, bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_manifest_estimate_is_a_little_over_the_manifest() {
+        let paths: Vec<String> = (0..2000)
+            .map(|i| format!("fr/charts/c{:03}/migrant_stock_{i}.svg", i % 300))
+            .collect();
+        let diagnostics = "warning: data gap: \"x\" is missing\n--> profiles/ABW.toml\n".repeat(40);
+        let stamp = Stamp {
+            len: 1_234_567,
+            secs: 1_796_240_087,
+            nanos: 676_086_763,
+            inode: 100_275_700,
+        };
+        let outputs = paths
+            .iter()
+            .map(|p| {
+                let entry = Entry {
+                    fingerprint: digest(blake3::hash(p.as_bytes())),
+                    hash: digest(blake3::hash(b"bytes")),
+                    stamp: Some(stamp),
+                };
+                (p.clone(), entry)
+            })
+            .collect();
+        let manifest = Manifest {
+            version: MANIFEST_VERSION,
+            input: digest(blake3::hash(b"input")),
+            diagnostics: diagnostics.clone(),
+            outputs,
+        };
+        let real = serde_json::to_vec(&manifest).unwrap().len() as u64;
+        let guess = manifest_estimate(paths.iter().map(String::as_str), &diagnostics);
+        assert!(
+            guess >= real && guess < real + real / 10,
+            "{guess} for {real}"
+        );
     }
 }

@@ -534,7 +534,7 @@ fn fp(parts: &[&[u8]]) -> String {
         h.update(&(p.len() as u64).to_le_bytes());
         h.update(p);
     }
-    h.finalize().to_hex().to_string()
+    crate::output::digest(h.finalize())
 }
 
 /// Every output of one profile: its pages, its charts in every format and language,

@@ -114,7 +114,12 @@ impl<'a> Canvas<'a> {
     }
 
     fn stroke_class(&mut self, color: BackendColor, width: u32) -> usize {
-        let mut rule = format!("fill:none;stroke:{};stroke-width:{width}", hex(color));
+        // Paths and circles are unfilled and strokes 1 px wide unless a class says
+        // otherwise (the drawing's base style, `Drawn::base_css`).
+        let mut rule = format!("stroke:{}", hex(color));
+        if width != 1 {
+            let _ = write!(rule, ";stroke-width:{width}");
+        }
         if color.alpha < 1.0 {
             let _ = write!(rule, ";stroke-opacity:{}", short(color.alpha));
         }
@@ -310,7 +315,8 @@ impl DrawingBackend for Canvas<'_> {
             self.out,
             "<text class=\"c{class}\" x=\"{}\" y=\"{}\">{}</text>",
             pos.0,
-            short(baseline),
+            // A tenth of a pixel is as fine as a baseline needs.
+            short((baseline * 10.0).round() / 10.0),
             super::xml_escape(text)
         );
         Ok(())
@@ -352,10 +358,7 @@ mod tests {
             svg,
             r#"<path class="c0" d="M0 10H90M0 20H90V60L10 70"/><path class="c1" d="M0 5H5"/>"#
         );
-        assert_eq!(
-            css,
-            ".c0{fill:none;stroke:#000000;stroke-width:1}.c1{fill:none;stroke:#ff0000;stroke-width:2}"
-        );
+        assert_eq!(css, ".c0{stroke:#000000}.c1{stroke:#ff0000;stroke-width:2}");
     }
 
     #[test]
@@ -384,7 +387,7 @@ mod tests {
                 ));
             a.draw(&Text::new("a < b", (50, 10), style)).unwrap();
         });
-        assert_eq!(svg, r#"<text class="c0" x="50" y="25.56">a &lt; b</text>"#);
+        assert_eq!(svg, r#"<text class="c0" x="50" y="25.6">a &lt; b</text>"#);
         assert_eq!(css, ".c0{font-size:20.48px;fill:#000000;text-anchor:end}");
     }
 

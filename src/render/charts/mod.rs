@@ -262,7 +262,10 @@ impl Drawn {
     }
 
     fn base_css(&self) -> String {
-        format!("text{{font-family:\"DejaVu Sans\",sans-serif}}{}", self.css)
+        format!(
+            "text{{font-family:\"DejaVu Sans\",sans-serif}}path,circle{{fill:none}}{}",
+            self.css
+        )
     }
 }
 

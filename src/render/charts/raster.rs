@@ -2,7 +2,7 @@
 //! embedded font plotters laid it out with (no system fonts are loaded), so a PNG shows
 //! exactly what the SVG does; svg2pdf keeps text as text for print.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::{Arc, OnceLock};
 
 use resvg::{tiny_skia, usvg};
@@ -92,14 +92,17 @@ fn encode(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>> {
 /// The 256 most frequent colours (ties by value, so the same pixels give the same
 /// palette) and each pixel's index: a colour beyond them takes the nearest.
 fn indexed(pixels: &[[u8; 3]]) -> (Vec<[u8; 3]>, Vec<u8>) {
-    let mut counts: HashMap<[u8; 3], u32> = HashMap::new();
-    for p in pixels {
-        *counts.entry(*p).or_default() += 1;
+    // Rows of a chart are mostly runs of one colour: each run is counted and looked up
+    // once.
+    let runs = pixels.chunk_by(|a, b| a == b);
+    let mut counts: FxHashMap<[u8; 3], usize> = FxHashMap::default();
+    for run in runs.clone() {
+        *counts.entry(run[0]).or_default() += run.len();
     }
-    let mut by_count: Vec<([u8; 3], u32)> = counts.into_iter().collect();
+    let mut by_count: Vec<([u8; 3], usize)> = counts.into_iter().collect();
     by_count.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let palette: Vec<[u8; 3]> = by_count.iter().take(256).map(|(c, _)| *c).collect();
-    let mut index: HashMap<[u8; 3], u8> = palette
+    let mut index: FxHashMap<[u8; 3], u8> = palette
         .iter()
         .enumerate()
         .map(|(i, c)| (*c, i as u8))
@@ -114,10 +117,11 @@ fn indexed(pixels: &[[u8; 3]]) -> (Vec<[u8; 3]>, Vec<u8>) {
             .min_by_key(|i| d(&palette[*i]))
             .unwrap_or(0) as u8
     };
-    let indices = pixels
-        .iter()
-        .map(|p| *index.entry(*p).or_insert_with(|| nearest(p)))
-        .collect();
+    let mut indices = Vec::with_capacity(pixels.len());
+    for run in runs {
+        let i = *index.entry(run[0]).or_insert_with(|| nearest(&run[0]));
+        indices.resize(indices.len() + run.len(), i);
+    }
     (palette, indices)
 }
 

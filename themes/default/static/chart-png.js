@@ -67,13 +67,25 @@
     }
   }
 
+  // The SVG file of the chart a button is beside: its `data-svg`, or the chart in
+  // its figure. `fr/charts/mex/migrant_stock.svg` is saved as `fr-mex-migrant_stock.png`.
+  function source(button) {
+    const shown = button.closest("figure")?.querySelector("object.chart-object");
+    const svg = new URL(button.dataset.svg ?? shown?.getAttribute("data") ?? "", location.href);
+    const root = new URL(document.querySelector("script[src$='chart-png.js']").src, location.href);
+    const rel = svg.pathname.slice(new URL(".", root).pathname.length).replace(/\.svg$/, "");
+    const file = button.dataset.file ?? rel.split("/").filter((s) => s !== "charts").join("-") + ".png";
+    return { svg: svg.href, file };
+  }
+
   async function save(button) {
     button.disabled = true;
     try {
-      const blob = await png(new URL(button.dataset.svg, location.href).href);
+      const { svg, file } = source(button);
+      const blob = await png(svg);
       const a = document.createElement("a");
       a.href = URL.createObjectURL(blob);
-      a.download = button.dataset.file;
+      a.download = file;
       document.body.append(a);
       a.click();
       a.remove();
@@ -92,6 +104,8 @@
     button.addEventListener("click", () => save(button));
     wrap.hidden = false;
   }
-  // For tests and tools: the PNG of a chart's SVG file, as a Blob.
+  // For tests and tools: the PNG of a chart's SVG file, as a Blob, and what a button
+  // makes it from.
   window.mpgenChartPng = png;
+  window.mpgenChartPngSource = source;
 })();
