@@ -1,7 +1,7 @@
 //! `mpgen check --links`: every internal link and anchor of the built site points at a
 //! file the site has and, for `#anchor`, an element with that id in it.
 //!
-//! Links are read from the HTML mpgen writes (double-quoted `href` and `src`
+//! Links are read from the HTML mpgen writes (double-quoted `href`, `src` and `data`
 //! attributes); links to other hosts, `mailto:` and `data:` are not followed.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -181,8 +181,10 @@ fn attributes<'a>(html: &'a str, name: &str) -> impl Iterator<Item = String> + '
 
 fn links_of(html: &str) -> Vec<String> {
     // Inline SVG may hold `href` too; so may a `<code>` sample, which is escaped text.
+    // A chart is an `<object data="…svg">`.
     attributes(html, "href")
         .chain(attributes(html, "src"))
+        .chain(attributes(html, "data"))
         .collect()
 }
 
@@ -216,7 +218,7 @@ mod tests {
                 ),
                 (
                     "profiles/mex/index.html",
-                    "<h2 id=\"ind-x\">x</h2><a href=\"../../index.html\">home</a><a href=\"#ind-x\">self</a><img src=\"../../charts/mex/a.svg\"><a href=\"../../fr/\">fr</a><a href=\"?q=1\">q</a>",
+                    "<h2 id=\"ind-x\">x</h2><a href=\"../../index.html\">home</a><a href=\"#ind-x\">self</a><img src=\"../../charts/mex/a.svg\"><object data=\"../../charts/mex/a.svg\" data-x=\"y\"></object><a href=\"../../fr/\">fr</a><a href=\"?q=1\">q</a>",
                 ),
                 ("fr/index.html", ""),
                 (
@@ -235,7 +237,7 @@ mod tests {
             &[
                 (
                     "index.html",
-                    "<a href=\"profiles/phl/index.html\">P</a><a href=\"profiles/mex/index.html#nope\">M</a><a href=\"../../x.html\">up</a><a href=\"/elsewhere/\">abs</a><a href=\"a&amp;b.html\">amp</a>",
+                    "<a href=\"profiles/phl/index.html\">P</a><a href=\"profiles/mex/index.html#nope\">M</a><a href=\"../../x.html\">up</a><a href=\"/elsewhere/\">abs</a><a href=\"a&amp;b.html\">amp</a><object data=\"charts/mex/gone.svg\"></object>",
                 ),
                 ("profiles/mex/index.html", "<h2 id=\"ind-x\">x</h2>"),
             ],
@@ -259,6 +261,7 @@ mod tests {
                 ("../../x.html", "it leaves the site"),
                 ("/elsewhere/", "it leaves the site"),
                 ("a&b.html", "there is no `a&b.html`"),
+                ("charts/mex/gone.svg", "there is no `charts/mex/gone.svg`"),
             ]
         );
     }
