@@ -390,6 +390,27 @@ const PAGE_KINDS: [&str; 16] = [
     "no-such-page/",
 ];
 
+/// `mpgen serve` of the default site's hand profiles, copied under `dir`, and its address.
+fn serve_default_site(dir: &Path) -> (serve::Server, String) {
+    let root = default_site(dir);
+    let server = serve::start(
+        ServeOptions {
+            build: BuildOptions {
+                root,
+                out: Some(dir.join("unused")),
+                ..BuildOptions::default()
+            },
+            bind: "127.0.0.1".parse().unwrap(),
+            port: 0,
+            poll: false,
+        },
+        Box::new(|_| {}),
+    )
+    .expect("the server starts");
+    let base = server.url();
+    (server, base)
+}
+
 /// Where the test run keeps what a reviewer may want to look at (screenshots).
 fn artifacts() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
@@ -446,22 +467,7 @@ fn every_page_kind_loads_cleanly_at_phone_and_desktop_widths() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let root = default_site(tmp.path());
-    let server = serve::start(
-        ServeOptions {
-            build: BuildOptions {
-                root,
-                out: Some(tmp.path().join("unused")),
-                ..BuildOptions::default()
-            },
-            bind: "127.0.0.1".parse().unwrap(),
-            port: 0,
-            poll: false,
-        },
-        Box::new(|_| {}),
-    )
-    .expect("the server starts");
-    let base = server.url();
+    let (server, base) = serve_default_site(tmp.path());
     let mut b = Browser::start(&exe);
     for domain in ["Page", "Runtime", "Log", "Network"] {
         b.call(&format!("{domain}.enable"), json!({}));
@@ -672,22 +678,7 @@ fn chart_text_is_eleven_css_px_or_more_at_phone_and_desktop_widths() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let root = default_site(tmp.path());
-    let server = serve::start(
-        ServeOptions {
-            build: BuildOptions {
-                root,
-                out: Some(tmp.path().join("unused")),
-                ..BuildOptions::default()
-            },
-            bind: "127.0.0.1".parse().unwrap(),
-            port: 0,
-            poll: false,
-        },
-        Box::new(|_| {}),
-    )
-    .expect("the server starts");
-    let base = server.url();
+    let (server, base) = serve_default_site(tmp.path());
     let mut b = Browser::start(&exe);
     b.call("Page.enable", json!({}));
     b.call("Runtime.enable", json!({}));
@@ -752,22 +743,7 @@ fn a_chart_png_made_in_the_browser_is_twice_the_drawing_and_the_same_every_time(
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let root = default_site(tmp.path());
-    let server = serve::start(
-        ServeOptions {
-            build: BuildOptions {
-                root,
-                out: Some(tmp.path().join("unused")),
-                ..BuildOptions::default()
-            },
-            bind: "127.0.0.1".parse().unwrap(),
-            port: 0,
-            poll: false,
-        },
-        Box::new(|_| {}),
-    )
-    .expect("the server starts");
-    let base = server.url();
+    let (server, base) = serve_default_site(tmp.path());
     let mut b = Browser::start(&exe);
     b.call("Page.enable", json!({}));
     b.call("Runtime.enable", json!({}));

@@ -126,6 +126,15 @@ impl<'a> Canvas<'a> {
         self.classes.name(rule)
     }
 
+    /// The class of a shape filled with, or outlined in, `style`.
+    fn shape_class<S: BackendStyle>(&mut self, style: &S, fill: bool) -> usize {
+        if fill {
+            self.fill_class(style.color())
+        } else {
+            self.stroke_class(style.color(), style.stroke_width())
+        }
+    }
+
     fn fill_class(&mut self, color: BackendColor) -> usize {
         let mut rule = format!("fill:{}", hex(color));
         if color.alpha < 1.0 {
@@ -215,11 +224,7 @@ impl DrawingBackend for Canvas<'_> {
         if style.color().alpha == 0.0 {
             return Ok(());
         }
-        let class = if fill {
-            self.fill_class(style.color())
-        } else {
-            self.stroke_class(style.color(), style.stroke_width())
-        };
+        let class = self.shape_class(style, fill);
         let ((x0, y0), (x1, y1)) = (upper_left, bottom_right);
         self.extend(class, &[(x0, y0), (x1, y0), (x1, y1), (x0, y1)], true);
         Ok(())
@@ -267,11 +272,7 @@ impl DrawingBackend for Canvas<'_> {
         if style.color().alpha == 0.0 {
             return Ok(());
         }
-        let class = if fill {
-            self.fill_class(style.color())
-        } else {
-            self.stroke_class(style.color(), style.stroke_width())
-        };
+        let class = self.shape_class(style, fill);
         self.flush();
         let _ = write!(
             self.out,
