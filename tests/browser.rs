@@ -411,6 +411,17 @@ fn serve_default_site(dir: &Path) -> (serve::Server, String) {
     (server, base)
 }
 
+/// The default site served from a folder of its own (kept while the first value
+/// lives), its address, and a browser with pages and scripts to drive.
+fn browse_default_site(exe: &Path) -> (tempfile::TempDir, serve::Server, String, Browser) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, base) = serve_default_site(tmp.path());
+    let mut b = Browser::start(exe);
+    b.call("Page.enable", json!({}));
+    b.call("Runtime.enable", json!({}));
+    (tmp, server, base, b)
+}
+
 /// Where the test run keeps what a reviewer may want to look at (screenshots).
 fn artifacts() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
@@ -677,11 +688,7 @@ fn chart_text_is_eleven_css_px_or_more_at_phone_and_desktop_widths() {
     let Some(exe) = chromium_or_skip() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let (server, base) = serve_default_site(tmp.path());
-    let mut b = Browser::start(&exe);
-    b.call("Page.enable", json!({}));
-    b.call("Runtime.enable", json!({}));
+    let (_tmp, server, base, mut b) = browse_default_site(&exe);
     let mut failures = Vec::new();
     let pages = [
         ("home", ""),
@@ -742,11 +749,7 @@ fn a_chart_png_made_in_the_browser_is_twice_the_drawing_and_the_same_every_time(
     let Some(exe) = chromium_or_skip() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let (server, base) = serve_default_site(tmp.path());
-    let mut b = Browser::start(&exe);
-    b.call("Page.enable", json!({}));
-    b.call("Runtime.enable", json!({}));
+    let (_tmp, server, base, mut b) = browse_default_site(&exe);
     b.call(
         "Page.navigate",
         json!({ "url": format!("{base}profiles/mex/") }),

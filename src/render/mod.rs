@@ -596,8 +596,6 @@ fn picture(
     match format {
         ChartFormat::Png => charts::raster::png(&drawn.print_svg(), png_scale as f32),
         ChartFormat::Pdf => charts::raster::pdf(&drawn.print_svg()),
-        _ => Ok(drawn
-            .svg(&"../".repeat(path.matches('/').count()))
-            .into_bytes()),
+        _ => Ok(drawn.svg(&crate::plan::routes::root_of(path)).into_bytes()),
     }
 }

@@ -126,6 +126,14 @@ impl<'a> Canvas<'a> {
         self.classes.name(rule)
     }
 
+    /// A line through `points`, or a closed shape: nothing when too few points make one.
+    fn trace(&mut self, class: usize, points: impl IntoIterator<Item = BackendCoord>, close: bool) {
+        let points: Vec<BackendCoord> = points.into_iter().collect();
+        if points.len() >= if close { 3 } else { 2 } {
+            self.extend(class, &points, close);
+        }
+    }
+
     /// The class of a shape filled with, or outlined in, `style`.
     fn shape_class<S: BackendStyle>(&mut self, style: &S, fill: bool) -> usize {
         if fill {
@@ -239,10 +247,7 @@ impl DrawingBackend for Canvas<'_> {
             return Ok(());
         }
         let class = self.stroke_class(style.color(), style.stroke_width());
-        let points: Vec<BackendCoord> = path.into_iter().collect();
-        if points.len() >= 2 {
-            self.extend(class, &points, false);
-        }
+        self.trace(class, path, false);
         Ok(())
     }
 
@@ -255,10 +260,7 @@ impl DrawingBackend for Canvas<'_> {
             return Ok(());
         }
         let class = self.fill_class(style.color());
-        let points: Vec<BackendCoord> = vert.into_iter().collect();
-        if points.len() >= 3 {
-            self.extend(class, &points, true);
-        }
+        self.trace(class, vert, true);
         Ok(())
     }
 
