@@ -9,9 +9,11 @@ mod catalogue;
 pub use catalogue::is_base_url;
 pub mod corridors;
 mod derive;
+pub mod findings;
 pub mod hosts;
 mod links;
 pub mod partnerships;
+pub mod phrases;
 mod profile;
 pub mod translations;
 pub mod vocab;
@@ -382,6 +384,12 @@ pub struct Site {
     pub static_files: Vec<(String, Arc<[u8]>)>,
     /// The year data gaps are measured from: `reference_year`, else the latest data year.
     pub reference_year: i32,
+    /// The theme's phrases for texts written from the data, by language.
+    pub phrases: BTreeMap<String, Arc<phrases::Phrases>>,
+    /// The indicators key findings rank profiles by (every language's, in order).
+    pub ranked: Vec<String>,
+    /// Every profile's places for those indicators.
+    pub ranks: findings::Ranks,
 }
 
 impl Site {
@@ -611,6 +619,20 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
         &mut diags,
     );
     let pages = catalogue::check_pages(&pages, &config, &theme, &mut diags);
+    let phrases = phrases::check(
+        &theme,
+        &phrases::Against {
+            indicators: &indicators,
+            config: &config,
+        },
+        &mut diags,
+    );
+    let mut ranked: Vec<String> = Vec::new();
+    for id in phrases.values().flat_map(|p| &p.findings.rank) {
+        if !ranked.contains(id) {
+            ranked.push(id.clone());
+        }
+    }
 
     crate::diagnostics::sort(&mut diags);
     let has_errors = diags.iter().any(Diagnostic::is_error);
@@ -630,6 +652,13 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
         theme,
         static_files,
         reference_year,
+        phrases,
+        ranked,
+        ranks: findings::Ranks::default(),
+    });
+    let site = site.map(|mut s| {
+        s.ranks = findings::Ranks::of(&s, &s.ranked);
+        s
     });
     Checked { site, diags, texts }
 }

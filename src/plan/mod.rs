@@ -370,6 +370,9 @@ struct Fingerprints<'c> {
     shares: &'c shares::Shares,
     /// For each profile whose texts draw other profiles' charts, their hashes.
     narrative_refs: rustc_hash::FxHashMap<&'c str, blake3::Hash>,
+    /// Each profile's key findings (`model::findings::notable`): they read every
+    /// profile's latest values, but move only when the facts they give move.
+    findings: rustc_hash::FxHashMap<String, blake3::Hash>,
     /// What the search index is made from: names, labels, words and page titles.
     search_wide: blake3::Hash,
     /// For each indicator, what every profile has of it.
@@ -382,14 +385,17 @@ impl Fingerprints<'_> {
         self.shares.get(code).map(|s| s.hash)
     }
 
-    /// What a profile's texts read of other profiles.
+    /// What a profile's texts read of other profiles: its narratives' calls, and the
+    /// places among all profiles its key findings give.
     fn refs(&self, code: &str) -> blake3::Hash {
-        // Most texts read nothing of other profiles: one hash of nothing serves them.
-        static NOTHING: OnceLock<blake3::Hash> = OnceLock::new();
-        match self.narrative_refs.get(code) {
-            Some(h) => *h,
-            None => *NOTHING.get_or_init(|| blake3::Hasher::new().finalize()),
+        let mut h = blake3::Hasher::new();
+        if let Some(n) = self.narrative_refs.get(code) {
+            h.update(n.as_bytes());
         }
+        if let Some(f) = self.findings.get(code) {
+            h.update(f.as_bytes());
+        }
+        h.finalize()
     }
 }
 
@@ -478,6 +484,7 @@ fn fingerprints<'c>(
         indicators,
         shares,
         narrative_refs: Default::default(),
+        findings: findings_hashes(site),
         site_wide,
         data_wide,
         chart_wide,
@@ -489,6 +496,22 @@ fn fingerprints<'c>(
         .map(|(code, s)| (code, reads_hash(&f, &s.reads)))
         .collect();
     f
+}
+
+/// Each profile's key findings, hashed: the facts the data make notable.
+fn findings_hashes(site: &Site) -> rustc_hash::FxHashMap<String, blake3::Hash> {
+    if site.ranked.is_empty() {
+        return Default::default();
+    }
+    site.profiles
+        .iter()
+        .map(|(code, p)| {
+            let facts = crate::model::findings::notable(site, p, &site.ranks, &site.ranked);
+            let mut h = blake3::Hasher::new();
+            hash_json(&mut h, &facts);
+            (code.clone(), h.finalize())
+        })
+        .collect()
 }
 
 /// What a text's calls read, as one hash.

@@ -13,6 +13,15 @@ use crate::model::Profile;
 use crate::model::calls::{self, Figure, Kind, Measure, Scope};
 use crate::plan::routes;
 
+/// Where a figure is shown: whose table it links to, on which page, in which language.
+#[derive(Clone, Copy)]
+pub(crate) struct FigureAt<'a> {
+    pub p: &'a Profile,
+    pub indicator: &'a str,
+    pub lang: &'a str,
+    pub path: &'a str,
+}
+
 impl Env<'_> {
     /// `body` as HTML, its calls made; `current` is the profile whose narrative it is.
     pub fn md_with_calls(
@@ -76,7 +85,13 @@ impl Env<'_> {
             } => {
                 let p = &site.profiles[profile];
                 let f = calls::figure(&site.indicators, p, indicator, Some(*year), *measure);
-                Made::Html(self.figure_html(p, indicator, f.as_ref(), *full, false, lang, path))
+                let at = FigureAt {
+                    p,
+                    indicator,
+                    lang,
+                    path,
+                };
+                Made::Html(self.figure_html(&at, f.as_ref(), *full, false))
             }
             Kind::Latest {
                 profile,
@@ -86,7 +101,13 @@ impl Env<'_> {
             } => {
                 let p = &site.profiles[profile];
                 let f = calls::figure(&site.indicators, p, indicator, None, *measure);
-                Made::Html(self.figure_html(p, indicator, f.as_ref(), *full, true, lang, path))
+                let at = FigureAt {
+                    p,
+                    indicator,
+                    lang,
+                    path,
+                };
+                Made::Html(self.figure_html(&at, f.as_ref(), *full, true))
             }
             Kind::Total {
                 indicator,
@@ -168,17 +189,19 @@ impl Env<'_> {
     }
 
     /// A number linked to the profile's table of it, its source and flags in the title.
-    #[allow(clippy::too_many_arguments)]
-    fn figure_html(
+    pub(crate) fn figure_html(
         &self,
-        p: &Profile,
-        indicator: &str,
+        at: &FigureAt,
         f: Option<&Figure>,
         full: bool,
         with_year: bool,
-        lang: &str,
-        path: &str,
     ) -> String {
+        let FigureAt {
+            p,
+            indicator,
+            lang,
+            path,
+        } = *at;
         let Some(f) = f else {
             return self.missing_html(lang);
         };
@@ -215,7 +238,7 @@ impl Env<'_> {
         )
     }
 
-    fn missing_html(&self, lang: &str) -> String {
+    pub(crate) fn missing_html(&self, lang: &str) -> String {
         format!(
             "<span class=\"figure missing\" title=\"{}\">–</span>",
             xml_escape(&self.word(lang, "chart_no_data", "No data"))

@@ -186,6 +186,12 @@ pub struct SectionView {
     pub narrative_html: Option<String>,
     /// Set when the narrative is shown in another language than the page's.
     pub narrative_lang: Option<String>,
+    /// Without a narrative: what the data say, written from the theme's phrases.
+    pub written_html: Option<String>,
+    /// The key findings (in the section the phrases name), as a list.
+    pub findings_html: Option<String>,
+    /// What stands for recommendations no one has written yet.
+    pub recommendations: Option<String>,
     pub tables: Vec<IndicatorTable>,
     /// The profile's own `[[charts]]` in this section.
     pub charts: Vec<ChartView>,
@@ -251,6 +257,8 @@ pub struct ProfileView {
     pub summary_html: Option<String>,
     pub figures: Vec<Figure>,
     pub sections: Vec<SectionView>,
+    /// The note that marks a text written from the data, in the page's language.
+    pub written_note: Option<String>,
     pub agreements: Vec<AgreementView>,
     pub policies: Vec<PolicyView>,
     pub rcps: Vec<Link>,
@@ -655,6 +663,7 @@ impl<'a> Env<'a> {
         };
 
         let chart_refs = crate::render::charts::spec::profile_charts(site, p);
+        let writer = super::prose::Writer::new(self, p, lang, &path);
         let mut sections = Vec::new();
         for section in &config.sections {
             let mut tables = Vec::new();
@@ -682,9 +691,16 @@ impl<'a> Env<'a> {
                     })
                     .or_else(|| by_lang.iter().next().map(|(l, t)| (l.as_str(), t)))
             });
+            let written = match (&narrative, &writer) {
+                (None, Some(w)) => Written::of(w, section),
+                _ => Written::default(),
+            };
             sections.push(SectionView {
                 id: section.clone(),
                 label: config.section_label(lang, section),
+                written_html: written.text,
+                findings_html: written.findings,
+                recommendations: written.recommendations,
                 narrative_html: narrative
                     .map(|(_, t)| self.md_with_calls(t, lang, &path, Some(&p.iso3))),
                 narrative_lang: narrative
@@ -801,6 +817,15 @@ impl<'a> Env<'a> {
             maintainer: p.maintainer.clone(),
             summary_html: p.summary.as_deref().map(|s| self.md(s)),
             figures: self.figures(p, lang, 8),
+            written_note: writer
+                .as_ref()
+                .filter(|_| {
+                    sections
+                        .iter()
+                        .any(|s| s.written_html.is_some() || s.findings_html.is_some())
+                })
+                .and_then(|w| w.note())
+                .map(String::from),
             sections,
             agreements,
             policies,
@@ -1069,6 +1094,29 @@ impl<'a> Env<'a> {
         let path = routes::not_found(config, lang);
         NotFoundView {
             common: self.common(lang, &path, "404", "", &|l| routes::home(config, l)),
+        }
+    }
+}
+
+/// What a section without a narrative says from the data.
+#[derive(Default)]
+struct Written {
+    text: Option<String>,
+    findings: Option<String>,
+    recommendations: Option<String>,
+}
+
+impl Written {
+    fn of(w: &super::prose::Writer, section: &str) -> Self {
+        let (findings, recommendations) = if w.findings_section() == Some(section) {
+            w.findings()
+        } else {
+            (None, None)
+        };
+        Written {
+            text: w.section(section),
+            findings,
+            recommendations,
         }
     }
 }

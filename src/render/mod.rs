@@ -11,6 +11,7 @@ pub mod data;
 pub mod markdown;
 pub mod numbers;
 pub mod partnerships;
+mod prose;
 pub mod rows;
 pub mod templates;
 
@@ -321,7 +322,7 @@ impl<'a> Renderer<'a> {
         if !html.ends_with('\n') {
             html.push('\n');
         }
-        Ok(html.into_bytes())
+        Ok(templates::unindent(&html).into_bytes())
     }
 
     /// A chart, drawn once a build.

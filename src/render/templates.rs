@@ -77,6 +77,12 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
         }
     }
 
+    // The phrases of texts written from the data (read and checked with the model):
+    // pages depend on them, charts do not.
+    for (name, file) in theme.under("phrases/") {
+        hasher.update(name.as_bytes());
+        hasher.update(&file.bytes);
+    }
     let mut raw: BTreeMap<String, Strings> = BTreeMap::new();
     let mut strings_hasher = blake3::Hasher::new();
     for (name, file) in theme.under("i18n/") {
@@ -132,6 +138,72 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
         })
     } else {
         Err(diags)
+    }
+}
+
+/// A page without the indentation its templates give its lines: a tenth of a site's
+/// HTML, and nothing a reader sees (a line break stays, and HTML shows any run of
+/// spaces as one). Lines inside `<pre>`, `<textarea>` and `<script>` keep theirs.
+pub fn unindent(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut keep: Option<&'static str> = None;
+    for line in html.split_inclusive('\n') {
+        match keep {
+            None => out.push_str(line.trim_start_matches([' ', '\t'])),
+            Some(_) => out.push_str(line),
+        }
+        keep = kept_after(line, keep);
+    }
+    out
+}
+
+/// Whether a line ends inside an element whose text is kept as written (the tag that
+/// closes it), given whether it started in one.
+fn kept_after(line: &str, mut keep: Option<&'static str>) -> Option<&'static str> {
+    const KEPT: &[(&str, &str)] = &[
+        ("<pre", "</pre>"),
+        ("<textarea", "</textarea>"),
+        ("<script", "</script>"),
+    ];
+    if !line.contains('<') {
+        return keep;
+    }
+    let lower = line.to_ascii_lowercase();
+    let mut at = 0;
+    loop {
+        match keep {
+            Some(close) => match lower[at..].find(close) {
+                Some(i) => {
+                    at += i + close.len();
+                    keep = None;
+                }
+                None => return keep,
+            },
+            None => {
+                let next = KEPT
+                    .iter()
+                    .filter_map(|(open, close)| {
+                        let mut from = at;
+                        while let Some(i) = lower[from..].find(open) {
+                            let end = from + i + open.len();
+                            let after = lower[end..].chars().next();
+                            if after.is_none_or(|c| c == '>' || c.is_ascii_whitespace()) {
+                                return Some((end, *close));
+                            }
+                            from = end;
+                        }
+                        None
+                    })
+                    .min_by_key(|(end, _)| *end);
+                match next {
+                    Some((end, close)) => {
+                        at = end;
+                        keep = Some(close);
+                    }
+                    None => return None,
+                }
+            }
+        }
     }
 }
 
@@ -259,6 +331,15 @@ mod tests {
         let diags = prepare(&theme, &["en".into(), "fr".into()]).err().unwrap();
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert!(diags[0].message.contains("`broken`") && diags[0].message.contains("U+0001"));
+    }
+
+    #[test]
+    fn indentation_goes_but_preformatted_text_stays() {
+        let html = "<div>\n    <p>a</p>\n  <pre><code>x\n    y\n</code></pre>\n    <prefix>\n  <script>\n  let a = 1;\n  </script>\n  <b>z</b>\n";
+        assert_eq!(
+            unindent(html),
+            "<div>\n<p>a</p>\n<pre><code>x\n    y\n</code></pre>\n<prefix>\n<script>\n  let a = 1;\n  </script>\n<b>z</b>\n"
+        );
     }
 
     #[test]

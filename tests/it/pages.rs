@@ -416,10 +416,7 @@ fn a_theme_that_lays_out_its_own_rows_gets_the_same_page() {
         "profiles/phl/index.html",
     ] {
         let (a, b) = (default.output(page), themed.output(page));
-        assert!(
-            a.contains("<tbody>\n        <tr><th scope=\"row\">"),
-            "{page}"
-        );
+        assert!(a.contains("<tbody>\n<tr><th scope=\"row\">"), "{page}");
         assert!(
             a == b,
             "{page} differs when the theme lays out its own rows"
