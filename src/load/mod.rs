@@ -646,18 +646,20 @@ fn parse_file(root: &Path, rel: &str, kind: Kind) -> Parsed {
         },
         Kind::Theme(prefix) => {
             let inner = rel[prefix..].to_string();
-            let bytes: Option<Arc<[u8]>> =
-                if inner.starts_with("templates/") || inner.starts_with("i18n/") {
-                    read_text(root, rel, &mut texts, &mut diags).map(|t| Arc::from(t.as_bytes()))
-                } else {
-                    match read_bytes(root, rel) {
-                        Ok(b) => Some(Arc::from(b)),
-                        Err(msg) => {
-                            diags.push(Diagnostic::error(rel, None, msg));
-                            None
-                        }
+            let bytes: Option<Arc<[u8]>> = if ["templates/", "i18n/", "phrases/"]
+                .iter()
+                .any(|d| inner.starts_with(d))
+            {
+                read_text(root, rel, &mut texts, &mut diags).map(|t| Arc::from(t.as_bytes()))
+            } else {
+                match read_bytes(root, rel) {
+                    Ok(b) => Some(Arc::from(b)),
+                    Err(msg) => {
+                        diags.push(Diagnostic::error(rel, None, msg));
+                        None
                     }
-                };
+                }
+            };
             bytes.map(|bytes| {
                 Item::Theme(
                     inner,

@@ -153,7 +153,8 @@ pub fn notable(site: &Site, p: &Profile, ranks: &Ranks, ranked: &[String]) -> Ve
 }
 
 /// Of the ranked quantities (persons, counts, US dollars), the one that changed most
-/// from its first year to its latest, by ratio, when it at least doubled or halved.
+/// from its first year to its latest, by ratio, when it at least doubled or halved
+/// and both values are of some size (a thousand people, a million US dollars).
 fn largest_change(site: &Site, p: &Profile, ranked: &[String]) -> Option<String> {
     ranked
         .iter()
@@ -166,7 +167,13 @@ fn largest_change(site: &Site, p: &Profile, ranked: &[String]) -> Option<String>
             let s = p.series.get(id)?;
             let (fy, first) = s.points.iter().next()?;
             let (ly, last) = s.points.iter().next_back()?;
-            (fy < ly && first.value > 0.0 && last.value > 0.0)
+            // A change from a handful is no finding: both ends must count.
+            let least = if site.indicators.get(id.as_str())?.unit == "usd" {
+                1e6
+            } else {
+                1e3
+            };
+            (fy < ly && first.value.min(last.value) >= least)
                 .then(|| (id, (last.value / first.value).ln().abs()))
         })
         .filter(|(_, r)| *r >= std::f64::consts::LN_2)

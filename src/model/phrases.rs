@@ -75,7 +75,7 @@ impl Choice {
     pub fn keys(self) -> &'static [&'static str] {
         match self {
             Choice::None => &[],
-            Choice::Trend => &["rose", "fell", "flat", "other"],
+            Choice::Trend => &["rose", "multiplied", "fell", "flat", "other"],
             Choice::Sign => &["positive", "negative", "zero", "other"],
             Choice::Plural => &["zero", "one", "two", "few", "many", "other"],
             Choice::Napa => &["mentions", "silent", "none", "other"],
@@ -118,7 +118,9 @@ impl Says {
     pub fn slots(self) -> &'static [&'static str] {
         match self {
             Says::Latest => &["value", "year"],
-            Says::Change | Says::Grew => &["value", "year", "first", "first_year", "percent"],
+            Says::Change | Says::Grew => {
+                &["value", "year", "first", "first_year", "percent", "times"]
+            }
             Says::FemaleShare => &["share", "year", "first_share", "first_year"],
             Says::Top => &["list", "first", "value", "share", "year", "count"],
             Says::Women | Says::Children => &["share", "year"],
@@ -200,6 +202,10 @@ pub struct Phrase {
 }
 
 impl Phrase {
+    pub fn has(&self, key: &str) -> bool {
+        self.variants.iter().any(|(v, _)| v == key)
+    }
+
     /// The variant for `key`, else `other`, else (for a phrase without variants) the
     /// phrase itself.
     pub fn pick(&self, key: Option<&str>) -> Option<&[Piece]> {
@@ -371,7 +377,7 @@ impl FileReader<'_, '_> {
             Some(n) => format!("did you mean `{n}`? {what} is {}", one_of(known)),
             None => format!("{what} is {}", one_of(known)),
         };
-        self.error(span, format!("`{got}` is not {what} here"), Some(help));
+        self.error(span, format!("`{got}` is not {what}"), Some(help));
     }
 
     fn read(&mut self, lang: &str) -> Option<Phrases> {

@@ -13,7 +13,9 @@ use super::{Site, Text};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Missing {
     pub lang: String,
-    /// `interface`, `site`, `sections`, `indicators`, `rcps`, `pages`, `names`, `narratives`.
+    /// `interface`, `site`, `sections`, `indicators`, `rcps`, `pages`, `names`,
+    /// `narratives`, `phrases` (sentences written from the data, which have no
+    /// fallback: a language without them gets no such text).
     pub kind: &'static str,
     /// Which: string keys, indicator ids, page stems, `MEX trends`...
     pub items: Vec<String>,
@@ -120,7 +122,31 @@ pub fn missing(site: &Site) -> Vec<Missing> {
         }
         push("narratives", narratives);
     }
+    out.extend(missing_phrases(site));
     out
+}
+
+/// The theme's sentences written from the data that a language lacks: its whole
+/// phrase file, or the sentences the default language's file has and its own does not.
+fn missing_phrases(site: &Site) -> Vec<Missing> {
+    let config = &site.config;
+    let default = site.phrases.get(&config.default_language);
+    config
+        .languages
+        .iter()
+        .filter_map(|lang| {
+            let items = match (site.phrases.get(lang), default) {
+                (None, _) => vec![format!("phrases/{lang}.toml")],
+                (Some(own), Some(d)) => super::phrases::missing_in(d, own),
+                (Some(_), None) => Vec::new(),
+            };
+            (!items.is_empty()).then(|| Missing {
+                lang: lang.clone(),
+                kind: "phrases",
+                items,
+            })
+        })
+        .collect()
 }
 
 /// The list as `check` prints it: one line per language and kind, the first items named.

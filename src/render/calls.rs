@@ -212,10 +212,13 @@ impl Env<'_> {
         } else {
             num.compact(f.value, &f.unit)
         };
-        let url = format!(
-            "{}#ind-{indicator}",
-            routes::link(path, &routes::profile(config, lang, &p.iso3))
-        );
+        // On the profile's own page, the table is an anchor away.
+        let page = routes::profile(config, lang, &p.iso3);
+        let url = if page == path {
+            format!("#ind-{indicator}")
+        } else {
+            format!("{}#ind-{indicator}", routes::link(path, &page))
+        };
         let mut title: Vec<String> = f
             .source
             .split('+')

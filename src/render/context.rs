@@ -168,6 +168,9 @@ pub struct IndicatorTable {
     pub series: Rows<SeriesRow>,
     pub has_sex: bool,
     pub has_range: bool,
+    /// Whether any row is estimated or derived: a table without flags has no column
+    /// for them.
+    pub has_flags: bool,
     pub partners: Rows<PartnerRow>,
     pub other: Option<String>,
     pub age: Rows<AgeRow>,
@@ -870,6 +873,7 @@ impl<'a> Env<'a> {
             series: Rows::default(),
             has_sex: false,
             has_range: false,
+            has_flags: false,
             partners: Rows::default(),
             other: None,
             age: Rows::default(),
@@ -914,7 +918,13 @@ impl<'a> Env<'a> {
                     estimated: &estimated,
                     derived: &derived,
                 };
-                t.rows_html = rows::series_html(&rows, t.has_sex, t.has_range, &flags);
+                t.has_flags = s.points.values().any(|pt| pt.estimated || pt.derived);
+                let columns = rows::Columns {
+                    sex: t.has_sex,
+                    range: t.has_range,
+                    flags: t.has_flags,
+                };
+                t.rows_html = rows::series_html(&rows, columns, &flags);
                 t.series = rows.into();
                 t.all_derived = s.points.values().all(|pt| pt.derived);
             }

@@ -143,7 +143,21 @@ impl<'a> Writer<'a> {
                 }
                 (None, fills)
             }
-            Fact::Change { .. } => self.change(id)?,
+            Fact::Change { .. } => {
+                let (trend, fills) = self.change(id)?;
+                // Three times as much or more reads better as a multiple than in per cent.
+                let multiplied = self.p.series.get(id.as_str()).and_then(|s| {
+                    let first = s.points.values().next()?.value;
+                    let last = s.points.values().next_back()?.value;
+                    Some(first > 0.0 && last / first >= 3.0)
+                });
+                match trend {
+                    Some("rose") if multiplied == Some(true) && phrase.has("multiplied") => {
+                        (Some("multiplied"), fills)
+                    }
+                    _ => (trend, fills),
+                }
+            }
             Fact::Stale { year, .. } => (None, vec![("year", Fill::Text(year.to_string()))]),
             Fact::Missing { .. } => (None, Vec::new()),
         };
@@ -244,11 +258,11 @@ impl<'a> Writer<'a> {
         } else {
             "flat"
         };
-        let percent = self
-            .env
-            .num(self.lang)
-            .compact((ratio - 1.0).abs() * 100.0, "percent");
+        let num = self.env.num(self.lang);
+        let percent = num.compact((ratio - 1.0).abs() * 100.0, "percent");
+        let times = num.decimal(ratio, if ratio >= 10.0 { 0 } else { 1 });
         let fills = vec![
+            ("times", Fill::Text(times)),
             ("value", self.figure(id, &last)),
             ("year", Fill::Text(last.year.to_string())),
             ("first", self.figure(id, &first)),

@@ -96,8 +96,16 @@ pub struct Flags<'a> {
     pub derived: &'a str,
 }
 
+/// Which columns a series table has besides its years and values.
+#[derive(Debug, Clone, Copy)]
+pub struct Columns {
+    pub sex: bool,
+    pub range: bool,
+    pub flags: bool,
+}
+
 /// The rows of a series table, each on its line, as the default theme lays them out.
-pub fn series_html(rows: &[SeriesRow], has_sex: bool, has_range: bool, flags: &Flags) -> String {
+pub fn series_html(rows: &[SeriesRow], columns: Columns, flags: &Flags) -> String {
     let mut out = String::with_capacity(rows.len() * 96);
     let cell = |out: &mut String, v: &Option<String>| {
         out.push_str("<td>");
@@ -105,16 +113,20 @@ pub fn series_html(rows: &[SeriesRow], has_sex: bool, has_range: bool, flags: &F
         out.push_str("</td>");
     };
     for r in rows {
-        let _ = write!(out, "        <tr><th scope=\"row\">{}</th><td>", r.year);
+        let _ = write!(out, "<tr><th scope=\"row\">{}</th><td>", r.year);
         escape_into(&mut out, &r.value);
         out.push_str("</td>");
-        if has_sex {
+        if columns.sex {
             cell(&mut out, &r.female);
             cell(&mut out, &r.male);
         }
-        if has_range {
+        if columns.range {
             cell(&mut out, &r.low);
             cell(&mut out, &r.high);
+        }
+        if !columns.flags {
+            out.push_str("</tr>\n");
+            continue;
         }
         out.push_str("<td>");
         for (on, title, letter) in [
@@ -136,7 +148,7 @@ pub fn series_html(rows: &[SeriesRow], has_sex: bool, has_range: bool, flags: &F
 pub fn partners_html(rows: &[PartnerRow]) -> String {
     let mut out = String::with_capacity(rows.len() * 96);
     for r in rows {
-        out.push_str("        <tr><th scope=\"row\">");
+        out.push_str("<tr><th scope=\"row\">");
         escape_into(&mut out, &r.name);
         out.push_str("</th><td>");
         escape_into(&mut out, &r.value);
@@ -151,7 +163,7 @@ pub fn partners_html(rows: &[PartnerRow]) -> String {
 pub fn age_html(rows: &[AgeRow]) -> String {
     let mut out = String::with_capacity(rows.len() * 96);
     for r in rows {
-        out.push_str("        <tr><th scope=\"row\">");
+        out.push_str("<tr><th scope=\"row\">");
         escape_into(&mut out, &r.group);
         out.push_str("</th>");
         for v in [&r.female, &r.male, &r.total] {

@@ -14,4 +14,5 @@ mod invalid;
 mod languages;
 mod pages;
 mod props;
+mod prose;
 mod serve;

@@ -398,7 +398,7 @@ fn a_theme_that_lays_out_its_own_rows_gets_the_same_page() {
     let loops = [
         (
             "{{ tb.rows_html|safe }}      </tbody>\n    </table>\n    {% elif",
-            "{% set has_sex = tb.has_sex %}{% set has_range = tb.has_range %}\n      {% for r in tb.series %}\n        <tr><th scope=\"row\">{{ r.year }}</th><td>{{ r.value }}</td>{% if has_sex %}<td>{{ r.female or \"–\" }}</td><td>{{ r.male or \"–\" }}</td>{% endif %}{% if has_range %}<td>{{ r.low or \"–\" }}</td><td>{{ r.high or \"–\" }}</td>{% endif %}<td>{% if r.estimated %}<abbr class=\"flag\" title=\"{{ t.estimated }}\">e</abbr>{% endif %}{% if r.derived %}<abbr class=\"flag\" title=\"{{ t.derived }}\">d</abbr>{% endif %}</td></tr>\n      {% endfor %}\n      </tbody>\n    </table>\n    {% elif",
+            "{% set has_sex = tb.has_sex %}{% set has_range = tb.has_range %}\n      {% for r in tb.series %}\n        <tr><th scope=\"row\">{{ r.year }}</th><td>{{ r.value }}</td>{% if has_sex %}<td>{{ r.female or \"–\" }}</td><td>{{ r.male or \"–\" }}</td>{% endif %}{% if has_range %}<td>{{ r.low or \"–\" }}</td><td>{{ r.high or \"–\" }}</td>{% endif %}{% if tb.has_flags %}<td>{% if r.estimated %}<abbr class=\"flag\" title=\"{{ t.estimated }}\">e</abbr>{% endif %}{% if r.derived %}<abbr class=\"flag\" title=\"{{ t.derived }}\">d</abbr>{% endif %}</td>{% endif %}</tr>\n      {% endfor %}\n      </tbody>\n    </table>\n    {% elif",
         ),
         (
             "{{ tb.rows_html|safe -}}\n",
