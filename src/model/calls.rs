@@ -581,11 +581,15 @@ pub fn ranked(site: &Site, p: &Profile, indicator: &str, measure: Measure) -> Op
 }
 
 /// A data problem a call shows a reader: a figure missing, or older than it should be.
+///
+/// `dated` says the text names the year of a `value` beside it: a reader then knows the
+/// figure is old, as in "against 701,513 in 1990", and it is not stale.
 pub fn data_warning(
     kind: &Kind,
     scope: &Scope,
     reference_year: i32,
     stale_after: i32,
+    dated: bool,
 ) -> Option<(String, String)> {
     let stale_before = reference_year - stale_after;
     let words = |m: Measure| match m {
@@ -618,7 +622,7 @@ pub fn data_warning(
                         None => format!("`{profile}` has no `{indicator}` data at all"),
                     },
                 )),
-                Some(_) if *year < stale_before => match latest {
+                Some(_) if *year < stale_before && !dated => match latest {
                     Some(l) if l.year > *year => Some((
                         format!(
                             "this text cites `{indicator}` for {year}, older than the stale limit ({stale_before}), while `{profile}` has it for {}",
@@ -818,7 +822,10 @@ pub fn check(
                             format!("a text shows at most {MAX_BLOCKS} tables and charts; this is one more"),
                         ).with_help("each one is drawn into the page: split the text into several pages"));
                     }
-                    if let Some((message, help)) = data_warning(&kind, &scope, years.0, years.1) {
+                    let dated = matches!(&kind, Kind::Value { year, .. } if names_year(body, &call.range, *year));
+                    if let Some((message, help)) =
+                        data_warning(&kind, &scope, years.0, years.1, dated)
+                    {
                         diags.push(
                             Diagnostic::warning(
                                 file,
@@ -831,6 +838,94 @@ pub fn check(
                 }
             }
         }
+    }
+}
+
+/// Whether the sentence around a call, outside the call itself, names `year` as a word.
+fn names_year(body: &str, call: &Range<usize>, year: i32) -> bool {
+    let ends = |c: char| matches!(c, '.' | ';' | '!' | '?' | '\n');
+    let before = &body[..call.start];
+    // A sentence ends at a mark followed by a space, so "1.25" does not end one.
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| ends(c) && before[i + c.len_utf8()..].starts_with(char::is_whitespace))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let after = &body[call.end..];
+    let end = after
+        .char_indices()
+        .find(|&(i, c)| {
+            ends(c)
+                && after[i + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_none_or(char::is_whitespace)
+        })
+        .map_or(body.len(), |(i, _)| call.end + i);
+    let year = year.to_string();
+    [&body[start..call.start], &body[call.end..end]]
+        .iter()
+        .flat_map(|part| outside_calls(part))
+        .any(|text| {
+            text.split(|c: char| !c.is_ascii_digit())
+                .any(|word| word == year)
+        })
+}
+
+/// The pieces of a text between its `{{ ... }}` calls: a year among another call's
+/// arguments is not a year the reader sees.
+fn outside_calls(text: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        pieces.push(&rest[..open]);
+        rest = rest[open..]
+            .find("}}")
+            .map_or("", |close| &rest[open + close + 2..]);
+    }
+    pieces.push(rest);
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(text: &str, year: i32) -> bool {
+        let start = text.find("{{").unwrap();
+        let end = text.find("}}").unwrap() + 2;
+        names_year(text, &(start..end), year)
+    }
+
+    #[test]
+    fn a_year_written_beside_a_value_dates_it() {
+        assert!(named(
+            "Against {{ value(\"m\", 1990) }} in 1990 (UN DESA).",
+            1990
+        ));
+        assert!(named("En 1990, {{ value(\"m\", 1990) }} migrants.", 1990));
+        assert!(named(
+            "le maximum, {{ value(\"d\", 2013) }}, date de 2013.",
+            2013
+        ));
+    }
+
+    #[test]
+    fn a_year_elsewhere_or_in_a_call_does_not() {
+        assert!(!named(
+            "In 1990 it was low. Now {{ value(\"m\", 1990) }} live here.",
+            1990
+        ));
+        assert!(!named(
+            "{{ value(\"m\", 1990) }} live here; in 1990 it was low.",
+            1990
+        ));
+        assert!(!named(
+            "{{ value(\"m\", 1990) }} against {{ value(\"m\", 1990) }}.",
+            1990
+        ));
+        assert!(!named("{{ value(\"m\", 1990) }} in 19901.", 1990));
+        assert!(named("{{ value(\"m\", 1990) }} (1.25 M in 1990).", 1990));
     }
 }
 
