@@ -16,6 +16,7 @@ pub mod partnerships;
 pub mod phrases;
 mod profile;
 pub mod translations;
+mod typed;
 pub mod vocab;
 
 pub use catalogue::{check_rcps, check_sources};
@@ -618,6 +619,7 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
         &texts,
         &mut diags,
     );
+    typed::check(&profiles, &profile_map, &indicators, &texts, &mut diags);
     let pages = catalogue::check_pages(&pages, &config, &theme, &mut diags);
     let phrases = phrases::check(
         &theme,
