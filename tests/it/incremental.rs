@@ -25,6 +25,8 @@ enum Edit {
     BreakAndFix(usize),
     /// The page template changed.
     Template(u32),
+    /// The theme's English phrases changed: the note and a sentence of the findings.
+    Phrases(u32),
     /// A content page changed.
     Content(u32),
     /// The indicator catalogue changed: a derived series' scale, which indicators
@@ -45,6 +47,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..4usize, 0..4usize).prop_map(|(a, b)| Edit::Rename(a, b)),
         (0..4usize).prop_map(Edit::BreakAndFix),
         (0..1000u32).prop_map(Edit::Template),
+        (0..1000u32).prop_map(Edit::Phrases),
         (0..1000u32).prop_map(Edit::Content),
         (0..6u32).prop_map(Edit::Catalogue),
         (0..2u32).prop_map(Edit::Folder),
@@ -166,6 +169,18 @@ impl Harness {
                     .or_else(|| page.find("{% endblock"))
                     .unwrap();
                 let edited = format!("{}<p>edit {n}</p>{}", &page[..at], &page[at..]);
+                self.site.write(&rel, edited);
+                self.step(&[rel]);
+            }
+            Edit::Phrases(n) => {
+                let rel = "themes/default/phrases/en.toml".to_string();
+                let theme = mpgen::load::theme::ThemeFiles::embedded();
+                let text =
+                    String::from_utf8(theme.files["phrases/en.toml"].bytes.to_vec()).unwrap();
+                let edited = text
+                    .replacen("note = \"", &format!("note = \"Edit {n}. "), 1)
+                    .replacen("gap = \"", &format!("gap = \"({n}) "), 1);
+                assert_ne!(edited, text, "the phrases edit changes nothing");
                 self.site.write(&rel, edited);
                 self.step(&[rel]);
             }
