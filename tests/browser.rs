@@ -158,6 +158,14 @@ impl Browser {
 
     /// Sends a DevTools command and waits for its answer (events meanwhile are kept).
     fn call(&mut self, method: &str, params: Value) -> Value {
+        match self.try_call(method, params) {
+            Ok(v) => v,
+            Err(e) => panic!("{method}: {e}"),
+        }
+    }
+
+    /// As `call`, but DevTools' error answer is returned rather than failing the test.
+    fn try_call(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         let id = self.next_id;
         self.next_id += 1;
         let msg = json!({ "id": id, "method": method, "params": params }).to_string();
@@ -167,8 +175,10 @@ impl Browser {
             if let tungstenite::Message::Text(t) = m {
                 let v: Value = serde_json::from_str(t.as_str()).unwrap();
                 if v["id"] == id {
-                    assert!(v.get("error").is_none(), "{method}: {v}");
-                    return v["result"].clone();
+                    return match v.get("error") {
+                        Some(_) => Err(v),
+                        None => Ok(v["result"].clone()),
+                    };
                 }
                 if v.get("method").is_some() {
                     self.events.push(v);
@@ -185,11 +195,20 @@ impl Browser {
         r["result"]["value"].clone()
     }
 
-    /// Polls `js` until `ok` holds of its value.
+    /// Polls `js` until `ok` holds of its value. An evaluation cut short because
+    /// the page navigated (a live reload in flight) counts as "not yet".
     fn wait(&mut self, what: &str, js: &str, ok: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let v = self.eval(js);
+            let answer = self.try_call(
+                "Runtime.evaluate",
+                json!({ "expression": js, "returnByValue": true }),
+            );
+            let v = match answer {
+                Ok(r) => r["result"]["value"].clone(),
+                Err(e) if navigated(&e) => Value::Null,
+                Err(e) => panic!("{what}: {e}"),
+            };
             if ok(&v) {
                 return v;
             }
@@ -197,6 +216,12 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// DevTools' answer when the page went away under an evaluation.
+fn navigated(error: &Value) -> bool {
+    let message = error["error"]["message"].as_str().unwrap_or("");
+    message.contains("navigated or closed") || message.contains("context was destroyed")
 }
 
 impl Drop for Browser {
