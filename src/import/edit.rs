@@ -457,15 +457,7 @@ pub fn show(v: f64) -> String {
     if v.fract() != 0.0 {
         return format!("{v}");
     }
-    let digits = format!("{}", v.abs() as i64);
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0.0 { format!("-{out}") } else { out }
+    crate::diagnostics::digits(v)
 }
 
 #[cfg(test)]

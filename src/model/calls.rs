@@ -794,6 +794,8 @@ pub fn check(
             }
         };
         let scope = Scope { current, ..*scope };
+        let masked = super::sentences::masked(body);
+        let sentences = super::sentences::sentences(&masked);
         let mut blocks = 0;
         for e in errors {
             diags.push(Diagnostic::error(
@@ -822,7 +824,7 @@ pub fn check(
                             format!("a text shows at most {MAX_BLOCKS} tables and charts; this is one more"),
                         ).with_help("each one is drawn into the page: split the text into several pages"));
                     }
-                    let dated = matches!(&kind, Kind::Value { year, .. } if names_year(body, &call.range, *year));
+                    let dated = matches!(&kind, Kind::Value { year, .. } if names_year(&masked, &sentences, &call.range, *year));
                     if let Some((message, help)) =
                         data_warning(&kind, &scope, years.0, years.1, dated)
                     {
@@ -841,50 +843,16 @@ pub fn check(
     }
 }
 
-/// Whether the sentence around a call, outside the call itself, names `year` as a word.
-fn names_year(body: &str, call: &Range<usize>, year: i32) -> bool {
-    let ends = |c: char| matches!(c, '.' | ';' | '!' | '?' | '\n');
-    let before = &body[..call.start];
-    // A sentence ends at a mark followed by a space, so "1.25" does not end one.
-    let start = before
-        .char_indices()
-        .rev()
-        .find(|&(i, c)| ends(c) && before[i + c.len_utf8()..].starts_with(char::is_whitespace))
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let after = &body[call.end..];
-    let end = after
-        .char_indices()
-        .find(|&(i, c)| {
-            ends(c)
-                && after[i + c.len_utf8()..]
-                    .chars()
-                    .next()
-                    .is_none_or(char::is_whitespace)
-        })
-        .map_or(body.len(), |(i, _)| call.end + i);
+/// Whether the sentence around a call, outside its calls and code, names `year` as a
+/// word. `masked` and `sentences` are the text's, from `model::sentences`.
+fn names_year(masked: &str, sentences: &[Range<usize>], call: &Range<usize>, year: i32) -> bool {
+    let Some(s) = sentences.iter().find(|s| s.contains(&call.start)) else {
+        return false;
+    };
     let year = year.to_string();
-    [&body[start..call.start], &body[call.end..end]]
-        .iter()
-        .flat_map(|part| outside_calls(part))
-        .any(|text| {
-            text.split(|c: char| !c.is_ascii_digit())
-                .any(|word| word == year)
-        })
-}
-
-/// The pieces of a text between its `{{ ... }}` calls: a year among another call's
-/// arguments is not a year the reader sees.
-fn outside_calls(text: &str) -> Vec<&str> {
-    let mut pieces = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find("{{") {
-        pieces.push(&rest[..open]);
-        rest = rest[open..]
-            .find("}}")
-            .map_or("", |close| &rest[open + close + 2..]);
-    }
-    pieces.push(rest);
-    pieces
+    masked[s.clone()]
+        .split(|c: char| !c.is_ascii_digit())
+        .any(|word| word == year)
 }
 
 #[cfg(test)]
@@ -894,7 +862,9 @@ mod tests {
     fn named(text: &str, year: i32) -> bool {
         let start = text.find("{{").unwrap();
         let end = text.find("}}").unwrap() + 2;
-        names_year(text, &(start..end), year)
+        let masked = super::super::sentences::masked(text);
+        let sentences = super::super::sentences::sentences(&masked);
+        names_year(&masked, &sentences, &(start..end), year)
     }
 
     #[test]

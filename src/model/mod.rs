@@ -15,6 +15,7 @@ mod links;
 pub mod partnerships;
 pub mod phrases;
 mod profile;
+mod sentences;
 pub mod translations;
 mod typed;
 pub mod vocab;

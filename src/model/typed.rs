@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use super::sentences::{masked, sentences};
 use super::{Indicator, Profile};
 use crate::diagnostics::{Diagnostic, SourceTexts};
 use crate::load::profile::RawProfile;
@@ -142,15 +143,7 @@ fn plain(v: f64, percent: bool) -> String {
     if percent || v.fract() != 0.0 {
         return format!("{v:.2}{}", if percent { " %" } else { "" });
     }
-    let digits = format!("{:.0}", v.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0.0 { format!("-{out}") } else { out }
+    crate::diagnostics::digits(v)
 }
 
 /// The typed numbers of a text that drift from the profile's data, each with the year
@@ -170,27 +163,26 @@ fn drifts(
         if years.is_empty() {
             continue;
         }
+        let of_year: Vec<Vec<Datum>> = years.iter().map(|(y, _)| data(p, indicators, *y)).collect();
         for n in numbers.iter().filter(|n| checked(n, &years)) {
             let means = |d: &Datum| d.percent == n.percent && rounds_to(n, d.value);
-            if years
-                .iter()
-                .any(|(y, _)| data(p, indicators, *y).iter().any(means))
-            {
+            if of_year.iter().flatten().any(means) {
                 continue;
             }
-            let (year, _) = years
+            let (nearest, _) = years
                 .iter()
-                .min_by_key(|(_, at)| distance(at, &n.span))
+                .enumerate()
+                .min_by_key(|(_, (_, at))| distance(at, &n.span))
                 .expect("years is not empty");
-            let nearest = data(p, indicators, *year)
-                .into_iter()
+            let closest = of_year[nearest]
+                .iter()
                 .filter(|d| d.percent == n.percent && d.value != 0.0)
                 .map(|d| (off_by(n, d.value), d))
                 .filter(|(off, _)| *off <= NEAR)
                 .min_by(|a, b| a.0.total_cmp(&b.0));
-            if let Some((_, d)) = nearest {
+            if let Some((_, d)) = closest {
                 let span = sentence.start + n.span.start..sentence.start + n.span.end;
-                out.push((Typed { span, ..n.clone() }, *year, d));
+                out.push((Typed { span, ..n.clone() }, years[nearest].0, d.clone()));
             }
         }
     }
@@ -252,47 +244,6 @@ fn data(p: &Profile, indicators: &BTreeMap<String, Indicator>, year: i32) -> Vec
         for (code, v) in &t.values {
             out.push(datum(id, code, *v, false));
         }
-    }
-    out
-}
-
-/// The text with its calls and code blanked out, offsets kept: numbers there are
-/// not typed by the writer.
-fn masked(text: &str) -> String {
-    let mut bytes = text.as_bytes().to_vec();
-    let mut blank = |range: Range<usize>| bytes[range].fill(b' ');
-    let mut at = 0;
-    while let Some(open) = text[at..].find("{{").map(|i| at + i) {
-        let close = text[open..].find("}}").map_or(text.len(), |i| open + i + 2);
-        blank(open..close);
-        at = close;
-    }
-    let mut at = 0;
-    while let Some(open) = text[at..].find('`').map(|i| at + i) {
-        let close = text[open + 1..]
-            .find('`')
-            .map_or(text.len(), |i| open + i + 2);
-        blank(open..close);
-        at = close;
-    }
-    // Only whole characters were blanked (the delimiters are ASCII), so this holds.
-    String::from_utf8(bytes).unwrap_or_default()
-}
-
-/// Sentences end at a mark followed by a space or the end: "1.73" ends none.
-fn sentences(text: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let next = chars.peek().map(|(_, n)| *n);
-        if matches!(c, '.' | ';' | '!' | '?' | '\n') && next.is_none_or(char::is_whitespace) {
-            out.push(start..i + c.len_utf8());
-            start = i + c.len_utf8();
-        }
-    }
-    if start < text.len() {
-        out.push(start..text.len());
     }
     out
 }
