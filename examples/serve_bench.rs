@@ -5,6 +5,13 @@
 //!
 //!   cargo run --release --example serve_bench -- SITE_DIR [EDITS]
 //!
+//!   cargo run --release --example serve_bench -- SITE_DIR [EDITS] --kinds
+//!
+//! With `--kinds`, the edits go round the kinds a country team makes on the default
+//! site (a series value, a hand narrative, an agreement, an indicator's label, a content
+//! page, a template, the site's title), and each kind's outputs rendered and changed are
+//! printed beside its times.
+//!
 //! Prints the median and 95th percentile, in ms, of save → reload received, and of the
 //! rebuild alone (re-read, check, plan, render, store).
 
@@ -25,8 +32,10 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let root = PathBuf::from(args.get(1).expect("usage: serve_bench SITE_DIR [EDITS]"));
     let edits: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(25);
+    let kinds = args.iter().any(|a| a == "--kinds");
     type Stages = Vec<(&'static str, Duration)>;
-    let (tx, rx) = mpsc::channel::<(Duration, Stages)>();
+    type Counts = (usize, usize, Vec<String>, Vec<String>);
+    let (tx, rx) = mpsc::channel::<(Duration, Stages, Counts)>();
     let tx = std::sync::Mutex::new(tx);
     let started = Instant::now();
     let server = serve::start(
@@ -41,17 +50,23 @@ fn main() {
         },
         Box::new(move |r| match r {
             Report::Built { rebuilt, .. } => {
+                let counts = (
+                    rebuilt.rendered,
+                    rebuilt.changed.len(),
+                    rebuilt.rendered_paths.clone(),
+                    rebuilt.changed.clone(),
+                );
                 let _ = tx
                     .lock()
                     .unwrap()
-                    .send((rebuilt.elapsed, rebuilt.stages.clone()));
+                    .send((rebuilt.elapsed, rebuilt.stages.clone(), counts));
             }
             Report::Invalid { diags, .. } => panic!("the site has errors: {diags:?}"),
             Report::Failed { error, .. } => panic!("{error}"),
         }),
     )
     .expect("serve starts");
-    let (first, _) = rx.recv().unwrap();
+    let (first, _, _) = rx.recv().unwrap();
     println!(
         "first build {:.0} ms (serving after {:.0} ms)",
         first.as_secs_f64() * 1000.0,
@@ -79,30 +94,54 @@ fn main() {
     profiles.sort();
     let (mut e2e, mut rebuild) = (Vec::new(), Vec::new());
     let mut stages: Vec<(&'static str, Vec<f64>)> = Vec::new();
+    let mut by_kind: Vec<(&'static str, Vec<f64>, Vec<(usize, usize)>)> = Vec::new();
     for i in 0..edits {
-        let path = &profiles[(i * 7 + 3) % profiles.len()];
-        let code = path.file_stem().unwrap().to_string_lossy().to_lowercase();
-        let text = std::fs::read_to_string(path).unwrap();
-        let edited = bump(&text).expect("a value to change");
+        let edit = if kinds {
+            kind_edit(&root, i)
+        } else {
+            profile_edit(&profiles[(i * 7 + 3) % profiles.len()])
+        };
         // Let the watcher settle between edits, as between two saves by hand.
         std::thread::sleep(Duration::from_millis(100));
         while rx.try_recv().is_ok() {}
         seen.clear();
         let t0 = Instant::now();
-        std::fs::write(path, edited).unwrap();
-        wait(
-            &mut events,
-            &mut seen,
-            &format!("\"profiles/{code}/index.html\""),
-        );
-        e2e.push(t0.elapsed().as_secs_f64() * 1000.0);
-        let (took, parts) = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        std::fs::write(&edit.file, &edit.text).unwrap();
+        wait(&mut events, &mut seen, &format!("\"{}\"", edit.shows));
+        let took_e2e = t0.elapsed().as_secs_f64() * 1000.0;
+        e2e.push(took_e2e);
+        let (took, parts, (rendered, changed, rendered_paths, changed_paths)) =
+            rx.recv_timeout(Duration::from_secs(10)).unwrap();
         rebuild.push(took.as_secs_f64() * 1000.0);
         for (i, (name, d)) in parts.into_iter().enumerate() {
             if stages.len() <= i {
                 stages.push((name, Vec::new()));
             }
             stages[i].1.push(d.as_secs_f64() * 1000.0);
+        }
+        if std::env::var_os("SERVE_BENCH_VERBOSE").is_some() {
+            let unchanged: Vec<&String> = rendered_paths
+                .iter()
+                .filter(|p| !changed_paths.contains(p))
+                .collect();
+            println!("{}: rendered but unchanged: {unchanged:?}", edit.kind);
+        }
+        match by_kind.iter_mut().find(|(k, _, _)| *k == edit.kind) {
+            Some((_, times, counts)) => {
+                times.push(took_e2e);
+                counts.push((rendered, changed));
+            }
+            None => by_kind.push((edit.kind, vec![took_e2e], vec![(rendered, changed)])),
+        }
+    }
+    if kinds {
+        for (kind, mut times, counts) in by_kind {
+            let (r, c) = counts.last().copied().unwrap_or_default();
+            println!(
+                "  {kind:>10}: median {:.1} ms over {} saves; {r} outputs rendered, {c} changed",
+                pct(&mut times, 50),
+                times.len()
+            );
         }
     }
     println!(
@@ -135,6 +174,106 @@ fn wait(s: &mut TcpStream, seen: &mut String, want: &str) {
 fn pct(v: &mut [f64], p: usize) -> f64 {
     v.sort_by(f64::total_cmp);
     v[((v.len() - 1) * p + 50) / 100]
+}
+
+/// One save: the file, its new text, the kind of edit, and an output it changes.
+struct Edit {
+    kind: &'static str,
+    file: PathBuf,
+    text: String,
+    shows: String,
+}
+
+/// A value of one profile moves by one.
+fn profile_edit(path: &std::path::Path) -> Edit {
+    let code = path.file_stem().unwrap().to_string_lossy().to_lowercase();
+    let text = std::fs::read_to_string(path).unwrap();
+    Edit {
+        kind: "value",
+        file: path.to_path_buf(),
+        text: bump(&text).expect("a value to change"),
+        shows: format!("profiles/{code}/index.html"),
+    }
+}
+
+/// The `i`th save of the round of kinds, on the default site: each marks a passage
+/// with the round's number, so every save changes the file.
+fn kind_edit(root: &std::path::Path, i: usize) -> Edit {
+    let n = i / 7;
+    let (kind, file, from, to, shows): (_, _, &str, String, _) = match i % 7 {
+        0 => {
+            let path = root.join("profiles/MEX.toml");
+            return Edit {
+                kind: "value",
+                text: bump_year(&std::fs::read_to_string(&path).unwrap(), "2024 = ")
+                    .expect("a migrant stock in 2024"),
+                file: path,
+                shows: "profiles/mex/index.html".into(),
+            };
+        }
+        1 => (
+            "narrative",
+            "profiles/MEX.toml",
+            "counted more than once",
+            format!("counted more than once (edit {n})"),
+            "profiles/mex/index.html",
+        ),
+        2 => (
+            "agreement",
+            "profiles/MEX.toml",
+            "with Mexico's labour ministry",
+            format!("with Mexico's labour ministry (edit {n})"),
+            "profiles/mex/index.html",
+        ),
+        3 => (
+            "label",
+            "indicators.toml",
+            "en = \"International migrant stock",
+            format!("en = \"International migrant stock ({n})"),
+            "indicators/migrant_stock/index.html",
+        ),
+        4 => (
+            "content",
+            "content/about.md",
+            "This site holds",
+            format!("This site ({n}) holds"),
+            "about/index.html",
+        ),
+        5 => (
+            "template",
+            "themes/default/templates/page.html",
+            "<h1>{{ title }}</h1>",
+            format!("<h1>{{{{ title }}}}</h1><!-- {n} -->"),
+            "about/index.html",
+        ),
+        _ => (
+            "title",
+            "site.toml",
+            "en = \"Migration Profiles",
+            format!("en = \"Migration Profiles ({n})"),
+            "index.html",
+        ),
+    };
+    let path = root.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Earlier saves' marks stay after the passage: each save adds one.
+    let at = text
+        .find(from)
+        .unwrap_or_else(|| panic!("{file} has {from:?}"));
+    Edit {
+        kind,
+        text: format!("{}{to}{}", &text[..at], &text[at + from.len()..]),
+        file: path,
+        shows: shows.into(),
+    }
+}
+
+/// The first `year = value` line of a table moves by one.
+fn bump_year(text: &str, key: &str) -> Option<String> {
+    let start = text.find(&format!("\n{key}"))? + 1 + key.len();
+    let end = start + text[start..].find(|c: char| !c.is_ascii_digit())?;
+    let n: u64 = text[start..end].parse().ok()?;
+    Some(format!("{}{}{}", &text[..start], n + 1, &text[end..]))
 }
 
 /// The first value of the first inline series moves by one.

@@ -610,6 +610,8 @@ pub struct Rebuilt {
     pub parsed: usize,
     /// Outputs rendered (or deferred) because their fingerprint moved.
     pub rendered: usize,
+    /// Their paths, in the plan's order.
+    pub rendered_paths: Vec<String>,
     /// Output paths whose bytes changed, appeared or went away.
     pub changed: Vec<String>,
     pub outputs: usize,
@@ -728,6 +730,7 @@ impl Session {
         drop(renderer);
         stage("render");
         let rendered = put.len();
+        let rendered_paths = put.iter().map(|(path, _, _)| path.clone()).collect();
         let outputs = snapshot.plan.len();
         let later = snapshot.clone();
         let deferred: Deferred = Arc::new(move |path: &str| {
@@ -744,6 +747,7 @@ impl Session {
             texts: checked.texts,
             parsed: self.cache.parsed,
             rendered,
+            rendered_paths,
             changed,
             outputs,
             stages,
