@@ -351,6 +351,22 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// The narrative a page in `lang` shows for a section, with the language it is
+    /// written in: the page's own, else the default language's, else the first there is.
+    pub fn narrative_in<'a>(
+        &'a self,
+        section: &str,
+        lang: &'a str,
+        default: &'a str,
+    ) -> Option<(&'a str, &'a String)> {
+        let by_lang = self.narrative.get(section)?;
+        by_lang
+            .get(lang)
+            .map(|t| (lang, t))
+            .or_else(|| by_lang.get(default).map(|t| (default, t)))
+            .or_else(|| by_lang.iter().next().map(|(l, t)| (l.as_str(), t)))
+    }
+
     /// A source by id: the profile's own first, then the site's.
     pub fn source<'a>(&'a self, site: &'a Site, id: &str) -> Option<&'a Source> {
         self.sources.get(id).or_else(|| site.sources.get(id))

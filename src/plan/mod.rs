@@ -573,8 +573,23 @@ fn profile_group(
     let sw = f.site_wide.as_bytes().as_slice();
     let cw = f.chart_wide.as_bytes().as_slice();
     let dw = f.data_wide.as_bytes().as_slice();
-    let ph = f.profile(code).unwrap_or(f.data_wide);
-    let ph = ph.as_bytes().as_slice();
+    let Some(share) = f.shares.get(code) else {
+        return Group::empty(code, config);
+    };
+    let parts = &share.parts;
+    let (head, tables) = (parts.head.as_bytes(), parts.tables.as_bytes());
+    let chart_head = parts.chart_head.as_bytes();
+    // A chart reads the tables of the indicators it draws (a `+` joins two).
+    let chart_tables = |chart: &charts::spec::ChartRef| {
+        let mut h = blake3::Hasher::new();
+        for id in chart.series.iter().flat_map(|s| s.split('+')) {
+            match f.indicators.get(id) {
+                Some(i) => h.update(share.tables[i.at].as_bytes()),
+                None => h.update(b"-"),
+            };
+        }
+        h.finalize()
+    };
     let refs = f.refs(code);
     let code = &code.to_string();
     let mut outputs = Vec::new();
@@ -582,8 +597,17 @@ fn profile_group(
     for lang in &config.languages {
         let path = routes::profile(config, lang, code);
         pages.push(path.clone());
+        let text = parts.text(lang);
         outputs.push(Output {
-            fingerprint: fp(&[b"profile", lang.as_bytes(), sw, ph, refs.as_bytes()]),
+            fingerprint: fp(&[
+                b"profile",
+                lang.as_bytes(),
+                sw,
+                head,
+                tables,
+                text.as_bytes(),
+                refs.as_bytes(),
+            ]),
             path,
             job: Job::Profile {
                 lang: lang.clone(),
@@ -594,8 +618,10 @@ fn profile_group(
     let charts = charts::spec::profile_charts(site, p);
     for chart in &charts {
         let id = chart.id.as_bytes();
+        let data = chart_tables(chart);
+        let data = data.as_bytes();
         outputs.push(Output {
-            fingerprint: fp(&[b"chart.csv", cw, ph, id]),
+            fingerprint: fp(&[b"chart.csv", cw, chart_head, data, id]),
             path: routes::chart_csv(code, &chart.id),
             job: Job::ChartCsv {
                 iso3: code.clone(),
@@ -611,7 +637,15 @@ fn profile_group(
                 .filter(|f| **f != ChartFormat::Json || *lang == config.default_language);
             for format in in_lang {
                 outputs.push(Output {
-                    fingerprint: fp(&[b"chart", format.ext().as_bytes(), l, cw, ph, id]),
+                    fingerprint: fp(&[
+                        b"chart",
+                        format.ext().as_bytes(),
+                        l,
+                        cw,
+                        chart_head,
+                        data,
+                        id,
+                    ]),
                     path: routes::chart(config, lang, code, &chart.id, format.ext()),
                     job: Job::Chart {
                         lang: lang.clone(),
@@ -627,7 +661,7 @@ fn profile_group(
     // chart is the page with the chart's id as its fragment.
     for lang in config.languages.iter().filter(|_| !charts.is_empty()) {
         outputs.push(Output {
-            fingerprint: fp(&[b"embed", lang.as_bytes(), sw, cw, ph]),
+            fingerprint: fp(&[b"embed", lang.as_bytes(), sw, cw, chart_head, tables]),
             path: routes::embed(config, lang, code),
             job: Job::Embed {
                 lang: lang.clone(),
@@ -642,26 +676,42 @@ fn profile_group(
             Job::ProfileJson { iso3: code.clone() }
         };
         outputs.push(Output {
-            fingerprint: fp(&[kind, dw, ph]),
+            fingerprint: fp(&[kind, dw, parts.data_head.as_bytes(), tables]),
             path: routes::profile_data(code, ext),
             job,
         });
     }
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    debug_assert!(outputs.iter().all(|o| {
-        let code = code.to_ascii_lowercase();
-        o.path.split(['/', '.']).any(|seg| seg == code)
-    }));
-    Group {
-        code: code.clone(),
-        outputs: outputs.into_iter().map(Arc::new).collect(),
-        pages,
-        csv: OnceLock::new(),
-        cards: config
-            .languages
-            .iter()
-            .map(|l| (l.clone(), OnceLock::new()))
-            .collect(),
+    Group::new(code, config, outputs, pages)
+}
+
+impl Group {
+    fn new(
+        code: &str,
+        config: &crate::model::Config,
+        outputs: Vec<Output>,
+        pages: Vec<String>,
+    ) -> Group {
+        debug_assert!(outputs.iter().all(|o| {
+            let code = code.to_ascii_lowercase();
+            o.path.split(['/', '.']).any(|seg| seg == code)
+        }));
+        Group {
+            code: code.to_string(),
+            outputs: outputs.into_iter().map(Arc::new).collect(),
+            pages,
+            csv: OnceLock::new(),
+            cards: config
+                .languages
+                .iter()
+                .map(|l| (l.clone(), OnceLock::new()))
+                .collect(),
+        }
+    }
+
+    /// The group of a profile with no share, which planning never makes.
+    fn empty(code: &str, config: &crate::model::Config) -> Group {
+        Group::new(code, config, Vec::new(), Vec::new())
     }
 }
 
@@ -933,8 +983,8 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         }
     }
 
-    // Partnerships: every profile's agreements and memberships. An RCP's page: those,
-    // and its members' key figures (their core indicators' latest values).
+    // Partnerships: every profile's agreements and memberships. An RCP's page: its
+    // members, their key figures (their core indicators' latest values) and agreements.
     let all_links = f.shares.sums.links.hash();
     for lang in &config.languages {
         let path = routes::partnerships(config, lang);
@@ -946,11 +996,8 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         });
     }
     for rcp in site.rcps.keys() {
-        let mut h = blake3::Hasher::new();
-        h.update(all_links.as_bytes());
         let members = f.shares.sums.rcps.get(rcp).copied().unwrap_or_default();
-        h.update(members.hash().as_bytes());
-        let data = h.finalize();
+        let data = members.hash();
         for lang in &config.languages {
             let path = routes::rcp(config, lang, rcp);
             html_pages.push(path.clone());

@@ -87,9 +87,111 @@ pub struct Share {
     pub hash: blake3::Hash,
     /// Each indicator's whole table, in the order of the site's indicators (by id).
     pub tables: Vec<blake3::Hash>,
+    /// The parts a profile's outputs read, each hashed once: see [`Parts`].
+    pub parts: Parts,
     /// What the calls of its narratives read.
     pub reads: Vec<Read>,
     members: Members,
+}
+
+/// A profile cut into the parts its own outputs read. Together they cover every field
+/// of the profile, so an edit moves at least one of them.
+#[derive(Debug)]
+pub struct Parts {
+    /// Everything but the tables and the narratives: name, region, sources,
+    /// agreements (with whether each partner lists them too), policies, gaps, charts.
+    pub head: blake3::Hash,
+    /// What a chart shows of its profile besides its tables: the name and the
+    /// profile's own charts.
+    pub chart_head: blake3::Hash,
+    /// What the data files show of the profile besides its tables: code, name,
+    /// region, date, sources.
+    pub data_head: blake3::Hash,
+    /// Every table at once.
+    pub tables: blake3::Hash,
+    /// The narratives a page in each language shows, by language.
+    pub texts: Vec<(String, blake3::Hash)>,
+}
+
+impl Parts {
+    /// The narratives of one language (none: a hash of nothing).
+    pub fn text(&self, lang: &str) -> blake3::Hash {
+        self.texts
+            .iter()
+            .find(|(l, _)| l == lang)
+            .map_or_else(|| blake3::hash(b""), |(_, h)| *h)
+    }
+}
+
+/// Cuts a profile into its parts. The profile is taken apart field by field, so that a
+/// field added to it fails to compile here until it is given to a part.
+fn parts(p: &Profile, tables: &[blake3::Hash], config: &crate::model::Config) -> Parts {
+    let Profile {
+        iso3,
+        file,
+        name,
+        region,
+        subregion,
+        roles,
+        updated,
+        maintainer,
+        rcps,
+        summary,
+        sources,
+        series: _,
+        partners: _,
+        age_sex: _,
+        agreements,
+        policies,
+        climate,
+        gaps_notes,
+        narrative,
+        charts,
+        gaps,
+        text_hash: _,
+    } = p;
+    let mut h = blake3::Hasher::new();
+    hash_json(&mut h, &(iso3, file, name, region, subregion, roles));
+    hash_json(&mut h, &(updated, maintainer, rcps, summary, sources));
+    hash_json(
+        &mut h,
+        &(agreements, policies, climate, gaps_notes, charts, gaps),
+    );
+    // Set by other profiles (whether a partner lists the agreement too).
+    let flags: Vec<u8> = agreements.iter().map(|a| u8::from(a.one_sided)).collect();
+    h.update(&flags);
+    let head = h.finalize();
+    let mut h = blake3::Hasher::new();
+    hash_json(&mut h, &(iso3, name, charts));
+    let chart_head = h.finalize();
+    let mut h = blake3::Hasher::new();
+    hash_json(&mut h, &(iso3, name, region, subregion, updated, sources));
+    let data_head = h.finalize();
+    let mut h = blake3::Hasher::new();
+    for t in tables {
+        h.update(t.as_bytes());
+    }
+    let tables = h.finalize();
+    // What a page in each language shows: the very narratives it picks.
+    let default = &config.default_language;
+    let texts = config
+        .languages
+        .iter()
+        .map(|lang| {
+            let mut h = blake3::Hasher::new();
+            for section in narrative.keys() {
+                hash_json(&mut h, &(section, p.narrative_in(section, lang, default)));
+            }
+            (lang.clone(), h.finalize())
+        })
+        .collect();
+    Parts {
+        head,
+        chart_head,
+        data_head,
+        tables,
+        texts,
+    }
 }
 
 /// What a profile adds to each sum.
@@ -104,14 +206,15 @@ struct Members {
     /// profile's region; its latest year; its whole table. (The first and the last
     /// are the hashes of the share, which cover the profile's code.)
     indicators: Vec<[blake3::Hash; 3]>,
-    /// For each RCP it belongs to: its key figures.
+    /// For each RCP it belongs to: its key figures and its agreements (an RCP's page
+    /// lists those among its members).
     rcps: Vec<(String, blake3::Hash)>,
 }
 
 /// Sums over every profile.
 #[derive(Debug, Clone, Default)]
 pub struct Sums {
-    /// Every profile, whole: `all.csv`.
+    /// Every profile's head and tables: `all.csv`.
     pub profiles: Sum,
     /// Codes and names, which every page and chart may show.
     pub names: Sum,
@@ -124,7 +227,7 @@ pub struct Sums {
     /// For each indicator (in the order of the site's indicators, by id): the latest
     /// values, the latest years, the tables.
     pub indicators: Vec<[Sum; 3]>,
-    /// For each RCP: its members and their key figures.
+    /// For each RCP: its members, their key figures and their agreements.
     pub rcps: BTreeMap<String, Sum>,
 }
 
@@ -308,10 +411,19 @@ fn share(site: &Site, code: &str, p: &Arc<Profile>) -> Share {
     let rcps = p
         .rcps
         .iter()
-        .map(|r| (r.clone(), member(b"rcp", code, &[figures.as_bytes()])))
+        .map(|r| {
+            let parts = [figures.as_bytes().as_slice(), links.as_bytes()];
+            (r.clone(), member(b"rcp", code, &parts))
+        })
         .collect();
+    let parts = parts(p, &tables, &site.config);
     let members = Members {
-        profile: member(b"profile", code, &[hash.as_bytes()]),
+        // `all.csv` holds the profile's rows.
+        profile: member(
+            b"profile",
+            code,
+            &[parts.data_head.as_bytes(), parts.tables.as_bytes()],
+        ),
         name: member(b"name", code, &[name.as_bytes()]),
         home: member(b"home", code, &[p.region.as_bytes(), figures.as_bytes()]),
         links: member(b"links", code, &[links.as_bytes()]),
@@ -327,6 +439,7 @@ fn share(site: &Site, code: &str, p: &Arc<Profile>) -> Share {
     Share {
         profile: p.clone(),
         hash,
+        parts,
         tables,
         reads,
         members,

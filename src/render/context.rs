@@ -683,17 +683,7 @@ impl<'a> Env<'a> {
                 .filter(|c| c.custom && &c.section == section)
                 .filter_map(|c| self.chart_view(p, &c.id, lang, &path))
                 .collect();
-            let narrative = p.narrative.get(section).and_then(|by_lang| {
-                by_lang
-                    .get(lang)
-                    .map(|t| (lang, t))
-                    .or_else(|| {
-                        by_lang
-                            .get(&config.default_language)
-                            .map(|t| (config.default_language.as_str(), t))
-                    })
-                    .or_else(|| by_lang.iter().next().map(|(l, t)| (l.as_str(), t)))
-            });
+            let narrative = p.narrative_in(section, lang, &config.default_language);
             let written = match (&narrative, &writer) {
                 (None, Some(w)) => Written::of(w, section),
                 _ => Written::default(),
