@@ -411,6 +411,29 @@ pub struct Site {
 }
 
 impl Site {
+    /// The content pages a language shows, one per stem (the page written in the
+    /// language, else the one for every language, else another's), by weight.
+    pub fn pages_in(&self, lang: &str) -> Vec<&Page> {
+        let mut by_stem: BTreeMap<&str, &Page> = BTreeMap::new();
+        // Drafts are removed by the pipeline unless `--drafts` asks for them.
+        for p in &self.pages {
+            let rank = |p: &Page| match &p.lang {
+                Some(l) if l == lang => 0,
+                None => 1,
+                Some(_) => 2,
+            };
+            match by_stem.get(p.stem.as_str()) {
+                Some(best) if rank(best) <= rank(p) => {}
+                _ => {
+                    by_stem.insert(&p.stem, p);
+                }
+            }
+        }
+        let mut pages: Vec<&Page> = by_stem.into_values().collect();
+        pages.sort_by(|a, b| (a.weight, &a.stem).cmp(&(b.weight, &b.stem)));
+        pages
+    }
+
     pub fn indicators_in_order(&self) -> impl Iterator<Item = &Indicator> {
         self.indicator_order
             .iter()

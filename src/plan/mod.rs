@@ -42,6 +42,8 @@ pub enum Job {
     Content {
         lang: String,
         stem: String,
+        /// The template the page asks for.
+        template: String,
     },
     NotFound {
         lang: String,
@@ -163,6 +165,55 @@ pub struct Output {
 }
 
 impl Job {
+    /// The theme's templates an output is made with, the page's own first: the
+    /// renderer makes the page with it, and its fingerprint reads them (with what
+    /// they extend, include and import).
+    pub fn templates(&self) -> Vec<&str> {
+        match self {
+            // The home page shows each profile's card.
+            Job::Home { .. } => vec!["home.html", "card.html"],
+            Job::Profile { .. } => vec!["profile.html"],
+            Job::Content { template, .. } => vec![template.as_str()],
+            Job::NotFound { .. } => vec!["404.html"],
+            Job::Indicators { .. } => vec!["indicators.html"],
+            Job::Indicator { .. } => vec!["indicator.html"],
+            Job::DataGaps { .. } => vec!["data_gaps.html"],
+            Job::Corridors { .. } => vec!["corridors.html"],
+            Job::Partnerships { .. } => vec!["partnerships.html"],
+            Job::Rcp { .. } => vec!["rcp.html"],
+            Job::Corridor { .. } => vec!["corridor.html"],
+            Job::Embed { .. } => vec!["embed.html"],
+            Job::ProfileCsv { .. }
+            | Job::ProfileJson { .. }
+            | Job::AllCsv
+            | Job::Sitemap { .. }
+            | Job::Robots
+            | Job::SearchIndex { .. }
+            | Job::Copy { .. }
+            | Job::Chart { .. }
+            | Job::ChartCsv { .. }
+            | Job::Ranking { .. }
+            | Job::WorldMap { .. } => Vec::new(),
+        }
+    }
+
+    /// The hash of the templates `templates` names, as the theme holds them.
+    fn templates_hash(&self, theme: &BTreeMap<String, blake3::Hash>) -> Option<blake3::Hash> {
+        let names = self.templates();
+        if names.is_empty() {
+            return None;
+        }
+        let mut h = blake3::Hasher::new();
+        for name in names {
+            h.update(name.as_bytes());
+            match theme.get(name) {
+                Some(t) => h.update(t.as_bytes()),
+                None => h.update(b"-"),
+            };
+        }
+        Some(h.finalize())
+    }
+
     /// Raster and PDF charts: about 30 times the cost of an SVG.
     pub fn is_costly(&self) -> bool {
         matches!(
@@ -359,8 +410,9 @@ fn hash_json<T: Serialize + ?Sized>(hasher: &mut blake3::Hasher, value: &T) {
 }
 
 struct Fingerprints<'c> {
-    /// What every page depends on besides its own data: the theme and site-wide data.
-    site_wide: blake3::Hash,
+    /// What every page in a language depends on besides its own data: the theme and
+    /// site-wide data, the settings as that language shows them; by language.
+    site_wide: Vec<(String, blake3::Hash)>,
     /// What every data file depends on besides its profile: no theme, no page list.
     data_wide: blake3::Hash,
     /// What every chart depends on besides its profile: the data-wide part, the chart
@@ -373,6 +425,8 @@ struct Fingerprints<'c> {
     /// Each profile's key findings (`model::findings::notable`): they read every
     /// profile's latest values, but move only when the facts they give move.
     findings: rustc_hash::FxHashMap<String, blake3::Hash>,
+    /// Each template's hash, with what it reaches.
+    templates: &'c BTreeMap<String, blake3::Hash>,
     /// What the search index is made from: names, labels, words and page titles.
     search_wide: blake3::Hash,
     /// For each indicator, what every profile has of it.
@@ -380,6 +434,14 @@ struct Fingerprints<'c> {
 }
 
 impl Fingerprints<'_> {
+    /// What every page in `lang` depends on besides its own data.
+    fn sw(&self, lang: &str) -> &[u8] {
+        self.site_wide
+            .iter()
+            .find(|(l, _)| l == lang)
+            .map_or(&[][..], |(_, h)| h.as_bytes().as_slice())
+    }
+
     /// A profile, whole.
     fn profile(&self, code: &str) -> Option<blake3::Hash> {
         self.shares.get(code).map(|s| s.hash)
@@ -401,7 +463,7 @@ impl Fingerprints<'_> {
 
 fn fingerprints<'c>(
     site: &Site,
-    theme: &Theme,
+    theme: &'c Theme,
     shares: &'c mut shares::Shares,
 ) -> Fingerprints<'c> {
     let mut h = blake3::Hasher::new();
@@ -431,7 +493,6 @@ fn fingerprints<'c>(
     let mut h = blake3::Hasher::new();
     h.update(env!("MPGEN_BUILD_ID").as_bytes());
     h.update(theme.hash.as_bytes());
-    hash_json(&mut h, &site.config);
     h.update(data_wide.as_bytes());
     hash_json(&mut h, &site.rcps);
     hash_json(&mut h, &site.reference_year);
@@ -454,7 +515,16 @@ fn fingerprints<'c>(
     // Every page's menu links to the corridors when there are any.
     let corridors = crate::model::corridors::exist(site);
     hash_json(&mut h, &corridors);
-    let site_wide = h.finalize();
+    let site_wide = site
+        .config
+        .languages
+        .iter()
+        .map(|lang| {
+            let mut h = h.clone();
+            h.update(config_in(&site.config, lang).as_bytes());
+            (lang.clone(), h.finalize())
+        })
+        .collect();
 
     // The search index: names, labels and words (as charts read them), page titles;
     // no template.
@@ -480,6 +550,7 @@ fn fingerprints<'c>(
         })
         .collect();
     let mut f = Fingerprints {
+        templates: &theme.templates,
         search_wide,
         indicators,
         shares,
@@ -496,6 +567,46 @@ fn fingerprints<'c>(
         .map(|(code, s)| (code, reads_hash(&f, &s.reads)))
         .collect();
     f
+}
+
+/// The settings as a page in `lang` shows them: the title and section labels in that
+/// language, the rest as they are. Taken apart field by field, so that a setting
+/// added fails to compile here until it is given its place.
+fn config_in(config: &crate::model::Config, lang: &str) -> blake3::Hash {
+    let crate::model::Config {
+        title,
+        base_url,
+        default_language,
+        languages,
+        theme,
+        allow_raw_html,
+        stale_after_years,
+        reference_year,
+        codes,
+        sections,
+        section_labels: _,
+        charts,
+        corridors,
+        publish,
+    } = config;
+    let labels: Vec<String> = sections
+        .iter()
+        .map(|s| config.section_label(lang, s))
+        .collect();
+    let mut h = blake3::Hasher::new();
+    hash_json(
+        &mut h,
+        &(title.get(lang, default_language), base_url, languages),
+    );
+    hash_json(
+        &mut h,
+        &(theme, allow_raw_html, stale_after_years, reference_year),
+    );
+    hash_json(
+        &mut h,
+        &(codes, sections, labels, charts, corridors, publish),
+    );
+    h.finalize()
 }
 
 /// Each profile's key findings, hashed: the facts the data make notable.
@@ -560,6 +671,14 @@ fn fp(parts: &[&[u8]]) -> String {
     crate::output::digest(h.finalize())
 }
 
+/// An output as made with its templates: their hash joins its fingerprint.
+fn with_templates(mut o: Output, templates: &BTreeMap<String, blake3::Hash>) -> Output {
+    if let Some(t) = o.job.templates_hash(templates) {
+        o.fingerprint = fp(&[o.fingerprint.as_bytes(), t.as_bytes()]);
+    }
+    o
+}
+
 /// Every output of one profile: its pages, its charts in every format and language,
 /// their embeds and CSV, and its data files.
 fn profile_group(
@@ -570,7 +689,6 @@ fn profile_group(
     p: &crate::model::Profile,
 ) -> Group {
     let config = &site.config;
-    let sw = f.site_wide.as_bytes().as_slice();
     let cw = f.chart_wide.as_bytes().as_slice();
     let dw = f.data_wide.as_bytes().as_slice();
     let Some(share) = f.shares.get(code) else {
@@ -602,7 +720,7 @@ fn profile_group(
             fingerprint: fp(&[
                 b"profile",
                 lang.as_bytes(),
-                sw,
+                f.sw(lang),
                 head,
                 tables,
                 text.as_bytes(),
@@ -661,7 +779,14 @@ fn profile_group(
     // chart is the page with the chart's id as its fragment.
     for lang in config.languages.iter().filter(|_| !charts.is_empty()) {
         outputs.push(Output {
-            fingerprint: fp(&[b"embed", lang.as_bytes(), sw, cw, chart_head, tables]),
+            fingerprint: fp(&[
+                b"embed",
+                lang.as_bytes(),
+                f.sw(lang),
+                cw,
+                chart_head,
+                tables,
+            ]),
             path: routes::embed(config, lang, code),
             job: Job::Embed {
                 lang: lang.clone(),
@@ -681,6 +806,10 @@ fn profile_group(
             job,
         });
     }
+    let mut outputs: Vec<Output> = outputs
+        .into_iter()
+        .map(|o| with_templates(o, f.templates))
+        .collect();
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     Group::new(code, config, outputs, pages)
 }
@@ -726,7 +855,6 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     let theme_static = &theme.static_files;
     let f = fingerprints(site, theme, &mut cache.shares);
     let config = &site.config;
-    let sw = f.site_wide.as_bytes().as_slice();
     let mut outputs = Vec::new();
     let mut html_pages = Vec::new();
     // Charts: every format of every chart of every profile, in every language.
@@ -741,11 +869,27 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     // Each profile's outputs, planned again only when what they depend on moved.
     let wide = {
         let mut h = blake3::Hasher::new();
-        for part in [&f.site_wide, &f.chart_wide, &f.data_wide] {
+        for (_, part) in &f.site_wide {
+            h.update(part.as_bytes());
+        }
+        for part in [&f.chart_wide, &f.data_wide] {
             h.update(part.as_bytes());
         }
         for format in &formats {
             h.update(format.ext().as_bytes());
+        }
+        // The templates of a profile's pages.
+        let (lang, iso3) = (String::new(), String::new());
+        for job in [
+            Job::Profile { lang, iso3 },
+            Job::Embed {
+                lang: String::new(),
+                iso3: String::new(),
+            },
+        ] {
+            if let Some(t) = job.templates_hash(f.templates) {
+                h.update(t.as_bytes());
+            }
         }
         h.finalize()
     };
@@ -809,22 +953,18 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         failed: &no_failed,
         current: None,
     };
-    // Each content page (all its languages' texts) and what its calls read: the same
-    // for the page in every language.
-    let mut content_pages: BTreeMap<&str, blake3::Hasher> = BTreeMap::new();
-    for p in &site.pages {
-        let h = content_pages.entry(p.stem.as_str()).or_default();
-        hash_json(h, p);
+    // Each content page as a language shows it (`Site::pages_in`, the renderer's
+    // choice too), and what its calls read.
+    let page_data = |p: &crate::model::Page| {
+        let mut h = blake3::Hasher::new();
+        hash_json(&mut h, p);
         let reads: Vec<_> = crate::model::calls::resolved(&p.body, &scope)
             .iter()
             .flat_map(|(_, kind)| crate::model::calls::reads(kind, &site.indicators))
             .collect();
         h.update(reads_hash(&f, &reads).as_bytes());
-    }
-    let content_pages: BTreeMap<&str, blake3::Hash> = content_pages
-        .into_iter()
-        .map(|(stem, h)| (stem, h.finalize()))
-        .collect();
+        h.finalize()
+    };
     // The home page shows each profile's name, region and key figures, and the first
     // world map: not every value, so an edit elsewhere in a profile leaves it alone.
     let home = {
@@ -844,26 +984,27 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         let path = routes::home(config, lang);
         html_pages.push(path.clone());
         outputs.push(Output {
-            fingerprint: fp(&[b"home", l, sw, home.as_bytes()]),
+            fingerprint: fp(&[b"home", l, f.sw(lang), home.as_bytes()]),
             path,
             job: Job::Home { lang: lang.clone() },
         });
 
-        for (stem, data) in &content_pages {
-            let path = routes::content(config, lang, stem);
+        for page in site.pages_in(lang) {
+            let path = routes::content(config, lang, &page.stem);
             html_pages.push(path.clone());
             outputs.push(Output {
-                fingerprint: fp(&[b"content", l, sw, data.as_bytes()]),
+                fingerprint: fp(&[b"content", l, f.sw(lang), page_data(page).as_bytes()]),
                 path,
                 job: Job::Content {
                     lang: lang.clone(),
-                    stem: stem.to_string(),
+                    stem: page.stem.clone(),
+                    template: page.template.clone(),
                 },
             });
         }
 
         outputs.push(Output {
-            fingerprint: fp(&[b"404", l, sw]),
+            fingerprint: fp(&[b"404", l, f.sw(lang)]),
             path: routes::not_found(config, lang),
             job: Job::NotFound { lang: lang.clone() },
         });
@@ -919,7 +1060,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
                 fingerprint: fp(&[
                     b"indicator",
                     l,
-                    sw,
+                    f.sw(lang),
                     cw,
                     ind.id.as_bytes(),
                     f.indicators[&ind.id].data.as_bytes(),
@@ -976,7 +1117,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         ] {
             html_pages.push(path.clone());
             outputs.push(Output {
-                fingerprint: fp(&[name, l, sw, data.as_bytes()]),
+                fingerprint: fp(&[name, l, f.sw(lang), data.as_bytes()]),
                 path,
                 job,
             });
@@ -990,7 +1131,12 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         let path = routes::partnerships(config, lang);
         html_pages.push(path.clone());
         outputs.push(Output {
-            fingerprint: fp(&[b"partnerships", lang.as_bytes(), sw, all_links.as_bytes()]),
+            fingerprint: fp(&[
+                b"partnerships",
+                lang.as_bytes(),
+                f.sw(lang),
+                all_links.as_bytes(),
+            ]),
             path,
             job: Job::Partnerships { lang: lang.clone() },
         });
@@ -1002,7 +1148,13 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
             let path = routes::rcp(config, lang, rcp);
             html_pages.push(path.clone());
             outputs.push(Output {
-                fingerprint: fp(&[b"rcp", lang.as_bytes(), sw, rcp.as_bytes(), data.as_bytes()]),
+                fingerprint: fp(&[
+                    b"rcp",
+                    lang.as_bytes(),
+                    f.sw(lang),
+                    rcp.as_bytes(),
+                    data.as_bytes(),
+                ]),
                 path,
                 job: Job::Rcp {
                     lang: lang.clone(),
@@ -1019,7 +1171,12 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
             let path = routes::corridors(config, lang);
             html_pages.push(path.clone());
             outputs.push(Output {
-                fingerprint: fp(&[b"corridors", lang.as_bytes(), sw, list_hash.as_bytes()]),
+                fingerprint: fp(&[
+                    b"corridors",
+                    lang.as_bytes(),
+                    f.sw(lang),
+                    list_hash.as_bytes(),
+                ]),
                 path,
                 job: Job::Corridors {
                     lang: lang.clone(),
@@ -1036,7 +1193,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
                 let path = routes::corridor(config, lang, &c.slug());
                 html_pages.push(path.clone());
                 outputs.push(Output {
-                    fingerprint: fp(&[b"corridor", lang.as_bytes(), sw, data.as_bytes()]),
+                    fingerprint: fp(&[b"corridor", lang.as_bytes(), f.sw(lang), data.as_bytes()]),
                     path,
                     job: Job::Corridor {
                         lang: lang.clone(),
@@ -1166,6 +1323,10 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     }
     cache.copies = hashed;
 
+    let mut outputs: Vec<Output> = outputs
+        .into_iter()
+        .map(|o| with_templates(o, &theme.templates))
+        .collect();
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     outputs.dedup_by(|a, b| a.path == b.path);
     let site_wide: Vec<Arc<Output>> = outputs.into_iter().map(Arc::new).collect();

@@ -506,24 +506,7 @@ impl<'a> Env<'a> {
     /// The content pages shown in `lang`: each stem once, in its own language where it
     /// has one, else in the default language, else in any.
     pub fn pages_in(&self, lang: &str) -> Vec<&'a Page> {
-        let mut by_stem: BTreeMap<&str, &Page> = BTreeMap::new();
-        // Drafts are removed by the pipeline unless `--drafts` asks for them.
-        for p in &self.site.pages {
-            let rank = |p: &Page| match &p.lang {
-                Some(l) if l == lang => 0,
-                None => 1,
-                Some(_) => 2,
-            };
-            match by_stem.get(p.stem.as_str()) {
-                Some(best) if rank(best) <= rank(p) => {}
-                _ => {
-                    by_stem.insert(&p.stem, p);
-                }
-            }
-        }
-        let mut pages: Vec<&Page> = by_stem.into_values().collect();
-        pages.sort_by(|a, b| (a.weight, &a.stem).cmp(&(b.weight, &b.stem)));
-        pages
+        self.site.pages_in(lang)
     }
 
     fn label(&self, ind: &Indicator, lang: &str) -> String {

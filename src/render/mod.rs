@@ -296,13 +296,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn page<T: serde::Serialize>(
-        &self,
-        output: &Output,
-        template: &str,
-        lang: &str,
-        view: &T,
-    ) -> Result<Vec<u8>> {
+    /// A page, made with the template its job names (`Job::templates`, which the
+    /// plan's fingerprint reads too).
+    fn page<T: serde::Serialize>(&self, output: &Output, lang: &str, view: &T) -> Result<Vec<u8>> {
+        let template =
+            output.job.templates().first().copied().ok_or_else(|| {
+                Error::Output(format!("{} is made with no template", output.path))
+            })?;
         let ctx = minijinja::context! {
             t => self.strings_value(lang),
             ..Value::from(Serde(view))
@@ -443,26 +443,21 @@ impl<'a> Renderer<'a> {
         match &output.job {
             Job::Home { lang } => {
                 let card = |p: &crate::model::Profile| self.card_html(&env, p, lang, output);
-                self.page(output, "home.html", lang, &env.home(lang, &card)?)
+                self.page(output, lang, &env.home(lang, &card)?)
             }
-            Job::Profile { lang, iso3 } => self.page(
-                output,
-                "profile.html",
-                lang,
-                &env.profile(profile(iso3)?, lang),
-            ),
-            Job::Content { lang, stem } => {
+            Job::Profile { lang, iso3 } => {
+                self.page(output, lang, &env.profile(profile(iso3)?, lang))
+            }
+            Job::Content { lang, stem, .. } => {
                 let page = env
                     .pages_in(lang)
                     .into_iter()
                     .find(|p| &p.stem == stem)
                     .ok_or_else(|| Error::Output(format!("no page {stem}")))?;
-                self.page(output, &page.template, lang, &env.content(page, lang))
+                self.page(output, lang, &env.content(page, lang))
             }
-            Job::NotFound { lang } => self.page(output, "404.html", lang, &env.not_found(lang)),
-            Job::Indicators { lang } => {
-                self.page(output, "indicators.html", lang, &env.indicators(lang))
-            }
+            Job::NotFound { lang } => self.page(output, lang, &env.not_found(lang)),
+            Job::Indicators { lang } => self.page(output, lang, &env.indicators(lang)),
             Job::Indicator {
                 lang,
                 id,
@@ -474,25 +469,19 @@ impl<'a> Renderer<'a> {
                     .ok_or_else(|| Error::Output(format!("no indicator {id}")))?;
                 let corridors = corridors.as_deref().map_or(&[][..], |c| c.as_slice());
                 let view = env.indicator(ind, lang, corridors);
-                self.page(output, "indicator.html", lang, &view)
+                self.page(output, lang, &view)
             }
-            Job::DataGaps { lang } => {
-                self.page(output, "data_gaps.html", lang, &env.data_gaps(lang))
-            }
-            Job::Partnerships { lang } => {
-                self.page(output, "partnerships.html", lang, &env.partnerships(lang))
-            }
+            Job::DataGaps { lang } => self.page(output, lang, &env.data_gaps(lang)),
+            Job::Partnerships { lang } => self.page(output, lang, &env.partnerships(lang)),
             Job::Rcp { lang, id } => {
                 let view = env
                     .rcp(id, lang)
                     .ok_or_else(|| Error::Output(format!("no RCP {id}")))?;
-                self.page(output, "rcp.html", lang, &view)
+                self.page(output, lang, &view)
             }
-            Job::Corridors { lang, list } => {
-                self.page(output, "corridors.html", lang, &env.corridors(list, lang))
-            }
+            Job::Corridors { lang, list } => self.page(output, lang, &env.corridors(list, lang)),
             Job::Corridor { lang, corridor } => {
-                self.page(output, "corridor.html", lang, &env.corridor(corridor, lang))
+                self.page(output, lang, &env.corridor(corridor, lang))
             }
             Job::ProfileCsv { iso3 } => Ok(data::profile_csv(self.csv_body(iso3)?)),
             Job::ProfileJson { iso3 } => Ok(data::profile_json(site, profile(iso3)?)),
@@ -580,7 +569,7 @@ impl<'a> Renderer<'a> {
                 let view = env
                     .embed(profile(iso3)?, lang)
                     .ok_or_else(|| Error::Output(format!("no chart for {iso3}")))?;
-                self.page(output, "embed.html", lang, &view)
+                self.page(output, lang, &view)
             }
         }
     }

@@ -68,12 +68,11 @@ fn a_profile_edit_renders_only_what_depends_on_it() {
     assert_eq!(
         rendered,
         [
-            // The about page draws Mexico's migrant stock.
+            // The about page draws Mexico's migrant stock (its French text does not).
             "about/index.html",
             "data/all.csv",
             "data/mex.csv",
             "data/mex.json",
-            "fr/about/index.html",
             "fr/index.html",
             // The pages of the indicators whose values changed: the stock, and the share
             // derived from it. Not the data gaps nor the list: no latest year moved.
@@ -123,7 +122,6 @@ fn an_old_value_edit_leaves_the_pages_of_latest_values_alone() {
             // The about page draws Mexico's migrant stock, every year of it.
             "about/index.html",
             "data/all.csv",
-            "fr/about/index.html",
             // The people theme page reads women's share of every stock table.
             "fr/themes/people/index.html",
             "themes/people/index.html",
@@ -576,4 +574,51 @@ fn the_default_site_fits_the_common_hosts() {
         "{} profiles; {files} files; at most {most} bytes a profile, {shared} shared",
         whole.profiles.len()
     );
+}
+
+#[test]
+fn a_template_edit_renders_only_the_pages_made_with_it() {
+    let site = Site::fixture("basic");
+    site.build();
+    site.edit_theme_page("<h1>{{ title }}</h1>", "<h1>{{ title }}</h1><hr>");
+    let report = site.build();
+    assert!(!report.rendered_paths.is_empty());
+    // Content pages only: `page.html` makes them, and nothing else.
+    for p in &report.rendered_paths {
+        let other = [
+            "profiles/",
+            "indicators",
+            "charts/",
+            "embed/",
+            "data",
+            "rcps/",
+        ];
+        assert!(!other.iter().any(|o| p.contains(o)), "{p}");
+        assert!(p != "index.html" && p != "fr/index.html", "{p}");
+    }
+    assert!(site.output("about/index.html").contains("<hr>"));
+    site.assert_same_as_full();
+}
+
+#[test]
+fn the_title_in_one_language_renders_only_that_languages_pages() {
+    let site = Site::fixture("basic");
+    site.build();
+    site.edit(
+        "site.toml",
+        "en = \"Test Profiles",
+        "en = \"Tested Profiles",
+    );
+    let report = site.build();
+    assert!(
+        report
+            .rendered_paths
+            .contains(&"profiles/mex/index.html".to_string())
+    );
+    assert!(
+        !report.rendered_paths.iter().any(|p| p.starts_with("fr/")),
+        "{:?}",
+        report.rendered_paths
+    );
+    site.assert_same_as_full();
 }
