@@ -237,8 +237,8 @@ fn kind_edit(root: &std::path::Path, i: usize) -> Edit {
         4 => (
             "content",
             "content/about.md",
-            "This site holds",
-            format!("This site ({n}) holds"),
+            "This site",
+            format!("This site ({n})"),
             "about/index.html",
         ),
         5 => (

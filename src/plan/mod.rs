@@ -425,6 +425,8 @@ struct Fingerprints<'c> {
     /// Each profile's key findings (`model::findings::notable`): they read every
     /// profile's latest values, but move only when the facts they give move.
     findings: rustc_hash::FxHashMap<String, blake3::Hash>,
+    /// The catalogue's parts.
+    catalogue: Catalogue,
     /// Each template's hash, with what it reaches.
     templates: &'c BTreeMap<String, blake3::Hash>,
     /// What the search index is made from: names, labels, words and page titles.
@@ -466,9 +468,10 @@ fn fingerprints<'c>(
     theme: &'c Theme,
     shares: &'c mut shares::Shares,
 ) -> Fingerprints<'c> {
+    let catalogue = Catalogue::of(site);
     let mut h = blake3::Hasher::new();
     h.update(env!("MPGEN_BUILD_ID").as_bytes());
-    hash_json(&mut h, &site.indicators);
+    h.update(catalogue.structure.as_bytes());
     hash_json(&mut h, &site.indicator_order);
     hash_json(&mut h, &site.sources);
     hash_json(&mut h, &site.config.default_language);
@@ -522,6 +525,8 @@ fn fingerprints<'c>(
         .map(|lang| {
             let mut h = h.clone();
             h.update(config_in(&site.config, lang).as_bytes());
+            // Pages show indicators' words in their language only.
+            h.update(catalogue.all_words(Some(lang)).as_bytes());
             (lang.clone(), h.finalize())
         })
         .collect();
@@ -550,6 +555,7 @@ fn fingerprints<'c>(
         })
         .collect();
     let mut f = Fingerprints {
+        catalogue,
         templates: &theme.templates,
         search_wide,
         indicators,
@@ -567,6 +573,90 @@ fn fingerprints<'c>(
         .map(|(code, s)| (code, reads_hash(&f, &s.reads)))
         .collect();
     f
+}
+
+/// The catalogue cut in two: what it says of each indicator but in words (kind, unit,
+/// section, chart, derivation...), and its words (label, definition) in each language,
+/// which a page or chart in one language reads in that language only.
+struct Catalogue {
+    structure: blake3::Hash,
+    /// For each indicator, its words in each of the site's languages, in their order.
+    words: BTreeMap<String, Vec<blake3::Hash>>,
+    languages: Vec<String>,
+}
+
+impl Catalogue {
+    fn of(site: &Site) -> Catalogue {
+        let languages = site.config.languages.clone();
+        let dl = &site.config.default_language;
+        let mut structure = blake3::Hasher::new();
+        let mut words = BTreeMap::new();
+        for (key, ind) in &site.indicators {
+            // Taken apart field by field, so that a field added to the catalogue fails
+            // to compile here until it is given to a part.
+            let crate::model::Indicator {
+                id,
+                kind,
+                unit,
+                signed,
+                section,
+                chart,
+                core,
+                label,
+                definition,
+                default_source,
+                derive,
+                wdi_code,
+                import_codes,
+                flow,
+            } = ind;
+            hash_json(
+                &mut structure,
+                &(key, id, kind, unit, signed, section, chart),
+            );
+            hash_json(&mut structure, &(core, default_source, derive, wdi_code));
+            hash_json(&mut structure, &(import_codes, flow));
+            let by_lang = languages
+                .iter()
+                .map(|lang| {
+                    let mut h = blake3::Hasher::new();
+                    let shown = definition.as_ref().map(|d| d.lookup(lang, dl));
+                    hash_json(&mut h, &(id, label.lookup(lang, dl), shown));
+                    h.finalize()
+                })
+                .collect();
+            words.insert(key.clone(), by_lang);
+        }
+        Catalogue {
+            structure: structure.finalize(),
+            words,
+            languages,
+        }
+    }
+
+    /// The words of the indicators `ids`, in `lang` (`None`: in every language).
+    fn words<'i>(&self, ids: impl Iterator<Item = &'i str>, lang: Option<&str>) -> blake3::Hash {
+        let at = lang.map(|l| self.languages.iter().position(|x| x == l));
+        let mut h = blake3::Hasher::new();
+        for id in ids {
+            match (self.words.get(id), at) {
+                (None, _) | (Some(_), Some(None)) => h.update(b"-"),
+                (Some(w), Some(Some(i))) => h.update(w[i].as_bytes()),
+                (Some(w), None) => {
+                    for x in w {
+                        h.update(x.as_bytes());
+                    }
+                    &mut h
+                }
+            };
+        }
+        h.finalize()
+    }
+
+    /// Every indicator's words, in `lang` (`None`: in every language).
+    fn all_words(&self, lang: Option<&str>) -> blake3::Hash {
+        self.words(self.words.keys().map(String::as_str), lang)
+    }
 }
 
 /// The settings as a page in `lang` shows them: the title and section labels in that
@@ -641,7 +731,7 @@ fn reads_hash(f: &Fingerprints, reads: &[crate::model::calls::Read]) -> blake3::
             Read::Latest(id) => f.indicators.get(id).map(|i| i.data),
             Read::Tables(id) => f.indicators.get(id).map(|i| i.tables),
             Read::Map => Some(f.chart_wide),
-            Read::Links => Some(sums.links.hash()),
+            Read::Links => Some(sums.listed.hash()),
         };
         match part {
             Some(x) => h.update(x.as_bytes()),
@@ -671,6 +761,20 @@ fn fp(parts: &[&[u8]]) -> String {
     crate::output::digest(h.finalize())
 }
 
+/// The indicators a chart draws (a `+` joins two).
+fn chart_ids(chart: &charts::spec::ChartRef) -> impl Iterator<Item = &str> {
+    chart.series.iter().flat_map(|s| s.split('+'))
+}
+
+/// The language whose words a chart file of `format` in `lang` shows: its metadata
+/// and values hold every language's (`None`).
+fn words_in(format: ChartFormat, lang: &str) -> Option<&str> {
+    match format {
+        ChartFormat::Json | ChartFormat::Csv => None,
+        ChartFormat::Svg | ChartFormat::Png | ChartFormat::Pdf => Some(lang),
+    }
+}
+
 /// An output as made with its templates: their hash joins its fingerprint.
 fn with_templates(mut o: Output, templates: &BTreeMap<String, blake3::Hash>) -> Output {
     if let Some(t) = o.job.templates_hash(templates) {
@@ -697,10 +801,10 @@ fn profile_group(
     let parts = &share.parts;
     let (head, tables) = (parts.head.as_bytes(), parts.tables.as_bytes());
     let chart_head = parts.chart_head.as_bytes();
-    // A chart reads the tables of the indicators it draws (a `+` joins two).
+    // A chart reads the tables of the indicators it draws.
     let chart_tables = |chart: &charts::spec::ChartRef| {
         let mut h = blake3::Hasher::new();
-        for id in chart.series.iter().flat_map(|s| s.split('+')) {
+        for id in chart_ids(chart) {
             match f.indicators.get(id) {
                 Some(i) => h.update(share.tables[i.at].as_bytes()),
                 None => h.update(b"-"),
@@ -738,8 +842,16 @@ fn profile_group(
         let id = chart.id.as_bytes();
         let data = chart_tables(chart);
         let data = data.as_bytes();
+        let chart_words = |lang| f.catalogue.words(chart_ids(chart), lang);
         outputs.push(Output {
-            fingerprint: fp(&[b"chart.csv", cw, chart_head, data, id]),
+            fingerprint: fp(&[
+                b"chart.csv",
+                cw,
+                chart_head,
+                data,
+                id,
+                chart_words(None).as_bytes(),
+            ]),
             path: routes::chart_csv(code, &chart.id),
             job: Job::ChartCsv {
                 iso3: code.clone(),
@@ -763,6 +875,7 @@ fn profile_group(
                         chart_head,
                         data,
                         id,
+                        chart_words(words_in(*format, lang)).as_bytes(),
                     ]),
                     path: routes::chart(config, lang, code, &chart.id, format.ext()),
                     job: Job::Chart {
@@ -1092,6 +1205,9 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
                         cw,
                         ind.id.as_bytes(),
                         f.indicators[&ind.id].data.as_bytes(),
+                        f.catalogue
+                            .words([ind.id.as_str()].into_iter(), Some(lang))
+                            .as_bytes(),
                     ]),
                     path: routes::ranking(config, lang, &ind.id),
                     job: Job::Ranking {
@@ -1230,6 +1346,9 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
                         cw,
                         f.indicators[&ind.id].data.as_bytes(),
                         ind.id.as_bytes(),
+                        f.catalogue
+                            .words([ind.id.as_str()].into_iter(), words_in(*format, lang))
+                            .as_bytes(),
                     ]),
                     path: routes::world_map(config, lang, &ind.id, format.ext()),
                     job: Job::WorldMap {
@@ -1260,7 +1379,13 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     });
     for lang in &config.languages {
         outputs.push(Output {
-            fingerprint: fp(&[b"search", lang.as_bytes(), f.search_wide.as_bytes()]),
+            fingerprint: fp(&[
+                b"search",
+                lang.as_bytes(),
+                f.search_wide.as_bytes(),
+                // Indicators are found by their names in every language.
+                f.catalogue.all_words(None).as_bytes(),
+            ]),
             path: routes::search_index(config, lang),
             job: Job::SearchIndex { lang: lang.clone() },
         });

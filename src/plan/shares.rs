@@ -201,13 +201,14 @@ struct Members {
     name: blake3::Hash,
     home: blake3::Hash,
     links: blake3::Hash,
+    listed: blake3::Hash,
     corridors: blake3::Hash,
     /// For each indicator: its latest value (year, value, flags, source) with the
     /// profile's region; its latest year; its whole table. (The first and the last
     /// are the hashes of the share, which cover the profile's code.)
     indicators: Vec<[blake3::Hash; 3]>,
-    /// For each RCP it belongs to: its key figures and its agreements (an RCP's page
-    /// lists those among its members).
+    /// For each RCP it belongs to: its key figures and its agreements as listed (an
+    /// RCP's page lists those among its members).
     rcps: Vec<(String, blake3::Hash)>,
 }
 
@@ -222,6 +223,8 @@ pub struct Sums {
     pub home: Sum,
     /// Agreements and memberships: the partnerships pages.
     pub links: Sum,
+    /// The same without the agreements' summaries: lists of agreements.
+    pub listed: Sum,
     /// The partners tables of flow indicators, and the agreements: the corridors.
     pub corridors: Sum,
     /// For each indicator (in the order of the site's indicators, by id): the latest
@@ -238,6 +241,7 @@ impl Sums {
         op(&mut self.names, &m.name);
         op(&mut self.home, &m.home);
         op(&mut self.links, &m.links);
+        op(&mut self.listed, &m.listed);
         op(&mut self.corridors, &m.corridors);
         if self.indicators.len() < m.indicators.len() {
             self.indicators
@@ -340,6 +344,7 @@ fn share(site: &Site, code: &str, p: &Arc<Profile>) -> Share {
         hash_json(&mut h, &p.rcps);
         h.finalize()
     };
+    let listed = listed(p);
     // The profile's own sources, which its values may cite: serialized once, fed into
     // every table's hash and every latest value's.
     let sources = {
@@ -412,7 +417,7 @@ fn share(site: &Site, code: &str, p: &Arc<Profile>) -> Share {
         .rcps
         .iter()
         .map(|r| {
-            let parts = [figures.as_bytes().as_slice(), links.as_bytes()];
+            let parts = [figures.as_bytes().as_slice(), listed.as_bytes()];
             (r.clone(), member(b"rcp", code, &parts))
         })
         .collect();
@@ -427,6 +432,7 @@ fn share(site: &Site, code: &str, p: &Arc<Profile>) -> Share {
         name: member(b"name", code, &[name.as_bytes()]),
         home: member(b"home", code, &[p.region.as_bytes(), figures.as_bytes()]),
         links: member(b"links", code, &[links.as_bytes()]),
+        listed: member(b"listed", code, &[listed.as_bytes()]),
         corridors: member(
             b"corridors",
             code,
@@ -444,6 +450,44 @@ fn share(site: &Site, code: &str, p: &Arc<Profile>) -> Share {
         reads,
         members,
     }
+}
+
+/// A profile's agreements as lists of them show them (an RCP's page, `agreements()` in
+/// a text): all but their summaries, which only the partnerships pages and the
+/// profile's own show; and its memberships.
+fn listed(p: &Profile) -> blake3::Hash {
+    let shown: Vec<_> = p
+        .agreements
+        .iter()
+        .map(|a| {
+            let crate::model::Agreement {
+                id,
+                title,
+                partners,
+                parties,
+                kind,
+                topics,
+                signed,
+                status,
+                url,
+                summary: _,
+                one_sided,
+            } = a;
+            (
+                id,
+                title,
+                partners,
+                parties,
+                kind,
+                topics,
+                (signed, status, url, one_sided),
+            )
+        })
+        .collect();
+    let mut h = blake3::Hasher::new();
+    hash_json(&mut h, &shown);
+    hash_json(&mut h, &p.rcps);
+    h.finalize()
 }
 
 /// What the calls in a profile's narratives read.

@@ -622,3 +622,27 @@ fn the_title_in_one_language_renders_only_that_languages_pages() {
     );
     site.assert_same_as_full();
 }
+
+#[test]
+fn a_label_in_one_language_renders_no_page_of_another() {
+    let site = Site::fixture("basic");
+    site.build();
+    site.edit(
+        "indicators.toml",
+        "fr = \"Stock de migrants internationaux\"",
+        "fr = \"Effectif des migrants internationaux\"",
+    );
+    let report = site.build();
+    assert!(
+        report
+            .rendered_paths
+            .contains(&"fr/profiles/mex/index.html".to_string())
+    );
+    // English pages and charts stay; the charts' metadata and the search indexes
+    // hold every language's words.
+    for p in &report.rendered_paths {
+        let every_language = p.ends_with(".json") || p.ends_with(".csv") || p.contains("search");
+        assert!(p.starts_with("fr/") || every_language, "{p}");
+    }
+    site.assert_same_as_full();
+}
