@@ -237,7 +237,7 @@ fn plan_site_cached(
     if opts.no_charts {
         site.config.charts.enabled = false;
     }
-    plan::plan_cached(site, theme, cache)
+    plan::plan_cached(site, &theme.parts, cache)
 }
 
 /// Builds the site: renders the outputs whose fingerprints changed and writes the files
@@ -594,6 +594,8 @@ pub struct Session {
     themes: ThemeCache,
     /// Each profile's planned outputs, as the store holds them.
     plans: plan::Cache,
+    /// What rendering made that later rebuilds may take again.
+    kept: crate::render::kept::Kept,
     pool: Option<rayon::ThreadPool>,
     pub store: Arc<MemoryStore>,
     /// PNG and PDF charts are rendered on their first request instead of on every
@@ -643,6 +645,7 @@ impl Session {
             checks: crate::model::Cache::default(),
             themes: ThemeCache::default(),
             plans: plan::Cache::default(),
+            kept: Default::default(),
             pool,
             store: Arc::default(),
             defer_costly: true,
@@ -709,9 +712,15 @@ impl Session {
         // start last.
         dirty.sort_by_key(|o| !matches!(o.job, crate::plan::Job::Home { .. }));
         stage("dirty");
-        // What earlier rebuilds made for the groups of outputs they share with this
-        // one (each profile's CSV lines and cards) is kept in the groups.
-        let renderer = Renderer::new(&snapshot.site, &snapshot.theme).with_carry(&snapshot.plan);
+        // What earlier rebuilds made from the same parts of the model (each profile's
+        // CSV lines and cards, the world maps) is taken again.
+        let kept = crate::render::kept::KeptFor {
+            kept: &self.kept,
+            plan: &snapshot.plan,
+            config: &snapshot.site.config,
+            card_template: snapshot.theme.parts.templates.get("card.html").copied(),
+        };
+        let renderer = Renderer::new(&snapshot.site, &snapshot.theme).with_kept(&kept);
         stage("renderer");
         let defer = self.defer_costly;
         let put: Vec<(String, String, Put)> = dirty
@@ -740,6 +749,8 @@ impl Session {
         let changed = self
             .store
             .apply(put, outputs, |p| snapshot.plan.get(p).is_some(), deferred);
+        self.kept
+            .retain_profiles(|code| snapshot.site.profiles.contains_key(code));
         self.plans = plans;
         stage("store");
         Ok(Rebuilt {

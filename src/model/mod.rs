@@ -7,6 +7,7 @@
 pub mod calls;
 mod catalogue;
 pub use catalogue::is_base_url;
+pub mod charts;
 pub mod corridors;
 mod derive;
 pub mod findings;

@@ -21,13 +21,13 @@ pub mod routes;
 mod shares;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::model::Site;
-use crate::render::charts;
-use crate::render::templates::Theme;
+
+use crate::load::theme::ThemeParts;
 
 /// What to make for one output.
 #[derive(Debug, Clone, PartialEq)]
@@ -274,44 +274,9 @@ struct GroupKey {
 #[derive(Debug)]
 struct Group {
     code: String,
+    /// By path.
     outputs: Vec<Arc<Output>>,
     pages: Vec<String>,
-    /// What rendering made for these outputs that other outputs need too: the
-    /// profile's CSV lines (`all.csv` joins them) and its home-page card in each
-    /// language. Kept with the group, they last exactly as long as the outputs they
-    /// were made for: a group is planned again whenever what it depends on moves.
-    csv: OnceLock<Arc<[u8]>>,
-    cards: Vec<(String, OnceLock<Arc<str>>)>,
-}
-
-impl Group {
-    fn card(&self, lang: &str) -> Option<&OnceLock<Arc<str>>> {
-        self.cards.iter().find(|(l, _)| l == lang).map(|(_, c)| c)
-    }
-}
-
-/// A plan keeps, with each profile's group of outputs, what rendering them made that
-/// other outputs need too.
-impl crate::render::Carry for Plan {
-    fn csv(&self, iso3: &str) -> Option<Arc<[u8]>> {
-        self.group(iso3)?.csv.get().cloned()
-    }
-
-    fn keep_csv(&self, iso3: &str, body: &Arc<[u8]>) {
-        if let Some(g) = self.group(iso3) {
-            let _ = g.csv.set(body.clone());
-        }
-    }
-
-    fn card(&self, lang: &str, iso3: &str) -> Option<Arc<str>> {
-        self.group(iso3)?.card(lang)?.get().cloned()
-    }
-
-    fn keep_card(&self, lang: &str, iso3: &str, html: &Arc<str>) {
-        if let Some(card) = self.group(iso3).and_then(|g| g.card(lang)) {
-            let _ = card.set(html.clone());
-        }
-    }
 }
 
 impl Plan {
@@ -346,6 +311,17 @@ impl Plan {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// An output of a profile's, found without the index of every path (a rebuild
+    /// asks for a few, and the index is most of a plan's cost).
+    pub fn of_profile(&self, code: &str, path: &str) -> Option<&Output> {
+        let g = self.group(code)?;
+        let i = g
+            .outputs
+            .binary_search_by(|o| o.path.as_str().cmp(path))
+            .ok()?;
+        Some(&*g.outputs[i])
     }
 
     pub fn get(&self, path: &str) -> Option<&Output> {
@@ -465,7 +441,7 @@ impl Fingerprints<'_> {
 
 fn fingerprints<'c>(
     site: &Site,
-    theme: &'c Theme,
+    theme: &'c ThemeParts,
     shares: &'c mut shares::Shares,
 ) -> Fingerprints<'c> {
     let catalogue = Catalogue::of(site);
@@ -483,7 +459,7 @@ fn fingerprints<'c>(
     let names = sums.names.hash();
     let mut h = blake3::Hasher::new();
     h.update(data_wide.as_bytes());
-    h.update(theme.strings_hash.as_bytes());
+    h.update(theme.strings.as_bytes());
     hash_json(&mut h, &site.config.charts);
     hash_json(&mut h, &site.config.codes);
     hash_json(&mut h, &site.config.languages);
@@ -495,7 +471,7 @@ fn fingerprints<'c>(
 
     let mut h = blake3::Hasher::new();
     h.update(env!("MPGEN_BUILD_ID").as_bytes());
-    h.update(theme.hash.as_bytes());
+    h.update(theme.words.as_bytes());
     h.update(data_wide.as_bytes());
     hash_json(&mut h, &site.rcps);
     hash_json(&mut h, &site.reference_year);
@@ -762,7 +738,7 @@ fn fp(parts: &[&[u8]]) -> String {
 }
 
 /// The indicators a chart draws (a `+` joins two).
-fn chart_ids(chart: &charts::spec::ChartRef) -> impl Iterator<Item = &str> {
+fn chart_ids(chart: &crate::model::charts::ChartRef) -> impl Iterator<Item = &str> {
     chart.series.iter().flat_map(|s| s.split('+'))
 }
 
@@ -796,13 +772,13 @@ fn profile_group(
     let cw = f.chart_wide.as_bytes().as_slice();
     let dw = f.data_wide.as_bytes().as_slice();
     let Some(share) = f.shares.get(code) else {
-        return Group::empty(code, config);
+        return Group::empty(code);
     };
     let parts = &share.parts;
     let (head, tables) = (parts.head.as_bytes(), parts.tables.as_bytes());
     let chart_head = parts.chart_head.as_bytes();
     // A chart reads the tables of the indicators it draws.
-    let chart_tables = |chart: &charts::spec::ChartRef| {
+    let chart_tables = |chart: &crate::model::charts::ChartRef| {
         let mut h = blake3::Hasher::new();
         for id in chart_ids(chart) {
             match f.indicators.get(id) {
@@ -837,7 +813,7 @@ fn profile_group(
             },
         });
     }
-    let charts = charts::spec::profile_charts(site, p);
+    let charts = crate::model::charts::profile_charts(site, p);
     for chart in &charts {
         let id = chart.id.as_bytes();
         let data = chart_tables(chart);
@@ -924,16 +900,11 @@ fn profile_group(
         .map(|o| with_templates(o, f.templates))
         .collect();
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    Group::new(code, config, outputs, pages)
+    Group::new(code, outputs, pages)
 }
 
 impl Group {
-    fn new(
-        code: &str,
-        config: &crate::model::Config,
-        outputs: Vec<Output>,
-        pages: Vec<String>,
-    ) -> Group {
+    fn new(code: &str, outputs: Vec<Output>, pages: Vec<String>) -> Group {
         debug_assert!(outputs.iter().all(|o| {
             let code = code.to_ascii_lowercase();
             o.path.split(['/', '.']).any(|seg| seg == code)
@@ -942,29 +913,23 @@ impl Group {
             code: code.to_string(),
             outputs: outputs.into_iter().map(Arc::new).collect(),
             pages,
-            csv: OnceLock::new(),
-            cards: config
-                .languages
-                .iter()
-                .map(|l| (l.clone(), OnceLock::new()))
-                .collect(),
         }
     }
 
     /// The group of a profile with no share, which planning never makes.
-    fn empty(code: &str, config: &crate::model::Config) -> Group {
-        Group::new(code, config, Vec::new(), Vec::new())
+    fn empty(code: &str) -> Group {
+        Group::new(code, Vec::new(), Vec::new())
     }
 }
 
 /// Lists every output of the site with its fingerprint.
-pub fn plan(site: &Site, theme: &Theme) -> Plan {
+pub fn plan(site: &Site, theme: &ThemeParts) -> Plan {
     plan_cached(site, theme, &mut Cache::default())
 }
 
 /// Lists every output of the site, taking each profile's outputs from `cache` when
 /// nothing they depend on moved.
-pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
+pub fn plan_cached(site: &Site, theme: &ThemeParts, cache: &mut Cache) -> Plan {
     let theme_static = &theme.static_files;
     let f = fingerprints(site, theme, &mut cache.shares);
     let config = &site.config;
@@ -1084,7 +1049,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
         let mut h = blake3::Hasher::new();
         h.update(f.shares.sums.home.hash().as_bytes());
         h.update(f.chart_wide.as_bytes());
-        if let Some(map) = charts::spec::map_indicators(site)
+        if let Some(map) = crate::model::charts::map_indicators(site)
             .first()
             .and_then(|ind| f.indicators.get(&ind.id))
         {
@@ -1323,7 +1288,7 @@ pub fn plan_cached(site: &Site, theme: &Theme, cache: &mut Cache) -> Plan {
     // World maps: every profile's latest value of their indicator. Those the home page
     // may show come in every format; the others, shown on their indicator's page, as
     // the SVG the page shows.
-    let on_home = charts::spec::map_indicators(site);
+    let on_home = crate::model::charts::map_indicators(site);
     let series = site
         .indicators_in_order()
         .filter(|i| config.charts.enabled && i.kind == "series");

@@ -8,6 +8,7 @@ pub mod charts;
 pub mod collate;
 pub mod context;
 pub mod data;
+pub mod kept;
 pub mod markdown;
 pub mod numbers;
 pub mod partnerships;
@@ -57,23 +58,13 @@ pub struct Renderer<'a> {
     cards: Mutex<HashMap<(String, String), Arc<str>>>,
     /// What an earlier build made from the same inputs, asked before making it again
     /// and told what this one makes.
-    carry: Option<&'a dyn Carry>,
+    kept: Option<&'a kept::KeptFor<'a>>,
     /// Whether the site has corridors, which every page's menu links to: known once.
     has_corridors: bool,
     /// What several pages of a build read of the whole site, worked out once.
     across: context::Across,
     /// Each language's UI strings as templates see them, converted once.
     strings_values: BTreeMap<String, Value>,
-}
-
-/// What an earlier build made from the very inputs of this one: `serve` keeps each
-/// profile's CSV lines (`data/all.csv` joins them all) and home-page cards between
-/// rebuilds, so an edit of one profile makes that profile's again, not every one's.
-pub trait Carry: Sync {
-    fn csv(&self, iso3: &str) -> Option<Arc<[u8]>>;
-    fn keep_csv(&self, iso3: &str, body: &Arc<[u8]>);
-    fn card(&self, lang: &str, iso3: &str) -> Option<Arc<str>>;
-    fn keep_card(&self, lang: &str, iso3: &str, html: &Arc<str>);
 }
 
 /// (language, profile code, chart id)
@@ -91,31 +82,8 @@ pub struct Charts<'a> {
     maps: BTreeMap<(&'a str, &'a str), Drawn>,
     /// Made on first use: a rebuild in `serve` draws a handful of the site's charts.
     svgs: Mutex<HashMap<ChartKey, Arc<Drawn>>>,
-}
-
-/// A world map's SVG, drawn again only when what it shows changed: the home page is
-/// rendered again whenever any profile changes, but its map only when a latest value,
-/// a label or the style did. Kept process-wide, like the decoded outlines, for `serve`.
-fn drawn_map(spec: &charts::ChartSpec, numbers: &Numbers) -> Arc<charts::Drawn> {
-    static DRAWN: Mutex<Option<HashMap<blake3::Hash, Arc<charts::Drawn>>>> = Mutex::new(None);
-    let key = charts::map::spec_key(spec);
-    if let Some(svg) = DRAWN
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .as_ref()
-        .and_then(|m| m.get(&key))
-    {
-        return svg.clone();
-    }
-    let svg = Arc::new(charts::draw(spec, numbers));
-    let mut drawn = DRAWN.lock().unwrap_or_else(|e| e.into_inner());
-    let map = drawn.get_or_insert_with(HashMap::new);
-    // A site has a map per series indicator and language; more keys are old generations.
-    if map.len() >= 512 {
-        map.clear();
-    }
-    map.insert(key, svg.clone());
-    svg
+    /// What a session keeps between rebuilds: world maps, the outlines.
+    kept: Option<&'a kept::Kept>,
 }
 
 impl<'a> Charts<'a> {
@@ -132,26 +100,39 @@ impl<'a> Charts<'a> {
             world: OnceLock::new(),
             maps,
             svgs: Mutex::default(),
+            kept: None,
         }
     }
 
+    /// A world map's SVG, drawn again only when what it shows changed: the home page is
+    /// rendered again whenever any profile changes, but its map only when a latest
+    /// value, a label or the style did (in a session, which keeps maps).
+    fn drawn_map(&self, spec: &charts::ChartSpec, numbers: &Numbers) -> Arc<charts::Drawn> {
+        let key = charts::map::spec_key(spec);
+        if let Some(svg) = self.kept.and_then(|k| k.map(key)) {
+            return svg;
+        }
+        let svg = Arc::new(charts::draw(spec, numbers));
+        if let Some(k) = self.kept {
+            k.keep_map(key, &svg);
+        }
+        svg
+    }
+
     /// The theme's world outlines, decoded and projected once a build, and kept for
-    /// the process's next builds while the theme's map stays the same.
+    /// a session's next builds while the theme's map stays the same.
     fn world(&self) -> Option<Arc<charts::map::World>> {
-        static LAST: std::sync::Mutex<Option<(blake3::Hash, Arc<charts::map::World>)>> =
-            std::sync::Mutex::new(None);
         self.world
             .get_or_init(|| {
-                let bytes = self.theme.map.as_ref()?;
+                let bytes = self.theme.parts.map.as_ref()?;
                 let key = blake3::hash(bytes);
-                let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some((k, w)) = &*last
-                    && *k == key
-                {
-                    return Some(w.clone());
+                if let Some(w) = self.kept.and_then(|k| k.world(key)) {
+                    return Some(w);
                 }
                 let world = Arc::new(charts::map::decode(bytes).ok()?);
-                *last = Some((key, world.clone()));
+                if let Some(k) = self.kept {
+                    k.keep_world(key, &world);
+                }
                 Some(world)
             })
             .clone()
@@ -186,7 +167,7 @@ impl<'a> Charts<'a> {
     ) -> Option<Arc<charts::Drawn>> {
         let draw = || {
             self.map_spec(lang, indicator, numbers)
-                .map(|spec| drawn_map(&spec, numbers))
+                .map(|spec| self.drawn_map(&spec, numbers))
         };
         match self.maps.get(&(lang, indicator)) {
             Some(cell) => cell.get_or_init(draw).clone(),
@@ -266,7 +247,7 @@ impl<'a> Renderer<'a> {
             numbers,
             charts: Charts::new(site, theme),
             cards: Mutex::default(),
-            carry: None,
+            kept: None,
             has_corridors: crate::model::corridors::exist(site),
             across: context::Across::default(),
             strings_values: site
@@ -348,20 +329,22 @@ impl<'a> Renderer<'a> {
             .get(iso3)
             .ok_or_else(|| Error::Output(format!("no profile {iso3}")))?;
         Ok(cell.get_or_init(|| {
-            if let Some(body) = self.carry.and_then(|c| c.csv(iso3)) {
+            if let Some(body) = self.kept.and_then(|k| k.csv(iso3)) {
                 return body;
             }
             let body: Arc<[u8]> = Arc::from(data::csv_body(self.site, profile));
-            if let Some(c) = self.carry {
-                c.keep_csv(iso3, &body);
+            if let Some(k) = self.kept {
+                k.keep_csv(iso3, &body);
             }
             body
         }))
     }
 
-    /// Offers the renderer what an earlier build made from the same inputs.
-    pub fn with_carry(mut self, carry: &'a dyn Carry) -> Self {
-        self.carry = Some(carry);
+    /// Offers the renderer what a session's earlier builds made, and takes what this
+    /// one makes.
+    pub fn with_kept(mut self, kept: &'a kept::KeptFor<'a>) -> Self {
+        self.kept = Some(kept);
+        self.charts.kept = Some(kept.kept);
         self
     }
 
@@ -401,7 +384,7 @@ impl<'a> Renderer<'a> {
         if let Some(html) = self.cards().get(&key) {
             return Ok(html.clone());
         }
-        if let Some(html) = self.carry.and_then(|c| c.card(lang, &p.iso3)) {
+        if let Some(html) = self.kept.and_then(|k| k.card(lang, &p.iso3)) {
             self.cards().insert(key, html.clone());
             return Ok(html);
         }
@@ -422,8 +405,8 @@ impl<'a> Renderer<'a> {
                 .map_err(template_error)?,
         );
         self.cards().insert(key, html.clone());
-        if let Some(c) = self.carry {
-            c.keep_card(lang, &p.iso3, &html);
+        if let Some(k) = self.kept {
+            k.keep_card(lang, &p.iso3, &html);
         }
         Ok(html)
     }

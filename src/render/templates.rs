@@ -8,7 +8,7 @@ use std::sync::Arc;
 use minijinja::{Environment, UndefinedBehavior};
 
 use crate::diagnostics::Diagnostic;
-use crate::load::theme::ThemeFiles;
+use crate::load::theme::{ThemeFiles, ThemeParts};
 
 pub type Strings = BTreeMap<String, String>;
 
@@ -16,97 +16,8 @@ pub struct Theme {
     pub env: Environment<'static>,
     /// language -> key -> text, with English filling in what a language lacks.
     pub strings: BTreeMap<String, Arc<Strings>>,
-    /// A hash of the phrases and i18n files: part of every page's fingerprint.
-    pub hash: blake3::Hash,
-    /// Each template's hash, with those it extends, includes or imports (every
-    /// template's, for one that names another by a value rather than a literal).
-    pub templates: BTreeMap<String, blake3::Hash>,
-    /// A hash of the i18n files alone: charts depend on the words, not on templates.
-    pub strings_hash: blake3::Hash,
-    /// Static files of the theme (`static/**`): path under `static/` -> bytes.
-    pub static_files: Vec<(String, Arc<[u8]>)>,
-    /// The world outlines for maps (`map/countries-50m.json`, TopoJSON), if the theme has them.
-    pub map: Option<Arc<[u8]>>,
-}
-
-/// Each template's hash, with the templates it reaches by `extends`, `include`,
-/// `import` and `from`, so that a page is rendered again only when a template it is
-/// made with changed. A template that names another by a value (`include name`) may
-/// reach any: it gets the hash of them all.
-fn template_hashes(theme: &ThemeFiles) -> BTreeMap<String, blake3::Hash> {
-    let files: BTreeMap<&str, &[u8]> = theme
-        .under("templates/")
-        .map(|(name, f)| (name, &*f.bytes))
-        .collect();
-    let mut every = blake3::Hasher::new();
-    for (name, bytes) in &files {
-        hash_named(&mut every, name, bytes);
-    }
-    let every = every.finalize();
-    let names: BTreeMap<&str, Option<Vec<String>>> = files
-        .iter()
-        .map(|(name, bytes)| (*name, referenced(&String::from_utf8_lossy(bytes))))
-        .collect();
-    files
-        .keys()
-        .map(|name| {
-            let mut seen = std::collections::BTreeSet::new();
-            let mut todo = vec![name.to_string()];
-            while let Some(n) = todo.pop() {
-                if !seen.insert(n.clone()) {
-                    continue;
-                }
-                match names.get(n.as_str()) {
-                    Some(Some(refs)) => todo.extend(refs.iter().cloned()),
-                    Some(None) => return (name.to_string(), every),
-                    None => {}
-                }
-            }
-            let mut h = blake3::Hasher::new();
-            for n in &seen {
-                // A name with no template hashes as absent, so adding it counts.
-                hash_named(&mut h, n, files.get(n.as_str()).copied().unwrap_or(b"\0-"));
-            }
-            (name.to_string(), h.finalize())
-        })
-        .collect()
-}
-
-fn hash_named(h: &mut blake3::Hasher, name: &str, bytes: &[u8]) {
-    h.update(&(name.len() as u64).to_le_bytes());
-    h.update(name.as_bytes());
-    h.update(&(bytes.len() as u64).to_le_bytes());
-    h.update(bytes);
-}
-
-/// The templates a template names by `extends`, `include`, `import` or `from`;
-/// `None` if it names one by anything but a string literal.
-fn referenced(text: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("{%") {
-        rest = &rest[at + 2..];
-        let end = rest.find("%}").unwrap_or(rest.len());
-        let tag = rest[..end].trim_start_matches(['-', '+']).trim_start();
-        rest = &rest[end..];
-        let Some((word, arg)) = tag.split_once(char::is_whitespace) else {
-            continue;
-        };
-        if !matches!(word, "extends" | "include" | "import" | "from") {
-            continue;
-        }
-        let arg = arg.trim_start();
-        let quote = arg.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-        let name = arg[1..].split(quote).next()?;
-        out.push(name.to_string());
-        // `include "a" ignore missing` and the like name one template; a list of
-        // names, or a name joined to a value, is not a literal.
-        let after = arg[1 + name.len()..].trim_start_matches(quote).trim_start();
-        if after.starts_with(['~', '+', '[', '(']) || after.contains(['"', '\'']) {
-            return None;
-        }
-    }
-    Some(out)
+    /// What the plan reads of the theme: its parts' hashes, static files and map.
+    pub parts: ThemeParts,
 }
 
 /// Compiles the theme; every problem is a diagnostic.
@@ -125,8 +36,6 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
     env.set_formatter(escape_html);
     // `dir(lang)`: `rtl` or `ltr`, for text shown in another language than the page's.
     env.add_function("dir", |lang: String| super::context::direction(&lang));
-    let mut hasher = blake3::Hasher::new();
-    let templates = template_hashes(theme);
 
     for (name, file) in theme.under("templates/") {
         let Ok(text) = std::str::from_utf8(&file.bytes) else {
@@ -159,19 +68,8 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
         }
     }
 
-    // The phrases of texts written from the data (read and checked with the model):
-    // pages depend on them, charts do not.
-    for (name, file) in theme.under("phrases/") {
-        hasher.update(name.as_bytes());
-        hasher.update(&file.bytes);
-    }
     let mut raw: BTreeMap<String, Strings> = BTreeMap::new();
-    let mut strings_hasher = blake3::Hasher::new();
     for (name, file) in theme.under("i18n/") {
-        hasher.update(name.as_bytes());
-        hasher.update(&file.bytes);
-        strings_hasher.update(name.as_bytes());
-        strings_hasher.update(&file.bytes);
         let Some(lang) = name.strip_suffix(".toml") else {
             continue;
         };
@@ -201,23 +99,11 @@ pub fn prepare(theme: &ThemeFiles, languages: &[String]) -> Result<Theme, Vec<Di
         strings.insert(lang.clone(), Arc::new(merged));
     }
 
-    let static_files = theme
-        .under("static/")
-        .map(|(rel, f)| (rel.to_string(), f.bytes.clone()))
-        .collect();
-
     if diags.is_empty() {
         Ok(Theme {
             env,
             strings,
-            hash: hasher.finalize(),
-            templates,
-            strings_hash: strings_hasher.finalize(),
-            static_files,
-            map: theme
-                .files
-                .get("map/countries-50m.json")
-                .map(|f| f.bytes.clone()),
+            parts: ThemeParts::of(theme),
         })
     } else {
         Err(diags)
@@ -366,7 +252,7 @@ mod tests {
         let text = r#"{% extends "base.html" %}{%- include 'row.html' ignore missing -%}
             {% from "macros.html" import cell %}{% import "m.html" as m %}{% if x %}"#;
         assert_eq!(
-            super::referenced(text),
+            crate::load::theme::referenced(text),
             Some(vec![
                 "base.html".into(),
                 "row.html".into(),
@@ -380,7 +266,7 @@ mod tests {
             "{% include 'a' ~ lang ~ '.html' %}",
             "{% include 'a.html' if x else 'b.html' %}",
         ] {
-            assert_eq!(super::referenced(dynamic), None, "{dynamic}");
+            assert_eq!(crate::load::theme::referenced(dynamic), None, "{dynamic}");
         }
     }
 
@@ -392,7 +278,7 @@ mod tests {
             for (name, text) in [("templates/page.html", page), ("templates/card.html", card)] {
                 t.files.get_mut(name).unwrap().bytes = text.as_bytes().into();
             }
-            super::template_hashes(&t)
+            crate::load::theme::ThemeParts::of(&t).templates
         };
         let a = hashes("{% extends \"base.html\" %}A", "card");
         let b = hashes("{% extends \"base.html\" %}B", "card");

@@ -23,7 +23,7 @@ enum Edit {
     Rename(usize, usize),
     /// A profile broken, the site rebuilt, then fixed.
     BreakAndFix(usize),
-    /// The page template changed.
+    /// A template changed: `page.html`, `card.html` or `base.html`.
     Template(u32),
     /// The theme's English phrases changed: the note and a sentence of the findings.
     Phrases(u32),
@@ -211,13 +211,18 @@ impl Harness {
                 self.step(&[rel]);
             }
             Edit::Template(n) => {
-                let rel = "themes/default/templates/page.html".to_string();
+                // A page's own template, one the renderer uses inside another page
+                // (the home page's cards), and one every page extends.
+                let name = ["page.html", "card.html", "base.html"][*n as usize % 3];
+                let rel = format!("themes/default/templates/{name}");
                 let theme = mpgen::load::theme::ThemeFiles::embedded();
                 let page =
-                    String::from_utf8(theme.files["templates/page.html"].bytes.to_vec()).unwrap();
+                    String::from_utf8(theme.files[&format!("templates/{name}")].bytes.to_vec())
+                        .unwrap();
                 let at = page
                     .find("</main>")
                     .or_else(|| page.find("{% endblock"))
+                    .or_else(|| page.rfind("</li>"))
                     .unwrap();
                 let edited = format!("{}<p>edit {n}</p>{}", &page[..at], &page[at..]);
                 self.site.write(&rel, edited);
@@ -376,7 +381,9 @@ fn every_kind_of_edit_in_turn() {
         Edit::Value(0, 17),
         Edit::Rename(2, 1),
         Edit::BreakAndFix(1),
+        Edit::Template(0),
         Edit::Template(1),
+        Edit::Template(2),
         Edit::Content(2),
         Edit::Catalogue(3),
         Edit::Value(1, 5),

@@ -16,3 +16,4 @@ mod pages;
 mod props;
 mod prose;
 mod serve;
+mod stages;
