@@ -1,0 +1,52 @@
+//! Rebuilds a site in one session again and again, after a save of one narrative
+//! each time: what a profiler looks at for the cost of a small edit.
+//!
+//!   cargo run --release --example rebuild_loop -- SITE_DIR [TIMES]
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use mpgen::pipeline::{BuildOptions, Session};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let root = PathBuf::from(args.get(1).expect("usage: rebuild_loop SITE_DIR [TIMES]"));
+    let times: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(50);
+    let mut session = Session::new(BuildOptions {
+        root: root.clone(),
+        ..BuildOptions::default()
+    })
+    .expect("a session");
+    session.rebuild(&BTreeSet::new()).expect("a first build");
+    let rel = "profiles/MEX.toml".to_string();
+    let path = root.join(&rel);
+    let original = std::fs::read_to_string(&path).unwrap();
+    let mut stages: Vec<(&'static str, Vec<f64>)> = Vec::new();
+    let start = Instant::now();
+    for i in 0..times {
+        let text = original.replacen("counted more than once", &format!("counted {i} times"), 1);
+        std::fs::write(&path, text).unwrap();
+        let r = session
+            .rebuild_exact(&BTreeSet::from([rel.clone()]))
+            .unwrap_or_else(|_| panic!("the site has errors"));
+        for (i, (name, d)) in r.stages.into_iter().enumerate() {
+            if stages.len() <= i {
+                stages.push((name, Vec::new()));
+            }
+            stages[i].1.push(d.as_secs_f64() * 1000.0);
+        }
+    }
+    std::fs::write(&path, original).unwrap();
+    println!(
+        "{times} rebuilds: {:.1} ms each",
+        start.elapsed().as_secs_f64() * 1000.0 / times as f64
+    );
+    for (name, mut v) in stages {
+        v.sort_by(f64::total_cmp);
+        println!("  {name:>8}: median {:.2} ms", v[v.len() / 2]);
+    }
+}
