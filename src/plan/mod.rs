@@ -25,9 +25,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::model::Site;
-
 use crate::load::theme::ThemeParts;
+use crate::model::Site;
 
 /// What to make for one output.
 #[derive(Debug, Clone, PartialEq)]
@@ -1033,15 +1032,27 @@ pub fn plan_cached(site: &Site, theme: &ThemeParts, cache: &mut Cache) -> Plan {
     };
     // Each content page as a language shows it (`Site::pages_in`, the renderer's
     // choice too), and what its calls read.
+    // Once a page file: a language without its own text shows another's.
+    // (By address: `Site::pages_in` gives the very pages of `site.pages`.)
+    let page_data: HashMap<*const crate::model::Page, blake3::Hash> = site
+        .pages
+        .iter()
+        .map(|p| {
+            let mut h = blake3::Hasher::new();
+            hash_json(&mut h, p);
+            let reads: Vec<_> = crate::model::calls::resolved(&p.body, &scope)
+                .iter()
+                .flat_map(|(_, kind)| crate::model::calls::reads(kind, &site.indicators))
+                .collect();
+            h.update(reads_hash(&f, &reads).as_bytes());
+            (std::ptr::from_ref(p), h.finalize())
+        })
+        .collect();
     let page_data = |p: &crate::model::Page| {
-        let mut h = blake3::Hasher::new();
-        hash_json(&mut h, p);
-        let reads: Vec<_> = crate::model::calls::resolved(&p.body, &scope)
-            .iter()
-            .flat_map(|(_, kind)| crate::model::calls::reads(kind, &site.indicators))
-            .collect();
-        h.update(reads_hash(&f, &reads).as_bytes());
-        h.finalize()
+        page_data
+            .get(&std::ptr::from_ref(p))
+            .copied()
+            .unwrap_or_else(|| blake3::hash(b""))
     };
     // The home page shows each profile's name, region and key figures, and the first
     // world map: not every value, so an edit elsewhere in a profile leaves it alone.

@@ -673,6 +673,7 @@ impl Env<'_> {
         }
         let page = self.word(lang, "search_page", "Page");
         let mut pages: Vec<(String, String)> = self
+            .site
             .pages_in(lang)
             .into_iter()
             .map(|p| (p.title.clone(), routes::content(config, lang, &p.stem)))

@@ -434,6 +434,7 @@ impl<'a> Env<'a> {
         }
         // The menu has the top-level pages; a folder's pages are listed by its page.
         for page in self
+            .site
             .pages_in(lang)
             .into_iter()
             .filter(|p| !p.stem.contains('/'))
@@ -501,12 +502,6 @@ impl<'a> Env<'a> {
             .and_then(|s| s.get(key))
             .cloned()
             .unwrap_or_else(|| fallback.to_string())
-    }
-
-    /// The content pages shown in `lang`: each stem once, in its own language where it
-    /// has one, else in the default language, else in any.
-    pub fn pages_in(&self, lang: &str) -> Vec<&'a Page> {
-        self.site.pages_in(lang)
     }
 
     fn label(&self, ind: &Indicator, lang: &str) -> String {
@@ -967,6 +962,7 @@ impl<'a> Env<'a> {
             body_html: self.md_with_calls(&page.body, lang, &path, None),
             text_lang,
             children: self
+                .site
                 .pages_in(lang)
                 .into_iter()
                 .filter(|c| {
@@ -981,7 +977,8 @@ impl<'a> Env<'a> {
                 })
                 .collect(),
             parent: page.stem.rsplit_once('/').and_then(|(parent, _)| {
-                self.pages_in(lang)
+                self.site
+                    .pages_in(lang)
                     .into_iter()
                     .find(|p| p.stem == parent)
                     .map(|p| Link {

@@ -432,7 +432,7 @@ impl<'a> Renderer<'a> {
                 self.page(output, lang, &env.profile(profile(iso3)?, lang))
             }
             Job::Content { lang, stem, .. } => {
-                let page = env
+                let page = site
                     .pages_in(lang)
                     .into_iter()
                     .find(|p| &p.stem == stem)
