@@ -745,8 +745,10 @@ pub fn check(
     scope: &Scope,
     years: (i32, i32),
     texts: &crate::diagnostics::SourceTexts,
+    parses: &mut Parses,
     diags: &mut Vec<Diagnostic>,
 ) {
+    let mut used = Parses::default();
     let mut all: Vec<TextIn> = pages
         .iter()
         .map(|p| (p.file.as_str(), p.body.as_str(), p.body_offset, None, None))
@@ -769,7 +771,15 @@ pub fn check(
         if current.is_some_and(|c| !scope.profiles.contains_key(c)) {
             continue;
         }
-        let (calls, errors) = crate::load::calls::parse(body);
+        let parsed = parses.get(body);
+        used.0.insert(parsed.hash, parsed.clone());
+        let Parsed {
+            calls,
+            errors,
+            masked,
+            sentences,
+            ..
+        } = &*parsed;
         if calls.is_empty() && errors.is_empty() {
             continue;
         }
@@ -794,17 +804,15 @@ pub fn check(
             }
         };
         let scope = Scope { current, ..*scope };
-        let masked = super::sentences::masked(body);
-        let sentences = super::sentences::sentences(&masked);
         let mut blocks = 0;
         for e in errors {
             diags.push(Diagnostic::error(
                 file,
                 Some(place(&e.span, None)),
-                e.message,
+                e.message.clone(),
             ));
         }
-        for call in &calls {
+        for call in calls {
             match resolve(call, &scope) {
                 Err(p) if p.quiet => {}
                 Err(p) => {
@@ -824,7 +832,7 @@ pub fn check(
                             format!("a text shows at most {MAX_BLOCKS} tables and charts; this is one more"),
                         ).with_help("each one is drawn into the page: split the text into several pages"));
                     }
-                    let dated = matches!(&kind, Kind::Value { year, .. } if names_year(&masked, &sentences, &call.range, *year));
+                    let dated = matches!(&kind, Kind::Value { year, .. } if names_year(masked, sentences, &call.range, *year));
                     if let Some((message, help)) =
                         data_warning(&kind, &scope, years.0, years.1, dated)
                     {
@@ -840,6 +848,49 @@ pub fn check(
                 }
             }
         }
+    }
+    // What no text has now is let go.
+    *parses = used;
+}
+
+/// A text's calls, the calls that do not parse, and its sentences (outside code):
+/// what checking its calls needs of the text alone.
+pub struct Parsed {
+    hash: blake3::Hash,
+    calls: Vec<Call>,
+    errors: Vec<crate::load::calls::SyntaxError>,
+    masked: String,
+    sentences: Vec<Range<usize>>,
+}
+
+/// Texts parsed for their calls, by the hash of the text: kept between checks, so
+/// that a rebuild parses again only the texts that changed.
+#[derive(Default)]
+pub struct Parses(rustc_hash::FxHashMap<blake3::Hash, Arc<Parsed>>);
+
+impl Parses {
+    fn get(&mut self, text: &str) -> Arc<Parsed> {
+        let hash = blake3::hash(text.as_bytes());
+        self.0
+            .entry(hash)
+            .or_insert_with(|| {
+                let (calls, errors) = crate::load::calls::parse(text);
+                let (masked, sentences) = if calls.is_empty() {
+                    Default::default()
+                } else {
+                    let masked = super::sentences::masked(text);
+                    let sentences = super::sentences::sentences(&masked);
+                    (masked, sentences)
+                };
+                Arc::new(Parsed {
+                    hash,
+                    calls,
+                    errors,
+                    masked,
+                    sentences,
+                })
+            })
+            .clone()
     }
 }
 

@@ -4,6 +4,7 @@
 //! data gap.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::{GapStatus, Profile, Site};
 
@@ -54,29 +55,35 @@ pub enum Fact {
 
 /// Every profile's places for the ranked indicators, worked out once.
 #[derive(Debug, Clone, Default)]
-pub struct Ranks {
+struct Ranks {
     /// indicator -> profile -> (world, region)
     places: BTreeMap<String, BTreeMap<String, (Place, Place)>>,
 }
 
 impl Ranks {
-    pub fn of(site: &Site, indicators: &[String]) -> Ranks {
+    /// Every profile's places for `indicators`, from each profile's latest values
+    /// (`latest[code][i]` for `indicators[i]`).
+    fn of(site: &Site, indicators: &[String], latest: &Latest) -> Ranks {
         let mut places = BTreeMap::new();
-        for id in indicators {
+        for (i, id) in indicators.iter().enumerate() {
             let values: Vec<(&Profile, f64)> = site
                 .profiles
                 .values()
-                .filter_map(|p| super::latest_value(p, id).map(|l| (&**p, l.value)))
+                .filter_map(|p| Some((&**p, latest.get(&p.iso3)?.1[i]?)))
                 .collect();
             let mut by_region: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
             for (p, v) in &values {
                 by_region.entry(p.region.as_str()).or_default().push(*v);
             }
-            let place = |all: &[f64], v: f64| Place {
-                rank: 1 + all.iter().filter(|x| **x > v).count(),
-                of: all.len(),
+            let largest_first = |v: &mut Vec<f64>| v.sort_by(|a, b| b.total_cmp(a));
+            by_region.values_mut().for_each(largest_first);
+            let mut all: Vec<f64> = values.iter().map(|(_, v)| *v).collect();
+            largest_first(&mut all);
+            // Its rank is one more than the number of values above it.
+            let place = |sorted: &[f64], v: f64| Place {
+                rank: 1 + sorted.partition_point(|x| *x > v),
+                of: sorted.len(),
             };
-            let all: Vec<f64> = values.iter().map(|(_, v)| *v).collect();
             let of_id: BTreeMap<String, (Place, Place)> = values
                 .iter()
                 .map(|(p, v)| {
@@ -94,13 +101,80 @@ impl Ranks {
     }
 }
 
+/// Each profile's latest values of the ranked indicators, in their order, kept with
+/// the profile they were read from.
+type Latest = rustc_hash::FxHashMap<String, (Arc<Profile>, Vec<Option<f64>>)>;
+
+/// A profile's findings, with what they were made from: the profile and its places.
+type Made = (Arc<Profile>, Vec<Option<(Place, Place)>>, Arc<[Fact]>);
+
+/// What the key findings of a session's last check were made from, so that a check
+/// works out again only the profiles whose data or places moved.
+#[derive(Default)]
+pub struct Held {
+    /// The catalogue and settings (a hash of their files) and the ranked indicators
+    /// that everything held was made under.
+    under: Option<(blake3::Hash, Vec<String>)>,
+    latest: Latest,
+    /// By profile: what its findings were made from (the profile, its places) and them.
+    facts: rustc_hash::FxHashMap<String, Made>,
+}
+
+/// Every profile's key findings. `ctx` stands for the catalogue they read.
+pub fn all(site: &Site, ctx: blake3::Hash, held: &mut Held) -> BTreeMap<String, Arc<[Fact]>> {
+    let under = Some((ctx, site.ranked.clone()));
+    if held.under != under {
+        *held = Held {
+            under,
+            ..Held::default()
+        };
+    }
+    held.latest
+        .retain(|code, _| site.profiles.contains_key(code));
+    held.facts
+        .retain(|code, _| site.profiles.contains_key(code));
+    for (code, p) in &site.profiles {
+        if !held
+            .latest
+            .get(code)
+            .is_some_and(|(q, _)| Arc::ptr_eq(p, q))
+        {
+            let values = site
+                .ranked
+                .iter()
+                .map(|id| super::latest_value(p, id).map(|l| l.value))
+                .collect();
+            held.latest.insert(code.clone(), (p.clone(), values));
+        }
+    }
+    let ranks = Ranks::of(site, &site.ranked, &held.latest);
+    site.profiles
+        .iter()
+        .map(|(code, p)| {
+            let places: Vec<_> = site.ranked.iter().map(|id| ranks.get(id, code)).collect();
+            match held.facts.get(code) {
+                Some((q, at, facts)) if Arc::ptr_eq(p, q) && *at == places => {
+                    (code.clone(), facts.clone())
+                }
+                _ => {
+                    let facts: Arc<[Fact]> = notable(site, p, &ranks).into();
+                    held.facts
+                        .insert(code.clone(), (p.clone(), places, facts.clone()));
+                    (code.clone(), facts)
+                }
+            }
+        })
+        .collect()
+}
+
 /// The most facts a profile's key findings give.
 pub const MOST: usize = 5;
 
 /// A profile's key findings, most notable first: up to two ranks (world, then region,
 /// on different indicators), the largest change, the most recent gap; where fewer
 /// than three are notable, its best world ranks fill in.
-pub fn notable(site: &Site, p: &Profile, ranks: &Ranks, ranked: &[String]) -> Vec<Fact> {
+fn notable(site: &Site, p: &Profile, ranks: &Ranks) -> Vec<Fact> {
+    let ranked = &site.ranked;
     let mut facts = Vec::new();
     let mut places: Vec<(&String, Place, Place)> = ranked
         .iter()

@@ -407,8 +407,8 @@ pub struct Site {
     pub phrases: BTreeMap<String, Arc<phrases::Phrases>>,
     /// The indicators key findings rank profiles by (every language's, in order).
     pub ranked: Vec<String>,
-    /// Every profile's places for those indicators.
-    pub ranks: findings::Ranks,
+    /// Each profile's key findings, most notable first.
+    pub findings: BTreeMap<String, Arc<[findings::Fact]>>,
 }
 
 impl Site {
@@ -473,12 +473,23 @@ pub struct Cache {
     /// By file: the parsed file checked (held, so that its address stays its own and
     /// a parse of the file is the same one when its address is), and the check.
     checked: rustc_hash::FxHashMap<String, (Arc<RawProfile>, Arc<Checked1>)>,
+    /// The theme's phrases as last checked, under the hash of their files and of the
+    /// settings and catalogue they are checked against.
+    phrases: Option<(blake3::Hash, PhrasesChecked)>,
+    findings: findings::Held,
+    calls: calls::Parses,
 }
+
+/// The theme's phrases by language, and what their check said.
+type PhrasesChecked = (BTreeMap<String, Arc<phrases::Phrases>>, Vec<Diagnostic>);
 
 /// One profile, checked and with its derived series.
 struct Checked1 {
     profile: Option<Profile>,
     diags: Vec<Diagnostic>,
+    /// Numbers its hand narratives type that drift from its tables: warnings given
+    /// only when the profile's own checks pass.
+    typed: Vec<Diagnostic>,
     latest: Option<i32>,
     /// The profile with its data gaps and their warnings, for a reference year.
     gaps: std::sync::Mutex<Option<WithGaps>>,
@@ -554,10 +565,17 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
                     derive::derive_series(&mut p, &indicators);
                     p
                 });
+                let typed = match &profile {
+                    Some(p) if !d.iter().any(Diagnostic::is_error) => {
+                        typed::check(raw, p, &indicators, texts.get(&raw.file).unwrap_or(""))
+                    }
+                    _ => Vec::new(),
+                };
                 let checked = Arc::new(Checked1 {
                     latest: profile.as_ref().and_then(latest_year),
                     profile,
                     diags: d,
+                    typed,
                     gaps: Default::default(),
                 });
                 (raw, checked)
@@ -616,9 +634,10 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
                 }
                 let mut gaps = c.gaps.lock().unwrap_or_else(|e| e.into_inner());
                 Some(match &*gaps {
-                    Some((year, with_gaps, d)) if *year == reference_year => {
-                        (with_gaps.clone(), d.clone())
-                    }
+                    Some((year, with_gaps, d)) if *year == reference_year => (
+                        with_gaps.clone(),
+                        d.iter().chain(&c.typed).cloned().collect(),
+                    ),
                     _ => {
                         let mut with_gaps = p.clone();
                         with_gaps.gaps =
@@ -627,6 +646,7 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
                         derive::gap_warnings(&with_gaps, &indicators, reference_year, &mut d);
                         let with_gaps = Arc::new(with_gaps);
                         *gaps = Some((reference_year, with_gaps.clone(), d.clone()));
+                        d.extend(c.typed.iter().cloned());
                         (with_gaps, d)
                     }
                 })
@@ -658,18 +678,15 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
         &scope,
         (reference_year, config.stale_after_years),
         &texts,
+        &mut cache.calls,
         &mut diags,
     );
-    typed::check(&profiles, &profile_map, &indicators, &texts, &mut diags);
     let pages = catalogue::check_pages(&pages, &config, &theme, &mut diags);
-    let phrases = phrases::check(
-        &theme,
-        &phrases::Against {
-            indicators: &indicators,
-            config: &config,
-        },
-        &mut diags,
-    );
+    let against = phrases::Against {
+        indicators: &indicators,
+        config: &config,
+    };
+    let phrases = phrases_cached(&theme, &against, (ctx_key, &mut cache.phrases), &mut diags);
     let mut ranked: Vec<String> = Vec::new();
     for id in phrases.values().flat_map(|p| &p.findings.rank) {
         if !ranked.contains(id) {
@@ -697,13 +714,43 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
         reference_year,
         phrases,
         ranked,
-        ranks: findings::Ranks::default(),
+        findings: BTreeMap::new(),
     });
     let site = site.map(|mut s| {
-        s.ranks = findings::Ranks::of(&s, &s.ranked);
+        s.findings = findings::all(&s, ctx_key, &mut cache.findings);
         s
     });
     Checked { site, diags, texts }
+}
+
+/// The theme's phrases checked, or as they were when neither their files nor what
+/// they are checked against (`ctx`, the site's settings and catalogue) changed.
+fn phrases_cached(
+    theme: &ThemeFiles,
+    against: &phrases::Against,
+    (ctx, held): (blake3::Hash, &mut Option<(blake3::Hash, PhrasesChecked)>),
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Arc<phrases::Phrases>> {
+    let mut h = blake3::Hasher::new();
+    h.update(ctx.as_bytes());
+    for (name, file) in theme.under("phrases/") {
+        for part in [name.as_bytes(), file.origin.as_bytes(), &file.bytes] {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
+    }
+    let key = h.finalize();
+    if let Some((k, (phrases, d))) = held
+        && *k == key
+    {
+        diags.extend(d.iter().cloned());
+        return phrases.clone();
+    }
+    let mut d = Vec::new();
+    let phrases = phrases::check(theme, against, &mut d);
+    diags.extend(d.iter().cloned());
+    *held = Some((key, (phrases.clone(), d)));
+    phrases
 }
 
 /// The latest year a profile has data for.

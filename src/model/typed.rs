@@ -10,11 +10,10 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::Arc;
 
 use super::sentences::{masked, sentences};
 use super::{Indicator, Profile};
-use crate::diagnostics::{Diagnostic, SourceTexts};
+use crate::diagnostics::Diagnostic;
 use crate::load::profile::RawProfile;
 
 /// How far a typed number may sit from the datum it is taken to mean: nearer is a
@@ -43,42 +42,39 @@ struct Datum {
     percent: bool,
 }
 
+/// The drifted numbers of one profile's hand narratives, as warnings. They read the
+/// profile's own file and tables only, so a session keeps them with its check.
 pub fn check(
-    raw_profiles: &[Arc<RawProfile>],
-    profiles: &BTreeMap<String, Arc<Profile>>,
+    raw: &RawProfile,
+    p: &Profile,
     indicators: &BTreeMap<String, Indicator>,
-    texts: &SourceTexts,
-    diags: &mut Vec<Diagnostic>,
-) {
-    for raw in raw_profiles {
-        let Some(p) = profiles.get(&raw.file_id) else {
-            continue;
-        };
-        let file_text = texts.get(&raw.file).unwrap_or("");
-        for (_, by_lang) in &raw.narrative {
-            for (lang, text) in by_lang {
-                for (typed, year, datum) in drifts(&text.value, &lang.value, p, indicators) {
-                    let token = &text.value[typed.span.clone()];
-                    let at = file_text
-                        .get(text.span.start + typed.span.start..text.span.end)
-                        .and_then(|rest| rest.find(token))
-                        .map(|i| {
-                            let start = text.span.start + typed.span.start + i;
-                            start..start + token.len()
-                        })
-                        .unwrap_or_else(|| text.span.clone());
-                    let full = typed.step <= 1.0 && !typed.percent;
-                    let found = Found {
-                        token,
-                        year,
-                        datum: &datum,
-                        full,
-                    };
-                    diags.push(warning(&raw.file, at, &found, p));
-                }
+    file_text: &str,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for (_, by_lang) in &raw.narrative {
+        for (lang, text) in by_lang {
+            for (typed, year, datum) in drifts(&text.value, &lang.value, p, indicators) {
+                let token = &text.value[typed.span.clone()];
+                let at = file_text
+                    .get(text.span.start + typed.span.start..text.span.end)
+                    .and_then(|rest| rest.find(token))
+                    .map(|i| {
+                        let start = text.span.start + typed.span.start + i;
+                        start..start + token.len()
+                    })
+                    .unwrap_or_else(|| text.span.clone());
+                let full = typed.step <= 1.0 && !typed.percent;
+                let found = Found {
+                    token,
+                    year,
+                    datum: &datum,
+                    full,
+                };
+                diags.push(warning(&raw.file, at, &found, p));
             }
         }
     }
+    diags
 }
 
 /// A drifted number: as typed, the year it is for, the datum it is taken to mean, and

@@ -679,12 +679,11 @@ fn findings_hashes(site: &Site) -> rustc_hash::FxHashMap<String, blake3::Hash> {
     if site.ranked.is_empty() {
         return Default::default();
     }
-    site.profiles
+    site.findings
         .iter()
-        .map(|(code, p)| {
-            let facts = crate::model::findings::notable(site, p, &site.ranks, &site.ranked);
+        .map(|(code, facts)| {
             let mut h = blake3::Hasher::new();
-            hash_json(&mut h, &facts);
+            hash_json(&mut h, facts);
             (code.clone(), h.finalize())
         })
         .collect()

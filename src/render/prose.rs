@@ -14,7 +14,7 @@ use super::calls::FigureAt;
 use super::charts::xml_escape;
 use super::context::Env;
 use crate::model::calls::{self, Figure, Measure};
-use crate::model::findings::{self, Fact};
+use crate::model::findings::Fact;
 use crate::model::phrases::{Phrase, Phrases, Piece, Says, Subject};
 use crate::model::{GapStatus, Profile};
 
@@ -103,7 +103,7 @@ impl<'a> Writer<'a> {
     /// The key findings as a list, and the sentence that stands for recommendations.
     pub fn findings(&self) -> (Option<String>, Option<String>) {
         let site = self.env.site;
-        let facts = findings::notable(site, self.p, &site.ranks, &site.ranked);
+        let facts = site.findings.get(&self.p.iso3).map_or(&[][..], |f| f);
         let items: Vec<String> = facts
             .iter()
             .filter_map(|fact| self.fact(fact))
