@@ -1,7 +1,11 @@
-//! Rebuilds a site in one session again and again, after a save of one narrative
+//! Rebuilds a site in one session again and again, after a save of Mexico's profile
 //! each time: what a profiler looks at for the cost of a small edit.
 //!
-//!   cargo run --release --example rebuild_loop -- SITE_DIR [TIMES]
+//!   cargo run --release --example rebuild_loop -- SITE_DIR [TIMES] [narrative|value|agreement]
+//!
+//! The edit changes a hand narrative (the default), the migrant stock of 2024, or an
+//! agreement's summary. With `REBUILD_LOOP_PATHS` set, the last rebuild's rendered
+//! outputs are listed.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -16,6 +20,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let root = PathBuf::from(args.get(1).expect("usage: rebuild_loop SITE_DIR [TIMES]"));
     let times: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(50);
+    let kind = args.get(3).map_or("narrative", String::as_str);
     let mut session = Session::new(BuildOptions {
         root: root.clone(),
         ..BuildOptions::default()
@@ -28,11 +33,14 @@ fn main() {
     let mut stages: Vec<(&'static str, Vec<f64>)> = Vec::new();
     let start = Instant::now();
     for i in 0..times {
-        let text = original.replacen("counted more than once", &format!("counted {i} times"), 1);
+        let text = edit(&original, kind, i);
         std::fs::write(&path, text).unwrap();
         let r = session
             .rebuild_exact(&BTreeSet::from([rel.clone()]))
             .unwrap_or_else(|_| panic!("the site has errors"));
+        if i + 1 == times && std::env::var_os("REBUILD_LOOP_PATHS").is_some() {
+            println!("rendered: {:?}", r.rendered_paths);
+        }
         for (i, (name, d)) in r.stages.into_iter().enumerate() {
             if stages.len() <= i {
                 stages.push((name, Vec::new()));
@@ -48,5 +56,28 @@ fn main() {
     for (name, mut v) in stages {
         v.sort_by(f64::total_cmp);
         println!("  {name:>8}: median {:.2} ms", v[v.len() / 2]);
+    }
+}
+
+/// Mexico's profile after the `i`th edit of `kind`.
+fn edit(original: &str, kind: &str, i: usize) -> String {
+    match kind {
+        "value" => {
+            let at = original.find("2024 = ").expect("a value for 2024") + "2024 = ".len();
+            let end = at + original[at..].find(|c: char| !c.is_ascii_digit()).unwrap();
+            let n: u64 = original[at..end].parse().unwrap();
+            format!(
+                "{}{}{}",
+                &original[..at],
+                n + 1 + i as u64 % 2,
+                &original[end..]
+            )
+        }
+        "agreement" => original.replacen(
+            "with Mexico's labour ministry",
+            &format!("with Mexico's labour ministry ({i})"),
+            1,
+        ),
+        _ => original.replacen("counted more than once", &format!("counted {i} times"), 1),
     }
 }

@@ -2,6 +2,7 @@
 //! totals, coverage), the list of indicators, and the data gaps of every profile.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -317,7 +318,7 @@ impl Env<'_> {
         &self,
         ind: &Indicator,
         lang: &str,
-    ) -> Option<crate::render::charts::Drawn> {
+    ) -> Option<Arc<crate::render::charts::Drawn>> {
         let site = self.site;
         if !site.config.charts.enabled {
             return None;
@@ -342,7 +343,7 @@ impl Env<'_> {
         let source = crate::render::charts::spec::sources_phrase(strings, &sources_of(site, &have));
         let spec =
             crate::render::charts::spec::ranking_spec(site, ind, bars, source, lang, num, strings);
-        Some(crate::render::charts::draw(&spec, num))
+        Some(self.charts.drawn_kept(&spec, num))
     }
 
     /// World and regional sums (`model::calls::sums`), formatted.

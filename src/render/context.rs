@@ -995,7 +995,7 @@ impl<'a> Env<'a> {
         let config = &self.site.config;
         let num = self.num(lang);
         let spec = self.charts.spec(lang, &p.iso3, id, num)?;
-        let drawn = self.charts.drawn(lang, &p.iso3, id, num)?;
+        let shape = self.charts.shape(lang, &p.iso3, id, num)?;
         let svg_path = routes::chart(config, lang, &p.iso3, id, "svg");
         let svg_url = routes::link(path, &svg_path);
         let mut downloads = vec![Link {
@@ -1037,7 +1037,7 @@ impl<'a> Env<'a> {
         Some(ChartView {
             id: id.to_string(),
             title: spec.title.clone(),
-            svg: drawn.object(&svg_url),
+            svg: shape.object(&svg_url),
             png: PngButton::unless_files(config, &svg_path, path),
             desc: spec.desc.clone(),
             downloads,

@@ -1,7 +1,7 @@
 //! What the renderer keeps between the rebuilds of a `serve` session, each thing with
 //! the fingerprint of what it was made from: a profile's CSV lines (`data/all.csv`
-//! joins them all), its home-page cards, the world maps drawn and the decoded map
-//! outlines. An edit of one profile then makes that profile's again, not every one's.
+//! joins them all), its home-page cards, its charts' shapes (what its page shows of
+//! them), the world maps drawn and the decoded map outlines. An edit of one profile then makes that profile's again, not every one's.
 //! Owned by the session, never global: two sessions (or tests) share nothing.
 
 use std::collections::HashMap;
@@ -13,21 +13,27 @@ use crate::plan::{Plan, routes};
 /// A thing made, with the key it was made under.
 type Made<T> = (String, T);
 
-/// Cards by (language, code).
-type Cards = HashMap<(String, String), Made<Arc<str>>>;
+/// Cards by (language, code), under their page's fingerprint and their template's.
+type Cards = HashMap<(String, String), (CardKey, Arc<str>)>;
+type CardKey = (String, Option<blake3::Hash>);
+
+/// Profile charts' shapes by code, then (language, chart): a rebuild lets go of a
+/// profile's at once.
+type Shapes = HashMap<String, HashMap<(String, String), Made<Arc<charts::Shape>>>>;
 
 /// Made things, by what they are of, each with the key it was made under.
 #[derive(Default)]
 pub struct Kept {
     csv: Mutex<HashMap<String, Made<Arc<[u8]>>>>,
     cards: Mutex<Cards>,
+    shapes: Mutex<Shapes>,
     /// World maps by the hash of their spec.
     maps: Mutex<HashMap<blake3::Hash, Arc<charts::Drawn>>>,
     /// The outlines, by the hash of the theme's map file.
     world: Mutex<Option<(blake3::Hash, Arc<charts::map::World>)>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -36,6 +42,7 @@ impl Kept {
     pub fn retain_profiles(&self, has: impl Fn(&str) -> bool) {
         lock(&self.csv).retain(|code, _| has(code));
         lock(&self.cards).retain(|(_, code), _| has(code));
+        lock(&self.shapes).retain(|code, _| has(code));
     }
 
     pub(super) fn map(&self, key: blake3::Hash) -> Option<Arc<charts::Drawn>> {
@@ -83,15 +90,10 @@ impl KeptFor<'_> {
 
     /// A card shows what the profile's page in its language reads, through its own
     /// template.
-    fn card_key(&self, lang: &str, iso3: &str) -> Option<String> {
+    fn card_key(&self, lang: &str, iso3: &str) -> Option<CardKey> {
         let path = routes::profile(self.config, lang, iso3);
         let page = self.plan.of_profile(iso3, &path)?;
-        let template = self.card_template.map(|t| t.to_hex().to_string());
-        Some(format!(
-            "{}{}",
-            page.fingerprint,
-            template.unwrap_or_default()
-        ))
+        Some((page.fingerprint.clone(), self.card_template))
     }
 
     pub(super) fn csv(&self, iso3: &str) -> Option<Arc<[u8]>> {
@@ -108,12 +110,39 @@ impl KeptFor<'_> {
         }
     }
 
+    /// A chart's shape is its SVG file's.
+    fn shape_key(&self, lang: &str, iso3: &str, id: &str) -> Option<String> {
+        let path = routes::chart(self.config, lang, iso3, id, "svg");
+        Some(self.plan.of_profile(iso3, &path)?.fingerprint.clone())
+    }
+
+    pub(super) fn shape(&self, lang: &str, iso3: &str, id: &str) -> Option<Arc<charts::Shape>> {
+        let key = self.shape_key(lang, iso3, id)?;
+        let at = (lang.to_string(), id.to_string());
+        lock(&self.kept.shapes)
+            .get(iso3)?
+            .get(&at)
+            .filter(|(k, _)| *k == key)
+            .map(|(_, s)| s.clone())
+    }
+
+    pub(super) fn keep_shape(&self, lang: &str, iso3: &str, id: &str, shape: &Arc<charts::Shape>) {
+        if let Some(key) = self.shape_key(lang, iso3, id) {
+            let at = (lang.to_string(), id.to_string());
+            let mut shapes = lock(&self.kept.shapes);
+            let of = shapes.entry(iso3.to_string()).or_default();
+            of.insert(at, (key, shape.clone()));
+        }
+    }
+
     pub(super) fn card(&self, lang: &str, iso3: &str) -> Option<Arc<str>> {
-        let key = self.card_key(lang, iso3)?;
+        let path = routes::profile(self.config, lang, iso3);
+        let page = self.plan.of_profile(iso3, &path)?;
         let cards = lock(&self.kept.cards);
+        // Compared in place, not formatted into a key: the home page asks for every card.
         cards
             .get(&(lang.to_string(), iso3.to_string()))
-            .filter(|(k, _)| *k == key)
+            .filter(|((f, t), _)| *f == page.fingerprint && *t == self.card_template)
             .map(|(_, h)| h.clone())
     }
 

@@ -82,8 +82,10 @@ pub struct Charts<'a> {
     maps: BTreeMap<(&'a str, &'a str), Drawn>,
     /// Made on first use: a rebuild in `serve` draws a handful of the site's charts.
     svgs: Mutex<HashMap<ChartKey, Arc<Drawn>>>,
-    /// What a session keeps between rebuilds: world maps, the outlines.
-    kept: Option<&'a kept::Kept>,
+    /// Charts across profiles drawn in this build, by the hash of their spec.
+    across: Mutex<HashMap<blake3::Hash, Arc<charts::Drawn>>>,
+    /// What a session keeps between rebuilds: charts' shapes, world maps, the outlines.
+    kept: Option<&'a kept::KeptFor<'a>>,
 }
 
 impl<'a> Charts<'a> {
@@ -100,21 +102,28 @@ impl<'a> Charts<'a> {
             world: OnceLock::new(),
             maps,
             svgs: Mutex::default(),
+            across: Mutex::default(),
             kept: None,
         }
     }
 
-    /// A world map's SVG, drawn again only when what it shows changed: the home page is
-    /// rendered again whenever any profile changes, but its map only when a latest
-    /// value, a label or the style did (in a session, which keeps maps).
-    fn drawn_map(&self, spec: &charts::ChartSpec, numbers: &Numbers) -> Arc<charts::Drawn> {
+    /// A chart across profiles (a world map, a ranking) drawn again only when what it
+    /// shows changed: the home and indicator pages are rendered again whenever a
+    /// profile's latest value changes, but their charts only when what they plot, a
+    /// label or the style did (in a session, which keeps them). In one build, a page
+    /// and the chart's file share one drawing.
+    fn drawn_kept(&self, spec: &charts::ChartSpec, numbers: &Numbers) -> Arc<charts::Drawn> {
         let key = charts::map::spec_key(spec);
-        if let Some(svg) = self.kept.and_then(|k| k.map(key)) {
+        let held = self.kept.and_then(|k| k.kept.map(key));
+        if let Some(svg) = held.or_else(|| kept::lock(&self.across).get(&key).cloned()) {
             return svg;
         }
         let svg = Arc::new(charts::draw(spec, numbers));
-        if let Some(k) = self.kept {
-            k.keep_map(key, &svg);
+        match self.kept {
+            Some(k) => k.kept.keep_map(key, &svg),
+            None => {
+                kept::lock(&self.across).insert(key, svg.clone());
+            }
         }
         svg
     }
@@ -126,12 +135,12 @@ impl<'a> Charts<'a> {
             .get_or_init(|| {
                 let bytes = self.theme.parts.map.as_ref()?;
                 let key = blake3::hash(bytes);
-                if let Some(w) = self.kept.and_then(|k| k.world(key)) {
+                if let Some(w) = self.kept.and_then(|k| k.kept.world(key)) {
                     return Some(w);
                 }
                 let world = Arc::new(charts::map::decode(bytes).ok()?);
                 if let Some(k) = self.kept {
-                    k.keep_world(key, &world);
+                    k.kept.keep_world(key, &world);
                 }
                 Some(world)
             })
@@ -167,7 +176,7 @@ impl<'a> Charts<'a> {
     ) -> Option<Arc<charts::Drawn>> {
         let draw = || {
             self.map_spec(lang, indicator, numbers)
-                .map(|spec| self.drawn_map(&spec, numbers))
+                .map(|spec| self.drawn_kept(&spec, numbers))
         };
         match self.maps.get(&(lang, indicator)) {
             Some(cell) => cell.get_or_init(draw).clone(),
@@ -193,6 +202,25 @@ impl<'a> Charts<'a> {
             .find(|c| c.id == id)?;
         let strings = self.theme.strings.get(lang)?;
         charts::spec::chart_spec(self.site, p, &chart, lang, numbers, strings)
+    }
+
+    /// What a page shows of the chart: kept in a session while its file's fingerprint
+    /// holds, else drawn (once).
+    pub fn shape(
+        &self,
+        lang: &str,
+        iso3: &str,
+        id: &str,
+        numbers: &Numbers,
+    ) -> Option<Arc<charts::Shape>> {
+        if let Some(shape) = self.kept.and_then(|k| k.shape(lang, iso3, id)) {
+            return Some(shape);
+        }
+        let shape = Arc::new(self.drawn(lang, iso3, id, numbers)?.shape());
+        if let Some(k) = self.kept {
+            k.keep_shape(lang, iso3, id, &shape);
+        }
+        Some(shape)
     }
 
     /// The chart, drawn once.
@@ -344,7 +372,7 @@ impl<'a> Renderer<'a> {
     /// one makes.
     pub fn with_kept(mut self, kept: &'a kept::KeptFor<'a>) -> Self {
         self.kept = Some(kept);
-        self.charts.kept = Some(kept.kept);
+        self.charts.kept = Some(kept);
         self
     }
 

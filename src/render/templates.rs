@@ -137,11 +137,11 @@ fn kept_after(line: &str, mut keep: Option<&'static str>) -> Option<&'static str
     if !line.contains('<') {
         return keep;
     }
-    let lower = line.to_ascii_lowercase();
+    let bytes = line.as_bytes();
     let mut at = 0;
     loop {
         match keep {
-            Some(close) => match lower[at..].find(close) {
+            Some(close) => match find_ignoring_case(&bytes[at..], close) {
                 Some(i) => {
                     at += i + close.len();
                     keep = None;
@@ -153,10 +153,10 @@ fn kept_after(line: &str, mut keep: Option<&'static str>) -> Option<&'static str
                     .iter()
                     .filter_map(|(open, close)| {
                         let mut from = at;
-                        while let Some(i) = lower[from..].find(open) {
+                        while let Some(i) = find_ignoring_case(&bytes[from..], open) {
                             let end = from + i + open.len();
-                            let after = lower[end..].chars().next();
-                            if after.is_none_or(|c| c == '>' || c.is_ascii_whitespace()) {
+                            let after = bytes.get(end);
+                            if after.is_none_or(|c| *c == b'>' || c.is_ascii_whitespace()) {
                                 return Some((end, *close));
                             }
                             from = end;
@@ -174,6 +174,13 @@ fn kept_after(line: &str, mut keep: Option<&'static str>) -> Option<&'static str
             }
         }
     }
+}
+
+/// Where `needle` (bytes-case ASCII) first stands in `hay`, in any case: a page's
+/// lines are searched without making bytes-case copies of them.
+fn find_ignoring_case(hay: &[u8], needle: &str) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// A template error as a diagnostic pointing into the template file.

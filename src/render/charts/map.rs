@@ -372,7 +372,8 @@ pub fn spec_key(spec: &super::ChartSpec) -> blake3::Hash {
                 h.update(&v.to_bits().to_le_bytes());
             }
         }
-        // Only maps are kept by this key.
+        // Other charts (rankings) by their data's debug form, which writes every
+        // number exactly.
         other => {
             h.update(format!("{other:?}").as_bytes());
         }

@@ -133,6 +133,36 @@ pub struct Drawn {
     desc: String,
 }
 
+/// What a page shows of a chart without drawing it: its words and the sizes of its
+/// two drawings (the file holds the drawings). A session keeps it for every chart,
+/// where the drawings would weigh a hundred times more.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    title: String,
+    desc: String,
+    wide: (u32, u32),
+    narrow: (u32, u32),
+}
+
+impl Shape {
+    /// The page's `<object>` showing the chart's file at `url`, shaped for either
+    /// drawing by the theme's style sheet.
+    pub fn object(&self, url: &str) -> String {
+        let label = if self.desc.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{}: {}", self.title, self.desc)
+        };
+        let ((ww, wh), (nw, nh)) = (self.wide, self.narrow);
+        format!(
+            "<object class=\"chart-object\" data=\"{}\" type=\"image/svg+xml\" role=\"img\" aria-label=\"{}\" width=\"{ww}\" height=\"{wh}\" style=\"--wide:{ww}/{wh};--narrow:{nw}/{nh}\">{}</object>",
+            xml_escape(url),
+            xml_escape(&label),
+            xml_escape(&self.title),
+        )
+    }
+}
+
 /// Draws the chart both ways.
 pub fn draw(spec: &ChartSpec, numbers: &Numbers) -> Drawn {
     draw::ensure_fonts();
@@ -222,30 +252,17 @@ impl Drawn {
     /// (`--wide`), or the narrow one's (`--narrow`) in a column under 640 px; `width`
     /// and `height` hold the wide shape where a theme's CSS says nothing.
     pub fn object(&self, url: &str) -> String {
-        let label = if self.desc.is_empty() {
-            self.title.clone()
-        } else {
-            format!("{}: {}", self.title, self.desc)
-        };
-        format!(
-            "<object class=\"chart-object\" data=\"{}\" type=\"image/svg+xml\" role=\"img\" aria-label=\"{}\" width=\"{}\" height=\"{}\" style=\"--wide:{};--narrow:{}\">{}</object>",
-            xml_escape(url),
-            xml_escape(&label),
-            self.wide.width,
-            self.wide.height,
-            self.wide_ratio(),
-            self.narrow_ratio(),
-            xml_escape(&self.title),
-        )
+        self.shape().object(url)
     }
 
-    /// `800/450`: the wide drawing's shape, for CSS `aspect-ratio`.
-    pub fn wide_ratio(&self) -> String {
-        format!("{}/{}", self.wide.width, self.wide.height)
-    }
-
-    pub fn narrow_ratio(&self) -> String {
-        format!("{}/{}", self.narrow.width, self.narrow.height)
+    /// What a page shows of it.
+    pub fn shape(&self) -> Shape {
+        Shape {
+            title: self.title.clone(),
+            desc: self.desc.clone(),
+            wide: (self.wide.width, self.wide.height),
+            narrow: (self.narrow.width, self.narrow.height),
+        }
     }
 
     /// The root's opening tag with `attrs`, and the elements that name and describe
