@@ -3,7 +3,8 @@
 //!
 //!   cargo run --release --example rebuild_loop -- SITE_DIR [TIMES] [narrative|value|agreement]
 //!
-//! The edit changes a hand narrative (the default), the migrant stock of 2024, or an
+//! The edit changes a hand narrative (the default), the first value for 2024 (to a new
+//! value each time, so nothing drawn from it before is taken again), or an
 //! agreement's summary. With `REBUILD_LOOP_PATHS` set, the last rebuild's rendered
 //! outputs are listed.
 
@@ -27,6 +28,7 @@ fn main() {
     })
     .expect("a session");
     session.rebuild(&BTreeSet::new()).expect("a first build");
+    println!("after the first build: {}", resident());
     let rel = "profiles/MEX.toml".to_string();
     let path = root.join(&rel);
     let original = std::fs::read_to_string(&path).unwrap();
@@ -49,6 +51,7 @@ fn main() {
         }
     }
     std::fs::write(&path, original).unwrap();
+    println!("after the rebuilds: {}", resident());
     println!(
         "{times} rebuilds: {:.1} ms each",
         start.elapsed().as_secs_f64() * 1000.0 / times as f64
@@ -69,7 +72,7 @@ fn edit(original: &str, kind: &str, i: usize) -> String {
             format!(
                 "{}{}{}",
                 &original[..at],
-                n + 1 + i as u64 % 2,
+                n + 1000 * (1 + i as u64),
                 &original[end..]
             )
         }
@@ -80,4 +83,16 @@ fn edit(original: &str, kind: &str, i: usize) -> String {
         ),
         _ => original.replacen("counted more than once", &format!("counted {i} times"), 1),
     }
+}
+
+/// The process's resident memory now, as Linux reports it.
+fn resident() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "resident memory unknown".into())
 }

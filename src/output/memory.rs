@@ -37,7 +37,9 @@ struct State {
 /// One output for the store: rendered now (whole or in parts), or left for its first
 /// request.
 pub enum Put {
-    Bytes(Vec<u8>),
+    /// Made exactly as long as its bytes where it was rendered: a rendered page's spare
+    /// capacity is let go at once instead of being held until the store takes it.
+    Bytes(Arc<[u8]>),
     Parts(Vec<Arc<[u8]>>),
     Later,
 }
@@ -85,7 +87,7 @@ impl MemoryStore {
                     if !same {
                         changed.push(path.clone());
                     }
-                    Body::Ready(Arc::from(b))
+                    Body::Ready(b)
                 }
                 Put::Parts(parts) => {
                     let same = match state.files.get(&path).map(|s| &s.body) {
@@ -189,7 +191,11 @@ mod tests {
         let keep = |p: &str| ["a.html", "b.png"].contains(&p);
         let changed = store.apply(
             vec![
-                ("a.html".into(), "1".into(), Put::Bytes(b"A".to_vec())),
+                (
+                    "a.html".into(),
+                    "1".into(),
+                    Put::Bytes(Arc::from(&b"A"[..])),
+                ),
                 ("b.png".into(), "1".into(), Put::Later),
             ],
             2,
@@ -202,7 +208,11 @@ mod tests {
         // Same bytes under a new fingerprint: not a change. A path left out: removed.
         let keep = |p: &str| p == "a.html";
         let changed = store.apply(
-            vec![("a.html".into(), "2".into(), Put::Bytes(b"A".to_vec()))],
+            vec![(
+                "a.html".into(),
+                "2".into(),
+                Put::Bytes(Arc::from(&b"A"[..])),
+            )],
             1,
             keep,
             render,
