@@ -1,7 +1,8 @@
 //! What the renderer keeps between the rebuilds of a `serve` session, each thing with
 //! the fingerprint of what it was made from: a profile's CSV lines (`data/all.csv`
 //! joins them all), its home-page cards, its charts' shapes (what its page shows of
-//! them), the world maps drawn and the decoded map outlines. An edit of one profile then makes that profile's again, not every one's.
+//! them), the charts across profiles drawn (world maps, rankings) and the decoded map
+//! outlines. An edit of one profile then makes that profile's again, not every one's.
 //! Owned by the session, never global: two sessions (or tests) share nothing.
 
 use std::collections::HashMap;
@@ -27,7 +28,7 @@ pub struct Kept {
     csv: Mutex<HashMap<String, Made<Arc<[u8]>>>>,
     cards: Mutex<Cards>,
     shapes: Mutex<Shapes>,
-    /// World maps by the hash of their spec.
+    /// Charts across profiles (world maps, rankings) by the hash of their spec.
     maps: Mutex<HashMap<blake3::Hash, Arc<charts::Drawn>>>,
     /// The outlines, by the hash of the theme's map file.
     world: Mutex<Option<(blake3::Hash, Arc<charts::map::World>)>>,
@@ -91,9 +92,13 @@ impl KeptFor<'_> {
     /// A card shows what the profile's page in its language reads, through its own
     /// template.
     fn card_key(&self, lang: &str, iso3: &str) -> Option<CardKey> {
+        Some((self.card_page(lang, iso3)?.to_string(), self.card_template))
+    }
+
+    /// The fingerprint of the profile page a card shows.
+    fn card_page(&self, lang: &str, iso3: &str) -> Option<&str> {
         let path = routes::profile(self.config, lang, iso3);
-        let page = self.plan.of_profile(iso3, &path)?;
-        Some((page.fingerprint.clone(), self.card_template))
+        Some(&self.plan.of_profile(iso3, &path)?.fingerprint)
     }
 
     pub(super) fn csv(&self, iso3: &str) -> Option<Arc<[u8]>> {
@@ -136,13 +141,12 @@ impl KeptFor<'_> {
     }
 
     pub(super) fn card(&self, lang: &str, iso3: &str) -> Option<Arc<str>> {
-        let path = routes::profile(self.config, lang, iso3);
-        let page = self.plan.of_profile(iso3, &path)?;
+        let page = self.card_page(lang, iso3)?;
         let cards = lock(&self.kept.cards);
-        // Compared in place, not formatted into a key: the home page asks for every card.
+        // Compared in place, not copied into a key: the home page asks for every card.
         cards
             .get(&(lang.to_string(), iso3.to_string()))
-            .filter(|((f, t), _)| *f == page.fingerprint && *t == self.card_template)
+            .filter(|((f, t), _)| f == page && *t == self.card_template)
             .map(|(_, h)| h.clone())
     }
 

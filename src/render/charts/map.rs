@@ -331,8 +331,8 @@ pub fn draw_map(
     Ok(plot.height)
 }
 
-/// What a map shows, as a hash: its words, style, values and outlines. Two specs with
-/// the same key draw the same SVG.
+/// What a chart across profiles (a map, a ranking) shows, as a hash: its words, style,
+/// values and, for a map, outlines. Two specs with the same key draw the same SVG.
 pub fn spec_key(spec: &super::ChartSpec) -> blake3::Hash {
     // Every field, named: a new field of the spec does not compile until it is hashed.
     let super::ChartSpec {
