@@ -115,6 +115,7 @@ fn main() {
         let (took, parts, (rendered, changed, rendered_paths, changed_paths)) =
             rx.recv_timeout(Duration::from_secs(10)).unwrap();
         rebuild.push(took.as_secs_f64() * 1000.0);
+        let parts_seen = parts.clone();
         for (i, (name, d)) in parts.into_iter().enumerate() {
             if stages.len() <= i {
                 stages.push((name, Vec::new()));
@@ -127,6 +128,11 @@ fn main() {
                 .filter(|p| !changed_paths.contains(p))
                 .collect();
             println!("{}: rendered but unchanged: {unchanged:?}", edit.kind);
+            let stages: Vec<String> = parts_seen
+                .iter()
+                .map(|(n, d)| format!("{n} {:.1}", d.as_secs_f64() * 1000.0))
+                .collect();
+            println!("{}: {took_e2e:.1} ms; {}", edit.kind, stages.join(", "));
         }
         match by_kind.iter_mut().find(|(k, _, _)| *k == edit.kind) {
             Some((_, times, counts)) => {
