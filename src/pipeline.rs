@@ -616,9 +616,39 @@ pub struct Rebuilt {
     pub rendered_paths: Vec<String>,
     /// Output paths whose bytes changed, appeared or went away.
     pub changed: Vec<String>,
+    /// Those of them announced first, through [`First::shown`].
+    pub shown: Vec<String>,
     pub outputs: usize,
     pub stages: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
+}
+
+/// The outputs a reader has open (a preview's pages), rendered, stored and announced
+/// before the rest of a rebuild, the way Hugo's fast render mode goes: the page in
+/// front of the writer shows the edit while the pages across the site still render.
+pub struct First<'a> {
+    /// Output paths open in a browser.
+    pub open: &'a BTreeSet<String>,
+    /// Told the paths among them whose bytes changed, once the store answers with them.
+    pub shown: &'a mut (dyn FnMut(&[String]) + Send),
+}
+
+impl First<'_> {
+    /// Whether an output goes first: an open page, or a style sheet (every page
+    /// reloads for one, so it must not come after them). Never a costly chart.
+    fn takes(&self, o: &plan::Output) -> bool {
+        !o.job.is_costly() && (self.open.contains(&o.path) || o.path.ends_with(".css"))
+    }
+}
+
+/// Drops what a rebuild staged unless the rebuild stored it (a failure, a panic): the
+/// last site stands whole.
+struct Unstage(Arc<MemoryStore>);
+
+impl Drop for Unstage {
+    fn drop(&mut self) {
+        self.0.unstage();
+    }
 }
 
 /// One good generation of the site, kept to render its deferred outputs.
@@ -660,27 +690,51 @@ impl Session {
     /// stamp moved, checks the site, and renders the outputs whose fingerprint moved.
     /// On errors the store keeps the last good site.
     pub fn rebuild(&mut self, changed: &BTreeSet<String>) -> Result<Rebuilt, BuildError> {
-        self.rebuild_with(crate::load::Changed::Maybe(changed))
+        self.rebuild_with(crate::load::Changed::Maybe(changed), None)
     }
 
     /// Like [`Session::rebuild`], told exactly which files and folders were created,
     /// changed or removed (a watcher's events): no other file is looked at.
     pub fn rebuild_exact(&mut self, changed: &BTreeSet<String>) -> Result<Rebuilt, BuildError> {
-        self.rebuild_with(crate::load::Changed::Exactly(changed))
+        self.rebuild_with(crate::load::Changed::Exactly(changed), None)
     }
 
-    fn rebuild_with(&mut self, changed: crate::load::Changed) -> Result<Rebuilt, BuildError> {
+    /// Like [`Session::rebuild`] (or, when `exact`, [`Session::rebuild_exact`]), with
+    /// the outputs open in a browser rendered and shown first.
+    pub fn rebuild_first(
+        &mut self,
+        changed: &BTreeSet<String>,
+        exact: bool,
+        first: First<'_>,
+    ) -> Result<Rebuilt, BuildError> {
+        let changed = if exact {
+            crate::load::Changed::Exactly(changed)
+        } else {
+            crate::load::Changed::Maybe(changed)
+        };
+        self.rebuild_with(changed, Some(first))
+    }
+
+    fn rebuild_with(
+        &mut self,
+        changed: crate::load::Changed,
+        first: Option<First<'_>>,
+    ) -> Result<Rebuilt, BuildError> {
         match self.pool.take() {
             Some(pool) => {
-                let r = pool.install(|| self.rebuild_inner(&changed));
+                let r = pool.install(|| self.rebuild_inner(&changed, first));
                 self.pool = Some(pool);
                 r
             }
-            None => self.rebuild_inner(&changed),
+            None => self.rebuild_inner(&changed, first),
         }
     }
 
-    fn rebuild_inner(&mut self, changed: &crate::load::Changed) -> Result<Rebuilt, BuildError> {
+    fn rebuild_inner(
+        &mut self,
+        changed: &crate::load::Changed,
+        first: Option<First<'_>>,
+    ) -> Result<Rebuilt, BuildError> {
         let start = Instant::now();
         let mut stages = Vec::new();
         let mut lap = Instant::now();
@@ -723,32 +777,54 @@ impl Session {
         let renderer = Renderer::new(&snapshot.site, &snapshot.theme).with_kept(&kept);
         stage("renderer");
         let defer = self.defer_costly;
-        let put: Vec<(String, String, Put)> = dirty
-            .par_iter()
-            .map(|o| {
-                let body = if defer && o.job.is_costly() {
-                    Put::Later
-                } else if let crate::plan::Job::AllCsv = o.job {
-                    Put::Parts(renderer.all_csv_parts()?)
-                } else {
-                    Put::Bytes(Arc::from(renderer.render(o)?))
-                };
-                Ok((o.path.clone(), o.fingerprint.clone(), body))
-            })
-            .collect::<Result<_, Error>>()?;
+        let render_all = |outputs: &[&plan::Output]| -> Result<Vec<(String, String, Put)>, Error> {
+            outputs
+                .par_iter()
+                .map(|o| {
+                    let body = if defer && o.job.is_costly() {
+                        Put::Later
+                    } else if let crate::plan::Job::AllCsv = o.job {
+                        Put::Parts(renderer.all_csv_parts()?)
+                    } else {
+                        Put::Bytes(Arc::from(renderer.render(o)?))
+                    };
+                    Ok((o.path.clone(), o.fingerprint.clone(), body))
+                })
+                .collect()
+        };
+        let (ahead, dirty): (Vec<&plan::Output>, Vec<&plan::Output>) = match &first {
+            Some(f) if !f.open.is_empty() => dirty.into_iter().partition(|o| f.takes(o)),
+            _ => (Vec::new(), dirty),
+        };
+        let _unstage = Unstage(self.store.clone());
+        let mut shown = Vec::new();
+        if let (Some(first), false) = (first, ahead.is_empty()) {
+            let put = render_all(&ahead)?;
+            let pending = dirty.iter().map(|o| o.path.clone()).collect();
+            shown = self.store.stage(put, pending);
+            (first.shown)(&shown);
+            stage("first");
+        }
+        let put = render_all(&dirty)?;
         drop(renderer);
         stage("render");
-        let rendered = put.len();
-        let rendered_paths = put.iter().map(|(path, _, _)| path.clone()).collect();
+        let rendered = ahead.len() + put.len();
+        let rendered_paths = ahead
+            .iter()
+            .map(|o| o.path.clone())
+            .chain(put.iter().map(|(path, _, _)| path.clone()))
+            .collect();
         let outputs = snapshot.plan.len();
         let later = snapshot.clone();
         let deferred: Deferred = Arc::new(move |path: &str| {
             let output = later.plan.get(path)?;
             Renderer::new(&later.site, &later.theme).render(output).ok()
         });
-        let changed = self
-            .store
-            .apply(put, outputs, |p| snapshot.plan.get(p).is_some(), deferred);
+        let mut changed =
+            self.store
+                .apply(put, outputs, |p| snapshot.plan.get(p).is_some(), deferred);
+        changed.extend(shown.iter().cloned());
+        changed.sort();
         self.kept
             .retain_profiles(|code| snapshot.site.profiles.contains_key(code));
         self.plans = plans;
@@ -760,6 +836,7 @@ impl Session {
             rendered,
             rendered_paths,
             changed,
+            shown,
             outputs,
             stages,
             elapsed: start.elapsed(),

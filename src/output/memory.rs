@@ -1,13 +1,16 @@
 //! The in-memory store that `serve` answers from. A rebuild changes it in one short
 //! step under a write lock, so a request sees either the last site or the new one,
 //! never half of each, and requests keep being answered while the next site renders.
-//! Costly outputs (PNG and PDF charts) may be deferred: they are rendered on their
-//! first request, from the site they belong to, and kept.
+//! A rebuild may show some outputs first (the pages open in a browser): they are
+//! *staged*, answered at once, while a request for any other output the rebuild
+//! changes waits until the rest is stored (or the rebuild fails, and the last site
+//! stands). Costly outputs (PNG and PDF charts) may be deferred: they are rendered on
+//! their first request, from the site they belong to, and kept.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::plan::Output;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 
 /// Renders a deferred output of one generation of the site, by path.
 pub type Deferred = Arc<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>;
@@ -32,6 +35,39 @@ struct State {
     files: HashMap<String, Stored>,
     deferred: Option<Deferred>,
     generation: u64,
+    /// The next site's outputs stored ahead of the rest, while it renders.
+    staged: Option<Staged>,
+}
+
+/// Outputs of a rebuild under way: those shown first, and the paths still to come.
+struct Staged {
+    files: HashMap<String, Stored>,
+    pending: HashSet<String>,
+}
+
+impl State {
+    /// Where the answer for `path` is: a staged output, none yet (it is still being
+    /// rendered), or the site's own.
+    fn lookup(&self, path: &str) -> Lookup<'_> {
+        if let Some(staged) = &self.staged {
+            if let Some(s) = staged.files.get(path) {
+                return Lookup::Found(s);
+            }
+            if staged.pending.contains(path) {
+                return Lookup::Pending;
+            }
+        }
+        match self.files.get(path) {
+            Some(s) => Lookup::Found(s),
+            None => Lookup::Missing,
+        }
+    }
+}
+
+enum Lookup<'a> {
+    Found(&'a Stored),
+    Pending,
+    Missing,
 }
 
 /// One output for the store: rendered now (whole or in parts), or left for its first
@@ -47,6 +83,9 @@ pub enum Put {
 #[derive(Default)]
 pub struct MemoryStore {
     state: RwLock<State>,
+    /// Rung whenever the staged outputs go (stored with the rest, or dropped): a
+    /// request for a pending output waits on it.
+    settled: (Mutex<()>, Condvar),
 }
 
 impl MemoryStore {
@@ -65,6 +104,41 @@ impl MemoryStore {
         self.read().files.get(path).map(|s| s.fingerprint.clone())
     }
 
+    /// Stores `put` ahead of the rest of a rebuild, whose outputs still to come are
+    /// `pending`: until [`MemoryStore::apply`] (or [`MemoryStore::unstage`]), requests
+    /// get the staged outputs, wait for the pending ones, and get the rest as they
+    /// were. Returns the staged paths whose bytes changed, sorted.
+    pub fn stage(&self, put: Vec<(String, String, Put)>, pending: HashSet<String>) -> Vec<String> {
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        let mut changed = Vec::new();
+        let mut files = HashMap::with_capacity(put.len());
+        for (path, fingerprint, body) in put {
+            let (body, same) = stored_body(state.files.get(&path).map(|s| &s.body), body);
+            if !same {
+                changed.push(path.clone());
+            }
+            files.insert(path, Stored { fingerprint, body });
+        }
+        state.staged = Some(Staged { files, pending });
+        changed.sort();
+        changed
+    }
+
+    /// Drops what was staged (the rebuild failed): the last site stands whole.
+    pub fn unstage(&self) {
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        if state.staged.take().is_some() {
+            drop(state);
+            self.ring();
+        }
+    }
+
+    /// Wakes the requests waiting for pending outputs.
+    fn ring(&self) {
+        let _lock = self.settled.0.lock().unwrap_or_else(|e| e.into_inner());
+        self.settled.1.notify_all();
+    }
+
     /// Replaces the site: `put` holds the outputs that changed (with their new
     /// fingerprints), `outputs` counts the new site's outputs and `keep` tells them. Returns the paths whose bytes
     /// changed, appeared or went away, sorted.
@@ -77,40 +151,17 @@ impl MemoryStore {
     ) -> Vec<String> {
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         let mut changed = Vec::new();
+        // What was staged was compared with the last site when it was staged.
+        let staged = state.staged.take();
         for (path, fingerprint, body) in put {
-            let body = match body {
-                Put::Bytes(b) => {
-                    let same = matches!(
-                        state.files.get(&path).map(|s| &s.body),
-                        Some(Body::Ready(old)) if **old == *b
-                    );
-                    if !same {
-                        changed.push(path.clone());
-                    }
-                    Body::Ready(b)
-                }
-                Put::Parts(parts) => {
-                    let same = match state.files.get(&path).map(|s| &s.body) {
-                        Some(Body::Parts(old)) => {
-                            old.len() == parts.len()
-                                && old
-                                    .iter()
-                                    .zip(&parts)
-                                    .all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
-                        }
-                        _ => false,
-                    };
-                    if !same {
-                        changed.push(path.clone());
-                    }
-                    Body::Parts(parts)
-                }
-                Put::Later => {
-                    changed.push(path.clone());
-                    Body::Later
-                }
-            };
+            let (body, same) = stored_body(state.files.get(&path).map(|s| &s.body), body);
+            if !same {
+                changed.push(path.clone());
+            }
             state.files.insert(path, Stored { fingerprint, body });
+        }
+        if let Some(staged) = &staged {
+            state.files.extend(staged.files.clone());
         }
         // Every output of the new site is now held (`put` covers what was missing), so
         // only when the store holds more are there outputs to drop.
@@ -126,6 +177,9 @@ impl MemoryStore {
         let last = state.deferred.replace(deferred);
         state.generation += 1;
         drop(state);
+        if staged.is_some() {
+            self.ring();
+        }
         // The last site is freed off the rebuild's path: tens of thousands of small
         // allocations. Where no thread can be made, it is freed here.
         let _ = std::thread::Builder::new()
@@ -135,11 +189,15 @@ impl MemoryStore {
         changed
     }
 
-    /// The bytes of an output, rendering it first when it was deferred.
+    /// The bytes of an output, rendering it first when it was deferred, and waiting
+    /// for it when the rebuild under way has yet to store it.
     pub fn get(&self, path: &str) -> Option<Arc<[u8]>> {
         let (render, generation) = {
-            let state = self.read();
-            match &state.files.get(path)?.body {
+            let state = self.settled(path);
+            let Lookup::Found(stored) = state.lookup(path) else {
+                return None;
+            };
+            match &stored.body {
                 Body::Ready(b) => return Some(b.clone()),
                 Body::Parts(parts) => return Some(Arc::from(parts.concat())),
                 Body::Later => (state.deferred.clone()?, state.generation),
@@ -156,8 +214,28 @@ impl MemoryStore {
         Some(bytes)
     }
 
+    /// The state once `path` is no longer pending, read-locked.
+    fn settled(&self, path: &str) -> std::sync::RwLockReadGuard<'_, State> {
+        let mut lock = self.settled.0.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let state = self.read();
+            if !matches!(state.lookup(path), Lookup::Pending) {
+                return state;
+            }
+            drop(state);
+            // Woken when the rest is stored or dropped; the time-out only guards
+            // against a ring missed by a panic between the two locks.
+            lock = self
+                .settled
+                .1
+                .wait_timeout(lock, std::time::Duration::from_millis(100))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
     pub fn contains(&self, path: &str) -> bool {
-        self.read().files.contains_key(path)
+        !matches!(self.read().lookup(path), Lookup::Missing)
     }
 
     pub fn len(&self) -> usize {
@@ -177,6 +255,31 @@ impl MemoryStore {
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
         self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The body `put` is stored as, and whether its bytes are those of `old`.
+fn stored_body(old: Option<&Body>, put: Put) -> (Body, bool) {
+    match put {
+        Put::Bytes(b) => {
+            let same = matches!(old, Some(Body::Ready(old)) if **old == *b);
+            (Body::Ready(b), same)
+        }
+        Put::Parts(parts) => {
+            let same = match old {
+                Some(Body::Parts(old)) => {
+                    old.len() == parts.len()
+                        && old
+                            .iter()
+                            .zip(&parts)
+                            .all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
+                }
+                _ => false,
+            };
+            (Body::Parts(parts), same)
+        }
+        // Rendered on request: whether it changed is not known, so it did.
+        Put::Later => (Body::Later, false),
     }
 }
 
@@ -220,5 +323,69 @@ mod tests {
         assert_eq!(changed, ["b.png"]);
         assert!(store.get("b.png").is_none());
         assert_eq!(store.fingerprint("a.html").as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn staged_outputs_show_first_and_pending_ones_wait_for_the_rest() {
+        let store = Arc::new(MemoryStore::default());
+        let render: Deferred = Arc::new(|_: &str| None);
+        let bytes = |b: &str| Put::Bytes(Arc::from(b.as_bytes()));
+        let put = |p: &str, b: &str| (p.to_string(), "1".to_string(), bytes(b));
+        let all = |p: &str| ["open.html", "other.html", "same.html"].contains(&p);
+        store.apply(
+            vec![
+                put("open.html", "old"),
+                put("other.html", "old"),
+                put("same.html", "same"),
+            ],
+            3,
+            all,
+            render.clone(),
+        );
+
+        // The open page goes first; `other.html` and a new page are still rendering.
+        let pending: HashSet<String> = ["other.html", "new.html"].map(String::from).into();
+        let shown = store.stage(vec![put("open.html", "new")], pending.clone());
+        assert_eq!(shown, ["open.html"]);
+        assert_eq!(&*store.get("open.html").unwrap(), b"new");
+        assert_eq!(&*store.get("same.html").unwrap(), b"same");
+        assert!(store.contains("new.html"));
+        // A request for what is still rendering waits for it, and gets the new bytes.
+        let waiting = {
+            let store = store.clone();
+            std::thread::spawn(move || store.get("other.html"))
+        };
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert!(
+            !waiting.is_finished(),
+            "answered before the rest was stored"
+        );
+        let all = |p: &str| ["open.html", "other.html", "same.html", "new.html"].contains(&p);
+        let rest = store.apply(
+            vec![put("other.html", "new"), put("new.html", "new")],
+            4,
+            all,
+            render.clone(),
+        );
+        assert_eq!(
+            rest,
+            ["new.html", "other.html"],
+            "the staged page is not told twice"
+        );
+        assert_eq!(&*waiting.join().unwrap().unwrap(), b"new");
+        assert_eq!(&*store.get("open.html").unwrap(), b"new");
+
+        // A rebuild that fails after staging leaves the last site whole, and wakes the
+        // requests that waited.
+        store.stage(vec![put("open.html", "broken")], pending);
+        let waiting = {
+            let store = store.clone();
+            std::thread::spawn(move || store.get("other.html"))
+        };
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        store.unstage();
+        assert_eq!(&*waiting.join().unwrap().unwrap(), b"new");
+        assert_eq!(&*store.get("open.html").unwrap(), b"new");
+        assert!(!store.contains("gone.html"));
     }
 }

@@ -61,6 +61,31 @@ pub struct Shared {
     pub notices: broadcast::Sender<Notice>,
     /// The site's 404 page, in the store.
     pub not_found: String,
+    /// The output paths of the pages open in a browser (each with how many), as their
+    /// live-reload scripts named them: a rebuild renders and announces them first.
+    open: std::sync::Mutex<std::collections::BTreeMap<String, usize>>,
+}
+
+/// The longest page path an event stream may name: longer is not a page of the site.
+const MAX_OPEN_PATH: usize = 1024;
+
+/// A page's place in [`Shared`]'s open pages, held while its event stream lasts.
+struct OpenPage {
+    shared: Arc<Shared>,
+    path: Option<String>,
+}
+
+impl Drop for OpenPage {
+    fn drop(&mut self) {
+        let Some(path) = self.path.take() else { return };
+        let mut open = self.shared.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&path) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&path);
+            }
+        }
+    }
 }
 
 impl Shared {
@@ -71,6 +96,27 @@ impl Shared {
             errors: RwLock::new(None),
             notices: broadcast::channel(64).0,
             not_found,
+            open: Default::default(),
+        }
+    }
+
+    /// The output paths of the pages open now.
+    pub fn open_pages(&self) -> std::collections::BTreeSet<String> {
+        let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.keys().cloned().collect()
+    }
+
+    /// Counts `page` (an output path, as the page's script names itself) open while
+    /// the returned guard lives. A name that is no output of the site counts nothing.
+    fn opened(self: &Arc<Self>, page: Option<String>) -> OpenPage {
+        let path = page.filter(|p| p.len() <= MAX_OPEN_PATH && self.store.contains(p));
+        if let Some(p) = &path {
+            let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+            *open.entry(p.clone()).or_default() += 1;
+        }
+        OpenPage {
+            shared: self.clone(),
+            path,
         }
     }
 
@@ -157,19 +203,34 @@ async fn live_js() -> Response {
     respond(StatusCode::OK, "js", Body::from(LIVE_JS))
 }
 
+/// The output path of the page that opened an event stream: its query's `page`.
+fn page_of(uri: &Uri) -> Option<String> {
+    let value = uri
+        .query()?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("page="))?;
+    let path = percent_encoding::percent_decode_str(value)
+        .decode_utf8()
+        .ok()?;
+    Some(path.into_owned())
+}
+
 async fn events(
     State(shared): State<Arc<Shared>>,
+    uri: Uri,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let open = shared.opened(page_of(&uri));
     // Subscribe before reading the state, so nothing falls between the two.
     let rx = shared.notices.subscribe();
     let now = match &*shared.errors.read().unwrap_or_else(|e| e.into_inner()) {
         Some(text) => Notice::Errors(text.clone()),
         None => Notice::Ok,
     };
-    let later = stream::unfold(rx, |mut rx| async move {
+    // The page counts as open for as long as the stream (holding `open`) lasts.
+    let later = stream::unfold((rx, open), |(mut rx, open)| async move {
         loop {
             match rx.recv().await {
-                Ok(n) => return Some((Ok(n.event()), rx)),
+                Ok(n) => return Some((Ok(n.event()), (rx, open))),
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,
             }

@@ -34,7 +34,8 @@
     }
     box.querySelector("pre").textContent = text;
   };
-  const events = new EventSource("/__mpgen/events");
+  // The page names itself, so a rebuild renders and announces it first.
+  const events = new EventSource("/__mpgen/events?page=" + encodeURIComponent(me.path));
   // A page left for another keeps no connection open: browsers allow six per host, and
   // pages kept for the back button would use them all up. Back on it, it reloads, as
   // the site may have changed meanwhile.

@@ -231,12 +231,20 @@ fn rebuild(
     let started = Instant::now();
     // A bug in mpgen must not end the preview: a panic is reported like a failed
     // render, the last good site stays served, and the next save tries again.
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        if exact {
-            session.rebuild_exact(&paths)
-        } else {
-            session.rebuild(&paths)
+    let open = shared.open_pages();
+    // The open pages are shown as soon as they are stored, before the rest renders.
+    let mut shown = |changed: &[String]| {
+        shared.notify(Notice::Ok);
+        if !changed.is_empty() {
+            shared.notify(Notice::Reload(changed.to_vec()));
         }
+    };
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let first = crate::pipeline::First {
+            open: &open,
+            shown: &mut shown,
+        };
+        session.rebuild_first(&paths, exact, first)
     }))
     .unwrap_or_else(|panic| {
         let what = panic
@@ -251,8 +259,12 @@ fn rebuild(
     match outcome {
         Ok(rebuilt) => {
             shared.notify(Notice::Ok);
-            if !rebuilt.changed.is_empty() {
-                shared.notify(Notice::Reload(rebuilt.changed.clone()));
+            let rest: Vec<String> = (rebuilt.changed.iter())
+                .filter(|p| rebuilt.shown.binary_search(p).is_err())
+                .cloned()
+                .collect();
+            if !rest.is_empty() {
+                shared.notify(Notice::Reload(rest));
             }
             let mut rebuilt = rebuilt;
             // Until the reload is sent.

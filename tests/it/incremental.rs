@@ -67,6 +67,15 @@ fn edit() -> impl Strategy<Value = Edit> {
 }
 
 /// The site and the two incremental builds of it, checked against a full build.
+/// The pages a tab has open in the exact session's rebuilds: rendered and shown first.
+const OPEN_PAGES: [&str; 5] = [
+    "index.html",
+    "fr/index.html",
+    "profiles/mex/index.html",
+    "indicators/migrant_stock/index.html",
+    "about/index.html",
+];
+
 struct Harness {
     site: Site,
     session: Session,
@@ -300,7 +309,22 @@ impl Harness {
     fn step(&mut self, changed: &[String]) {
         let changed: BTreeSet<String> = changed.iter().cloned().collect();
         let session = self.session.rebuild(&changed);
-        let exact = self.exact.rebuild_exact(&changed);
+        // The exact session shows some pages first, as `serve` does the open ones.
+        let open: BTreeSet<String> = OPEN_PAGES.iter().map(|p| p.to_string()).collect();
+        let mut told = Vec::new();
+        let mut shown = |paths: &[String]| told.extend_from_slice(paths);
+        let first = pipeline::First {
+            open: &open,
+            shown: &mut shown,
+        };
+        let exact = self.exact.rebuild_first(&changed, true, first);
+        if let Ok(exact) = &exact {
+            assert_eq!(told, exact.shown);
+            assert!(
+                told.iter().all(|p| open.contains(p) || p.ends_with(".css")),
+                "{told:?} were shown first but are not open"
+            );
+        }
         let disk = pipeline::build(&self.site.options());
         match full(&self.site) {
             Some(now) => {

@@ -202,13 +202,24 @@ struct Events {
 
 impl Events {
     fn open(addr: SocketAddr) -> Events {
+        Events::open_on(addr, "")
+    }
+
+    /// The event stream of a tab showing `page` (an output path), named as the page's
+    /// script names it.
+    fn open_on(addr: SocketAddr, page: &str) -> Events {
+        let query = if page.is_empty() {
+            String::new()
+        } else {
+            format!("?page={page}")
+        };
         let mut stream = TcpStream::connect(addr).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_millis(200)))
             .unwrap();
         write!(
             stream,
-            "GET /__mpgen/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+            "GET /__mpgen/events{query} HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
         )
         .unwrap();
         Events {
@@ -305,6 +316,63 @@ fn edits_reload_pages_and_errors_show_until_fixed() {
     site.remove("profiles/GTM.toml");
     events.wait_for("reload", "\"profiles/gtm/index.html\"");
     assert_eq!(get(addr, "/profiles/profiles/gtm/").status, 404);
+    server.stop();
+}
+
+/// The paths a `reload` event names.
+fn reloaded(event: &str) -> Vec<String> {
+    let data = event.split_once("data: ").expect("a reload has data").1;
+    let json: serde_json::Value = serde_json::from_str(data.trim()).unwrap();
+    json["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn an_open_page_is_shown_before_the_rest_of_the_site_renders() {
+    let (site, server, mut any) = previewing(false);
+    let addr = server.addr;
+    let mut tab = Events::open_on(addr, "profiles/mex/index.html");
+    tab.wait_for("ok", "");
+    // The title is on every page: the open one is rendered, stored and announced
+    // alone first, the others after it.
+    site.edit(
+        "site.toml",
+        "en = \"Test Profiles\"",
+        "en = \"Test Profiles 2\"",
+    );
+    let first = tab.wait_for("reload", "");
+    assert_eq!(reloaded(&first), ["profiles/mex/index.html"]);
+    assert!(
+        get(addr, "/profiles/profiles/mex/")
+            .text()
+            .contains("Test Profiles 2")
+    );
+    let rest = reloaded(&tab.wait_for("reload", ""));
+    assert!(rest.contains(&"index.html".to_string()), "{rest:?}");
+    assert!(!rest.contains(&"profiles/mex/index.html".to_string()));
+    // A tab that names no page (or one the site lacks) is told of every change.
+    let both: Vec<String> = [any.wait_for("reload", ""), any.wait_for("reload", "")]
+        .iter()
+        .flat_map(|e| reloaded(e))
+        .collect();
+    assert!(both.contains(&"profiles/mex/index.html".to_string()));
+    assert!(get(addr, "/profiles/").text().contains("Test Profiles 2"));
+    drop(tab);
+
+    // Once the tab is closed, nothing goes first.
+    let mut unknown = Events::open_on(addr, "no/such/page.html");
+    unknown.wait_for("ok", "");
+    std::thread::sleep(Duration::from_millis(100));
+    site.edit("site.toml", "Test Profiles 2", "Test Profiles 3");
+    let all = reloaded(&unknown.wait_for("reload", ""));
+    assert!(
+        all.contains(&"index.html".to_string())
+            && all.contains(&"profiles/mex/index.html".to_string())
+    );
     server.stop();
 }
 
