@@ -1,11 +1,12 @@
 //! Rebuilds a site in one session again and again, after a save of Mexico's profile
 //! each time: what a profiler looks at for the cost of a small edit.
 //!
-//!   cargo run --release --example rebuild_loop -- SITE_DIR [TIMES] [narrative|value|agreement]
+//!   cargo run --release --example rebuild_loop -- SITE_DIR [TIMES] [narrative|value|agreement|label|title]
 //!
-//! The edit changes a hand narrative (the default), the first value for 2024 (to a new
-//! value each time, so nothing drawn from it before is taken again), or an
-//! agreement's summary. With `REBUILD_LOOP_PATHS` set, the last rebuild's rendered
+//! The edit changes a hand narrative of Mexico's profile (the default), its first value
+//! for 2024 (to a new value each time, so nothing drawn from it before is taken
+//! again), an agreement's summary, the migrant stock's English label in
+//! `indicators.toml`, or the site's English title in `site.toml`. With `REBUILD_LOOP_PATHS` set, the last rebuild's rendered
 //! outputs are listed.
 
 use std::collections::BTreeSet;
@@ -29,7 +30,12 @@ fn main() {
     .expect("a session");
     session.rebuild(&BTreeSet::new()).expect("a first build");
     println!("after the first build: {}", resident());
-    let rel = "profiles/MEX.toml".to_string();
+    let rel = match kind {
+        "label" => "indicators.toml",
+        "title" => "site.toml",
+        _ => "profiles/MEX.toml",
+    }
+    .to_string();
     let path = root.join(&rel);
     let original = std::fs::read_to_string(&path).unwrap();
     let mut stages: Vec<(&'static str, Vec<f64>)> = Vec::new();
@@ -79,6 +85,16 @@ fn edit(original: &str, kind: &str, i: usize) -> String {
         "agreement" => original.replacen(
             "with Mexico's labour ministry",
             &format!("with Mexico's labour ministry ({i})"),
+            1,
+        ),
+        "label" => original.replacen(
+            "en = \"International migrant stock",
+            &format!("en = \"International migrant stock ({i})"),
+            1,
+        ),
+        "title" => original.replacen(
+            "en = \"Migration Profiles",
+            &format!("en = \"Migration Profiles ({i})"),
             1,
         ),
         _ => original.replacen("counted more than once", &format!("counted {i} times"), 1),

@@ -14,6 +14,7 @@ pub mod findings;
 pub mod hosts;
 mod links;
 pub mod partnerships;
+pub mod parts;
 pub mod phrases;
 mod profile;
 mod sentences;
@@ -495,8 +496,9 @@ struct Checked1 {
     gaps: std::sync::Mutex<Option<WithGaps>>,
 }
 
-/// (reference year, the profile with its gaps, the gaps' warnings)
-type WithGaps = (i32, Arc<Profile>, Vec<Diagnostic>);
+/// (reference year and the catalogue's labels, the profile with its gaps, the gaps'
+/// warnings)
+type WithGaps = ((i32, blake3::Hash), Arc<Profile>, Vec<Diagnostic>);
 
 /// Checks everything that was loaded and builds the `Site`.
 pub fn check(loaded: Loaded) -> Checked {
@@ -531,15 +533,11 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
         sources: &site_sources,
         rcps: &rcps,
     };
-    // Everything a profile's check reads besides its own file.
-    let ctx_key = {
-        let mut h = blake3::Hasher::new();
-        for f in ["site.toml", "indicators.toml", "sources.toml", "rcps.toml"] {
-            h.update(texts.get(f).unwrap_or("").as_bytes());
-            h.update(b"\0");
-        }
-        h.finalize()
-    };
+    // Everything a profile's check reads besides its own file: not the words of the
+    // settings and catalogue, so a title or label edit checks no profile again.
+    let ctx_key = parts::check_context(&config, &indicators, &site_sources, &rcps);
+    // The data-gap warnings name the indicators by their labels.
+    let labels_key = parts::labels(&indicators);
     if cache.ctx != Some(ctx_key) {
         cache.checked.clear();
         cache.ctx = Some(ctx_key);
@@ -634,7 +632,7 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
                 }
                 let mut gaps = c.gaps.lock().unwrap_or_else(|e| e.into_inner());
                 Some(match &*gaps {
-                    Some((year, with_gaps, d)) if *year == reference_year => (
+                    Some((under, with_gaps, d)) if *under == (reference_year, labels_key) => (
                         with_gaps.clone(),
                         d.iter().chain(&c.typed).cloned().collect(),
                     ),
@@ -645,7 +643,7 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
                         let mut d = Vec::new();
                         derive::gap_warnings(&with_gaps, &indicators, reference_year, &mut d);
                         let with_gaps = Arc::new(with_gaps);
-                        *gaps = Some((reference_year, with_gaps.clone(), d.clone()));
+                        *gaps = Some(((reference_year, labels_key), with_gaps.clone(), d.clone()));
                         d.extend(c.typed.iter().cloned());
                         (with_gaps, d)
                     }

@@ -23,7 +23,7 @@ mod shares;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use serde::Serialize;
+use crate::model::parts::hash_json;
 
 use crate::load::theme::ThemeParts;
 use crate::model::Site;
@@ -376,14 +376,6 @@ fn hash_series(h: &mut blake3::Hasher, s: &crate::model::Series) {
     h.update(&b);
 }
 
-fn hash_json<T: Serialize + ?Sized>(hasher: &mut blake3::Hasher, value: &T) {
-    // Serializing model types to JSON cannot fail: they have string keys only. Into
-    // memory first: serde writes token by token, and an update per token is slow.
-    let mut bytes = serde_json::to_vec(value).unwrap_or_default();
-    bytes.push(0);
-    hasher.update(&bytes);
-}
-
 struct Fingerprints<'c> {
     /// What every page in a language depends on besides its own data: the theme and
     /// site-wide data, the settings as that language shows them; by language.
@@ -567,38 +559,10 @@ impl Catalogue {
         let mut structure = blake3::Hasher::new();
         let mut words = BTreeMap::new();
         for (key, ind) in &site.indicators {
-            // Taken apart field by field, so that a field added to the catalogue fails
-            // to compile here until it is given to a part.
-            let crate::model::Indicator {
-                id,
-                kind,
-                unit,
-                signed,
-                section,
-                chart,
-                core,
-                label,
-                definition,
-                default_source,
-                derive,
-                wdi_code,
-                import_codes,
-                flow,
-            } = ind;
-            hash_json(
-                &mut structure,
-                &(key, id, kind, unit, signed, section, chart),
-            );
-            hash_json(&mut structure, &(core, default_source, derive, wdi_code));
-            hash_json(&mut structure, &(import_codes, flow));
+            crate::model::parts::hash_structure(&mut structure, key, ind);
             let by_lang = languages
                 .iter()
-                .map(|lang| {
-                    let mut h = blake3::Hasher::new();
-                    let shown = definition.as_ref().map(|d| d.lookup(lang, dl));
-                    hash_json(&mut h, &(id, label.lookup(lang, dl), shown));
-                    h.finalize()
-                })
+                .map(|lang| crate::model::parts::words_in(ind, lang, dl))
                 .collect();
             words.insert(key.clone(), by_lang);
         }
