@@ -52,7 +52,10 @@ pub fn words_in(ind: &Indicator, lang: &str, default_language: &str) -> blake3::
         .definition
         .as_ref()
         .map(|d| d.lookup(lang, default_language));
-    hash_json(&mut h, &(&ind.id, ind.label.lookup(lang, default_language), shown));
+    hash_json(
+        &mut h,
+        &(&ind.id, ind.label.lookup(lang, default_language), shown),
+    );
     h.finalize()
 }
 

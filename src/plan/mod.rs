@@ -276,6 +276,12 @@ struct Group {
     /// By path.
     outputs: Vec<Arc<Output>>,
     pages: Vec<String>,
+    /// What its outputs are but for their fingerprints (`group_shape`).
+    shape: blake3::Hash,
+    /// Its outputs in the order they are made, which the next plan's slots follow.
+    made: Vec<Arc<Output>>,
+    /// `outputs[i]` is `made[order[i]]`.
+    order: Vec<usize>,
 }
 
 impl Plan {
@@ -721,20 +727,81 @@ fn with_templates(mut o: Output, templates: &BTreeMap<String, blake3::Hash>) -> 
     o
 }
 
+/// A group's outputs, made in a fixed order: each slot whose fingerprint is the one
+/// the last plan's group held there takes that output again, so a title or label
+/// edit, which moves a few outputs of every profile, makes (and hands to the store to
+/// compare) only those.
+struct Slots<'a> {
+    /// The last group's outputs in the order they were made, when it had this shape.
+    last: &'a [Arc<Output>],
+    made: Vec<Arc<Output>>,
+    /// Those not taken from the last group.
+    fresh: Vec<Arc<Output>>,
+}
+
+impl Slots<'_> {
+    /// The next output, by its fingerprint before templates (`templates`: the hash of
+    /// those it is made with, `Job::templates_hash`) and, made only when needed, its
+    /// path and job.
+    fn push(
+        &mut self,
+        fingerprint: String,
+        templates: Option<blake3::Hash>,
+        make: impl FnOnce() -> (String, Job),
+    ) {
+        let fingerprint = match templates {
+            Some(t) => fp(&[fingerprint.as_bytes(), t.as_bytes()]),
+            None => fingerprint,
+        };
+        let o = match self.last.get(self.made.len()) {
+            Some(o) if o.fingerprint == fingerprint => o.clone(),
+            _ => {
+                let (path, job) = make();
+                let o = Arc::new(Output {
+                    path,
+                    fingerprint,
+                    job,
+                });
+                self.fresh.push(o.clone());
+                o
+            }
+        };
+        self.made.push(o);
+    }
+}
+
+/// What a group's outputs are, apart from their fingerprints: equal shapes make the
+/// same paths and jobs in the same order.
+fn group_shape(
+    config: &crate::model::Config,
+    formats: &[ChartFormat],
+    code: &str,
+    charts: &[crate::model::charts::ChartRef],
+) -> blake3::Hash {
+    let mut h = blake3::Hasher::new();
+    hash_json(&mut h, &(code, &config.default_language, &config.languages));
+    hash_json(
+        &mut h,
+        &(formats.iter().map(|f| f.ext()).collect::<Vec<_>>(), charts),
+    );
+    h.finalize()
+}
+
 /// Every output of one profile: its pages, its charts in every format and language,
-/// their embeds and CSV, and its data files.
+/// their embeds and CSV, and its data files. Outputs whose fingerprints did not move
+/// since `last` are taken from it.
 fn profile_group(
     site: &Site,
     f: &Fingerprints,
     formats: &[ChartFormat],
-    code: &str,
-    p: &crate::model::Profile,
-) -> Group {
+    (code, p): (&str, &crate::model::Profile),
+    last: Option<&Group>,
+) -> (Group, Vec<Arc<Output>>) {
     let config = &site.config;
     let cw = f.chart_wide.as_bytes().as_slice();
     let dw = f.data_wide.as_bytes().as_slice();
     let Some(share) = f.shares.get(code) else {
-        return Group::empty(code);
+        return (Group::empty(code), Vec::new());
     };
     let parts = &share.parts;
     let (head, tables) = (parts.head.as_bytes(), parts.tables.as_bytes());
@@ -752,49 +819,59 @@ fn profile_group(
     };
     let refs = f.refs(code);
     let code = &code.to_string();
-    let mut outputs = Vec::new();
-    let mut pages = Vec::new();
+    let charts = crate::model::charts::profile_charts(site, p);
+    let shape = group_shape(config, formats, code, &charts);
+    let last = last.filter(|g| g.shape == shape);
+    let mut slots = Slots {
+        last: last.map_or(&[][..], |g| &g.made[..]),
+        made: Vec::with_capacity(last.map_or(0, |g| g.made.len())),
+        fresh: Vec::new(),
+    };
+    let (no_lang, no_code) = (String::new(), String::new());
+    let page_templates = Job::Profile {
+        lang: no_lang.clone(),
+        iso3: no_code.clone(),
+    }
+    .templates_hash(f.templates);
     for lang in &config.languages {
-        let path = routes::profile(config, lang, code);
-        pages.push(path.clone());
         let text = parts.text(lang);
-        outputs.push(Output {
-            fingerprint: fp(&[
-                b"profile",
-                lang.as_bytes(),
-                f.sw(lang),
-                head,
-                tables,
-                text.as_bytes(),
-                refs.as_bytes(),
-            ]),
-            path,
-            job: Job::Profile {
+        let fingerprint = fp(&[
+            b"profile",
+            lang.as_bytes(),
+            f.sw(lang),
+            head,
+            tables,
+            text.as_bytes(),
+            refs.as_bytes(),
+        ]);
+        slots.push(fingerprint, page_templates, || {
+            let job = Job::Profile {
                 lang: lang.clone(),
                 iso3: code.clone(),
-            },
+            };
+            (routes::profile(config, lang, code), job)
         });
     }
-    let charts = crate::model::charts::profile_charts(site, p);
     for chart in &charts {
         let id = chart.id.as_bytes();
         let data = chart_tables(chart);
         let data = data.as_bytes();
         let chart_words = |lang| f.catalogue.words(chart_ids(chart), lang);
-        outputs.push(Output {
-            fingerprint: fp(&[
-                b"chart.csv",
-                cw,
-                chart_head,
-                data,
-                id,
-                chart_words(None).as_bytes(),
-            ]),
-            path: routes::chart_csv(code, &chart.id),
-            job: Job::ChartCsv {
+        let csv = fp(&[
+            b"chart.csv",
+            cw,
+            chart_head,
+            data,
+            id,
+            chart_words(None).as_bytes(),
+        ]);
+        // Charts and data files are made with no template.
+        slots.push(csv, None, || {
+            let job = Job::ChartCsv {
                 iso3: code.clone(),
                 chart: chart.id.clone(),
-            },
+            };
+            (routes::chart_csv(code, &chart.id), job)
         });
         for lang in &config.languages {
             let l = lang.as_bytes();
@@ -804,83 +881,106 @@ fn profile_group(
                 .iter()
                 .filter(|f| **f != ChartFormat::Json || *lang == config.default_language);
             for format in in_lang {
-                outputs.push(Output {
-                    fingerprint: fp(&[
-                        b"chart",
-                        format.ext().as_bytes(),
-                        l,
-                        cw,
-                        chart_head,
-                        data,
-                        id,
-                        chart_words(words_in(*format, lang)).as_bytes(),
-                    ]),
-                    path: routes::chart(config, lang, code, &chart.id, format.ext()),
-                    job: Job::Chart {
+                let fingerprint = fp(&[
+                    b"chart",
+                    format.ext().as_bytes(),
+                    l,
+                    cw,
+                    chart_head,
+                    data,
+                    id,
+                    chart_words(words_in(*format, lang)).as_bytes(),
+                ]);
+                slots.push(fingerprint, None, || {
+                    let job = Job::Chart {
                         lang: lang.clone(),
                         iso3: code.clone(),
                         chart: chart.id.clone(),
                         format: *format,
-                    },
+                    };
+                    let path = routes::chart(config, lang, code, &chart.id, format.ext());
+                    (path, job)
                 });
             }
         }
     }
     // One embed page a language holds every chart of the profile; the address of one
     // chart is the page with the chart's id as its fragment.
+    let embed_templates = Job::Embed {
+        lang: no_lang,
+        iso3: no_code,
+    }
+    .templates_hash(f.templates);
     for lang in config.languages.iter().filter(|_| !charts.is_empty()) {
-        outputs.push(Output {
-            fingerprint: fp(&[
-                b"embed",
-                lang.as_bytes(),
-                f.sw(lang),
-                cw,
-                chart_head,
-                tables,
-            ]),
-            path: routes::embed(config, lang, code),
-            job: Job::Embed {
+        let fingerprint = fp(&[
+            b"embed",
+            lang.as_bytes(),
+            f.sw(lang),
+            cw,
+            chart_head,
+            tables,
+        ]);
+        slots.push(fingerprint, embed_templates, || {
+            let job = Job::Embed {
                 lang: lang.clone(),
                 iso3: code.clone(),
-            },
+            };
+            (routes::embed(config, lang, code), job)
         });
     }
     for (kind, ext) in [(&b"csv"[..], "csv"), (&b"json"[..], "json")] {
-        let job = if ext == "csv" {
-            Job::ProfileCsv { iso3: code.clone() }
-        } else {
-            Job::ProfileJson { iso3: code.clone() }
-        };
-        outputs.push(Output {
-            fingerprint: fp(&[kind, dw, parts.data_head.as_bytes(), tables]),
-            path: routes::profile_data(code, ext),
-            job,
+        let fingerprint = fp(&[kind, dw, parts.data_head.as_bytes(), tables]);
+        slots.push(fingerprint, None, || {
+            let job = if ext == "csv" {
+                Job::ProfileCsv { iso3: code.clone() }
+            } else {
+                Job::ProfileJson { iso3: code.clone() }
+            };
+            (routes::profile_data(code, ext), job)
         });
     }
-    let mut outputs: Vec<Output> = outputs
-        .into_iter()
-        .map(|o| with_templates(o, f.templates))
+    let Slots { made, fresh, .. } = slots;
+    // The same shape sorts the same way: the last group's order is taken again.
+    let order = match last {
+        Some(g) => g.order.clone(),
+        None => {
+            let mut order: Vec<usize> = (0..made.len()).collect();
+            order.sort_by(|&a, &b| made[a].path.cmp(&made[b].path));
+            order
+        }
+    };
+    let outputs: Vec<Arc<Output>> = order.iter().map(|&i| made[i].clone()).collect();
+    debug_assert!(outputs.iter().all(|o| {
+        let code = code.to_ascii_lowercase();
+        o.path.split(['/', '.']).any(|seg| seg == code)
+    }));
+    let pages = made
+        .iter()
+        .filter(|o| matches!(o.job, Job::Profile { .. }))
+        .map(|o| o.path.clone())
         .collect();
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    Group::new(code, outputs, pages)
+    let group = Group {
+        code: code.clone(),
+        outputs,
+        pages,
+        shape,
+        made,
+        order,
+    };
+    (group, fresh)
 }
 
 impl Group {
-    fn new(code: &str, outputs: Vec<Output>, pages: Vec<String>) -> Group {
-        debug_assert!(outputs.iter().all(|o| {
-            let code = code.to_ascii_lowercase();
-            o.path.split(['/', '.']).any(|seg| seg == code)
-        }));
-        Group {
-            code: code.to_string(),
-            outputs: outputs.into_iter().map(Arc::new).collect(),
-            pages,
-        }
-    }
-
     /// The group of a profile with no share, which planning never makes.
     fn empty(code: &str) -> Group {
-        Group::new(code, Vec::new(), Vec::new())
+        Group {
+            code: code.to_string(),
+            outputs: Vec::new(),
+            pages: Vec::new(),
+            shape: blake3::Hash::from_bytes([0; 32]),
+            made: Vec::new(),
+            order: Vec::new(),
+        }
     }
 }
 
@@ -933,9 +1033,16 @@ pub fn plan_cached(site: &Site, theme: &ThemeParts, cache: &mut Cache) -> Plan {
         }
         h.finalize()
     };
-    // Each profile's group as kept (`None`: to plan again), in the order of profiles.
+    // Each profile's group as kept (`None`: to plan again, from its last group), in
+    // the order of profiles.
     let mut kept: Vec<Option<Arc<Group>>> = Vec::with_capacity(site.profiles.len());
-    let mut stale: Vec<(&String, &Arc<crate::model::Profile>, GroupKey)> = Vec::new();
+    type Stale<'s> = (
+        &'s String,
+        &'s Arc<crate::model::Profile>,
+        GroupKey,
+        Option<Arc<Group>>,
+    );
+    let mut stale: Vec<Stale> = Vec::new();
     for (code, p) in &site.profiles {
         let Some(profile) = f.profile(code) else {
             continue;
@@ -947,17 +1054,20 @@ pub fn plan_cached(site: &Site, theme: &ThemeParts, cache: &mut Cache) -> Plan {
         };
         match cache.groups.get(code) {
             Some((k, g)) if *k == key => kept.push(Some(g.clone())),
-            _ => {
+            last => {
                 kept.push(None);
-                stale.push((code, p, key));
+                stale.push((code, p, key, last.map(|(_, g)| g.clone())));
             }
         }
     }
-    let made: Vec<Arc<Group>> = {
+    let made: Vec<(Arc<Group>, Vec<Arc<Output>>)> = {
         use rayon::prelude::*;
         stale
             .par_iter()
-            .map(|(code, p, _)| Arc::new(profile_group(site, &f, &formats, code, p)))
+            .map(|(code, p, _, last)| {
+                let (group, fresh) = profile_group(site, &f, &formats, (code, p), last.as_deref());
+                (Arc::new(group), fresh)
+            })
             .collect()
     };
     let mut fresh: Vec<Arc<Output>> = Vec::new();
@@ -967,10 +1077,10 @@ pub fn plan_cached(site: &Site, theme: &ThemeParts, cache: &mut Cache) -> Plan {
         let group = match g {
             Some(g) => g,
             None => {
-                let Some(((code, _, key), group)) = made.next() else {
+                let Some(((code, _, key, _), (group, new))) = made.next() else {
                     continue;
                 };
-                fresh.extend(group.outputs.iter().cloned());
+                fresh.extend(new);
                 cache.groups.insert(code.clone(), (key, group.clone()));
                 group
             }
