@@ -786,7 +786,7 @@ impl Session {
                     } else if let crate::plan::Job::AllCsv = o.job {
                         Put::Parts(renderer.all_csv_parts()?)
                     } else {
-                        Put::Bytes(Arc::from(renderer.render(o)?))
+                        crate::output::memory::pack(&o.path, renderer.render(o)?)
                     };
                     Ok((o.path.clone(), o.fingerprint.clone(), body))
                 })

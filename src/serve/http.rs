@@ -20,7 +20,7 @@ use axum::routing::get;
 use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::broadcast;
 
-use crate::output::memory::MemoryStore;
+use crate::output::memory::{Encoded, MemoryStore};
 
 /// Where the preview's own files live; no site output can be there.
 pub const RESERVED: &str = "/__mpgen/";
@@ -286,7 +286,12 @@ pub fn target(base: &str, raw_path: &str) -> Target {
     }
 }
 
-async fn site(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {
+async fn site(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+) -> Response {
     if method != Method::GET && method != Method::HEAD {
         let mut r = respond(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -310,14 +315,34 @@ async fn site(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Re
         }
         return not_found(shared).await;
     }
-    match fetch(&shared, &file).await {
+    let Some(held) = fetch(&shared, &file).await else {
+        return not_found(shared).await;
+    };
+    // A page gets the live-reload script, so it is sent as it is; the rest as held,
+    // gzipped, to a browser that takes it so (every browser does).
+    let takes_gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    if held.gzip && takes_gzip && !file.ends_with(".html") {
+        let ext = file.rsplit_once('.').map_or("", |(_, e)| e);
+        let mut r = respond(StatusCode::OK, ext, Body::from(held.bytes.to_vec()));
+        let h = r.headers_mut();
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        return r;
+    }
+    match held.decoded() {
         Some(b) => page(StatusCode::OK, &file, b.to_vec()),
         None => not_found(shared).await,
     }
 }
 
 async fn not_found(shared: Arc<Shared>) -> Response {
-    let body = match fetch(&shared, &shared.not_found).await {
+    let body = match fetch(&shared, &shared.not_found)
+        .await
+        .and_then(|e| e.decoded())
+    {
         Some(b) => b.to_vec(),
         // No good build yet: a bare page that still carries the overlay and reload.
         None => b"<!doctype html><html><head><meta charset=\"utf-8\"><title>mpgen</title></head>\
@@ -328,12 +353,12 @@ async fn not_found(shared: Arc<Shared>) -> Response {
     page(StatusCode::NOT_FOUND, &path, body)
 }
 
-/// An output's bytes from the store; a deferred chart is drawn here, off the async
-/// threads.
-async fn fetch(shared: &Shared, path: &str) -> Option<Arc<[u8]>> {
+/// An output from the store, as held; a deferred chart is drawn here (and an output
+/// the rebuild under way has yet to store waited for), off the async threads.
+async fn fetch(shared: &Shared, path: &str) -> Option<Encoded> {
     let store = shared.store.clone();
     let key = path.to_string();
-    tokio::task::spawn_blocking(move || store.get(&key))
+    tokio::task::spawn_blocking(move || store.get_encoded(&key))
         .await
         .ok()
         .flatten()

@@ -48,11 +48,16 @@ impl Response {
 
 /// One request, written by hand so that paths reach the server exactly as given.
 fn request(addr: SocketAddr, method: &str, target: &str) -> Response {
+    request_with(addr, method, target, "")
+}
+
+/// One request with more header lines (each ending in `\r\n`).
+fn request_with(addr: SocketAddr, method: &str, target: &str, headers: &str) -> Response {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
         s,
-        "{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        "{method} {target} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -180,6 +185,36 @@ fn pages_types_404_traversal_head_and_methods() {
         assert_eq!(r.status, 405, "{method}");
         assert_eq!(r.header("allow").as_deref(), Some("GET, HEAD"));
     }
+    server.stop();
+}
+
+#[test]
+fn text_is_sent_gzipped_to_a_browser_that_takes_it() {
+    let site = Site::fixture("basic");
+    let server = start(&site);
+    let addr = server.addr;
+    let gzip = "Accept-Encoding: gzip, deflate, br\r\n";
+    for path in [
+        "/profiles/charts/mex/migrant_stock.svg",
+        "/profiles/data/mex.csv",
+        "/profiles/style.css",
+    ] {
+        let plain = get(addr, path);
+        assert_eq!(plain.status, 200, "{path}");
+        assert_eq!(plain.header("content-encoding"), None, "{path}");
+        let zipped = request_with(addr, "GET", path, gzip);
+        assert_eq!(zipped.header("content-encoding").as_deref(), Some("gzip"));
+        assert_eq!(zipped.header("vary").as_deref(), Some("Accept-Encoding"));
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&zipped.body[..])
+            .read_to_end(&mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, plain.body, "{path}");
+    }
+    // A page carries the live-reload script, so it goes as it is.
+    let page = request_with(addr, "GET", "/profiles/", gzip);
+    assert_eq!(page.header("content-encoding"), None);
+    assert!(page.text().contains("live.js"));
     server.stop();
 }
 
