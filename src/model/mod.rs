@@ -631,23 +631,32 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
                     return None;
                 }
                 let mut gaps = c.gaps.lock().unwrap_or_else(|e| e.into_inner());
-                Some(match &*gaps {
-                    Some((under, with_gaps, d)) if *under == (reference_year, labels_key) => (
-                        with_gaps.clone(),
-                        d.iter().chain(&c.typed).cloned().collect(),
-                    ),
+                let held = match gaps.take() {
+                    // The gaps stand while the reference year does; only their warnings
+                    // word the labels, and the profile (the same `Arc`) is kept for
+                    // what is worked out from it later.
+                    Some(((year, labels), with_gaps, d)) if year == reference_year => {
+                        if labels == labels_key {
+                            (with_gaps, d)
+                        } else {
+                            let mut d = Vec::new();
+                            derive::gap_warnings(&with_gaps, &indicators, reference_year, &mut d);
+                            (with_gaps, d)
+                        }
+                    }
                     _ => {
                         let mut with_gaps = p.clone();
                         with_gaps.gaps =
                             derive::gaps(p, &indicators, reference_year, config.stale_after_years);
                         let mut d = Vec::new();
                         derive::gap_warnings(&with_gaps, &indicators, reference_year, &mut d);
-                        let with_gaps = Arc::new(with_gaps);
-                        *gaps = Some(((reference_year, labels_key), with_gaps.clone(), d.clone()));
-                        d.extend(c.typed.iter().cloned());
-                        (with_gaps, d)
+                        (Arc::new(with_gaps), d)
                     }
-                })
+                };
+                let (with_gaps, d) = held;
+                let all = d.iter().chain(&c.typed).cloned().collect();
+                *gaps = Some(((reference_year, labels_key), with_gaps.clone(), d));
+                Some((with_gaps, all))
             })
             .collect()
     };

@@ -68,16 +68,10 @@ pub fn labels(indicators: &BTreeMap<String, Indicator>) -> blake3::Hash {
     h.finalize()
 }
 
-/// What a profile's check (with its derived series and typed numbers), the theme's
-/// phrases' check and the key findings read besides their own files: the settings
-/// but for their words (the title, section labels), the catalogue but for its words,
-/// the sources and the RCPs.
-pub fn check_context(
-    config: &Config,
-    indicators: &BTreeMap<String, Indicator>,
-    sources: &BTreeMap<String, Source>,
-    rcps: &BTreeMap<String, Rcp>,
-) -> blake3::Hash {
+/// Adds the settings but for their words (the title, section labels) to a hash. Taken
+/// apart field by field, so that a setting added fails to compile here until it is
+/// given its place.
+fn hash_settings(h: &mut blake3::Hasher, config: &Config) {
     let Config {
         title: _,
         base_url,
@@ -94,10 +88,35 @@ pub fn check_context(
         corridors,
         publish,
     } = config;
+    hash_json(h, &(base_url, default_language, languages, theme));
+    hash_json(h, &(allow_raw_html, stale_after_years, reference_year));
+    hash_json(h, &(codes, sections, charts, corridors, publish));
+}
+
+/// The settings as a page in `lang` shows them: the title and section labels in that
+/// language, the rest as they are.
+pub fn settings_in(config: &Config, lang: &str) -> blake3::Hash {
     let mut h = blake3::Hasher::new();
-    hash_json(&mut h, &(base_url, default_language, languages, theme));
-    hash_json(&mut h, &(allow_raw_html, stale_after_years, reference_year));
-    hash_json(&mut h, &(codes, sections, charts, corridors, publish));
+    hash_settings(&mut h, config);
+    let labels: Vec<String> = (config.sections.iter())
+        .map(|s| config.section_label(lang, s))
+        .collect();
+    let title = config.title.get(lang, &config.default_language);
+    hash_json(&mut h, &(title, labels));
+    h.finalize()
+}
+
+/// What a profile's check (with its derived series and typed numbers), the theme's
+/// phrases' check and the key findings read besides their own files: the settings
+/// but for their words, the catalogue but for its words, the sources and the RCPs.
+pub fn check_context(
+    config: &Config,
+    indicators: &BTreeMap<String, Indicator>,
+    sources: &BTreeMap<String, Source>,
+    rcps: &BTreeMap<String, Rcp>,
+) -> blake3::Hash {
+    let mut h = blake3::Hasher::new();
+    hash_settings(&mut h, config);
     for (key, ind) in indicators {
         hash_structure(&mut h, key, ind);
     }

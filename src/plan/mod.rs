@@ -497,7 +497,7 @@ fn fingerprints<'c>(
         .iter()
         .map(|lang| {
             let mut h = h.clone();
-            h.update(config_in(&site.config, lang).as_bytes());
+            h.update(crate::model::parts::settings_in(&site.config, lang).as_bytes());
             // Pages show indicators' words in their language only.
             h.update(catalogue.all_words(Some(lang)).as_bytes());
             (lang.clone(), h.finalize())
@@ -602,46 +602,6 @@ impl Catalogue {
     fn all_words(&self, lang: Option<&str>) -> blake3::Hash {
         self.words(self.words.keys().map(String::as_str), lang)
     }
-}
-
-/// The settings as a page in `lang` shows them: the title and section labels in that
-/// language, the rest as they are. Taken apart field by field, so that a setting
-/// added fails to compile here until it is given its place.
-fn config_in(config: &crate::model::Config, lang: &str) -> blake3::Hash {
-    let crate::model::Config {
-        title,
-        base_url,
-        default_language,
-        languages,
-        theme,
-        allow_raw_html,
-        stale_after_years,
-        reference_year,
-        codes,
-        sections,
-        section_labels: _,
-        charts,
-        corridors,
-        publish,
-    } = config;
-    let labels: Vec<String> = sections
-        .iter()
-        .map(|s| config.section_label(lang, s))
-        .collect();
-    let mut h = blake3::Hasher::new();
-    hash_json(
-        &mut h,
-        &(title.get(lang, default_language), base_url, languages),
-    );
-    hash_json(
-        &mut h,
-        &(theme, allow_raw_html, stale_after_years, reference_year),
-    );
-    hash_json(
-        &mut h,
-        &(codes, sections, labels, charts, corridors, publish),
-    );
-    h.finalize()
 }
 
 /// Each profile's key findings, hashed: the facts the data make notable.
