@@ -71,9 +71,10 @@ fn main() {
     .expect("serve starts");
     let (first, _, _) = rx.recv().unwrap();
     println!(
-        "first build {:.0} ms (serving after {:.0} ms)",
+        "first build {:.0} ms (serving after {:.0} ms); {}",
         first.as_secs_f64() * 1000.0,
-        started.elapsed().as_secs_f64() * 1000.0
+        started.elapsed().as_secs_f64() * 1000.0,
+        resident()
     );
 
     // A browser tab on each page the edits show, each with its live-reload channel,
@@ -194,7 +195,20 @@ fn main() {
     for (name, mut v) in stages {
         println!("  {name:>8}: median {:.1} ms", pct(&mut v, 50));
     }
+    println!("after the saves: {}", resident());
     server.stop();
+}
+
+/// The process's resident memory now and at its peak, as Linux reports them.
+fn resident() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map_or("unknown".to_string(), |v| v.trim().to_string())
+    };
+    format!("resident {}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }
 
 /// Reads whatever has arrived on an event stream.

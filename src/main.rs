@@ -277,8 +277,17 @@ fn serve_report(report: &mpgen::serve::Report) {
     match report {
         Report::Built { changes, rebuilt } => {
             print_diags(&rebuilt.diags, &rebuilt.texts);
+            let shown = match rebuilt.shown_after {
+                Some(t) if !rebuilt.shown.is_empty() => {
+                    format!(
+                        " (open pages shown after {:.1} ms)",
+                        t.as_secs_f64() * 1000.0
+                    )
+                }
+                _ => String::new(),
+            };
             say!(
-                "{} {}{} in {:.1} ms: {} outputs rendered, {} changed ({} files read; {})",
+                "{} {}{} in {:.1} ms{shown}: {} outputs rendered, {} changed ({} files read; {})",
                 now(),
                 what(changes),
                 if changes.is_empty() {

@@ -618,6 +618,8 @@ pub struct Rebuilt {
     pub changed: Vec<String>,
     /// Those of them announced first, through [`First::shown`].
     pub shown: Vec<String>,
+    /// When they were announced, from the start of the rebuild.
+    pub shown_after: Option<Duration>,
     pub outputs: usize,
     pub stages: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
@@ -684,6 +686,23 @@ impl Session {
 
     pub fn options(&self) -> &BuildOptions {
         &self.opts
+    }
+
+    /// Gives the memory that rebuilds freed back to the system. mimalloc (the
+    /// binary's allocator) keeps freed pages in each thread's heap until that thread
+    /// allocates again, and between two saves neither the renderer's threads nor the
+    /// rebuild's do: without this a preview holds a fifth more than it uses. Takes a
+    /// few milliseconds; `serve` calls it once the open pages have their reload.
+    pub fn release_memory(&self) {
+        // SAFETY: `mi_collect` takes no pointer and may be called from any thread at
+        // any time; it only returns freed pages of the calling thread's heap (and
+        // abandoned ones) to the system.
+        let collect = || unsafe { libmimalloc_sys::mi_collect(true) };
+        match &self.pool {
+            Some(pool) => pool.broadcast(|_| collect()),
+            None => rayon::broadcast(|_| collect()),
+        };
+        collect();
     }
 
     /// Reads the files in `changed` (paths relative to the root) and any other whose
@@ -797,12 +816,13 @@ impl Session {
             _ => (Vec::new(), dirty),
         };
         let _unstage = Unstage(self.store.clone());
-        let mut shown = Vec::new();
+        let (mut shown, mut shown_after) = (Vec::new(), None);
         if let (Some(first), false) = (first, ahead.is_empty()) {
             let put = render_all(&ahead)?;
             let pending = dirty.iter().map(|o| o.path.clone()).collect();
             shown = self.store.stage(put, pending);
             (first.shown)(&shown);
+            shown_after = Some(start.elapsed());
             stage("first");
         }
         let put = render_all(&dirty)?;
@@ -837,6 +857,7 @@ impl Session {
             rendered_paths,
             changed,
             shown,
+            shown_after,
             outputs,
             stages,
             elapsed: start.elapsed(),

@@ -150,6 +150,7 @@ pub fn start(opts: ServeOptions, report: Reporter) -> Result<Server, Error> {
     let watcher = watch::watch(&root, &out, opts.poll)
         .map_err(|e| Error::Output(format!("cannot watch {}: {e}", root.display())))?;
     rebuild(&mut session, &shared, Vec::new(), false, &report);
+    session.release_memory();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -204,6 +205,7 @@ pub fn start(opts: ServeOptions, report: Reporter) -> Result<Server, Error> {
                     // Native events name every change; polling and lost events do not.
                     let exact = !poll && !missed;
                     rebuild(&mut session, &shared, changes, exact, &report);
+                    session.release_memory();
                 }
             })
             .map_err(|e| Error::Output(e.to_string()))?
