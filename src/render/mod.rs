@@ -81,7 +81,11 @@ pub struct Charts<'a> {
     world: OnceLock<Option<Arc<charts::map::World>>>,
     maps: BTreeMap<(&'a str, &'a str), Drawn>,
     /// Made on first use: a rebuild in `serve` draws a handful of the site's charts.
+    /// A drawing goes once its SVG file is made (`file_drawing`): pages need only its
+    /// shape, and a build that held every drawing to its end held 60 MB of them.
     svgs: Mutex<HashMap<ChartKey, Arc<Drawn>>>,
+    /// The shapes of the charts drawn in this build.
+    shapes: Mutex<HashMap<ChartKey, Arc<charts::Shape>>>,
     /// Charts across profiles drawn in this build, by the hash of their spec.
     across: Mutex<HashMap<blake3::Hash, Arc<charts::Drawn>>>,
     /// What a session keeps between rebuilds: charts' shapes, world maps, the outlines.
@@ -102,6 +106,7 @@ impl<'a> Charts<'a> {
             world: OnceLock::new(),
             maps,
             svgs: Mutex::default(),
+            shapes: Mutex::default(),
             across: Mutex::default(),
             kept: None,
         }
@@ -216,11 +221,40 @@ impl<'a> Charts<'a> {
         if let Some(shape) = self.kept.and_then(|k| k.shape(lang, iso3, id)) {
             return Some(shape);
         }
-        let shape = Arc::new(self.drawn(lang, iso3, id, numbers)?.shape());
-        if let Some(k) = self.kept {
-            k.keep_shape(lang, iso3, id, &shape);
+        let key = (lang.to_string(), iso3.to_string(), id.to_string());
+        if let Some(shape) = kept::lock(&self.shapes).get(&key) {
+            return Some(shape.clone());
         }
-        Some(shape)
+        let drawn = self.drawn(lang, iso3, id, numbers)?;
+        Some(self.record_shape(key, &drawn))
+    }
+
+    /// Holds a drawn chart's shape for this build's pages and the session's next.
+    fn record_shape(&self, key: ChartKey, drawn: &charts::Drawn) -> Arc<charts::Shape> {
+        let shape = Arc::new(drawn.shape());
+        if let Some(k) = self.kept {
+            k.keep_shape(&key.0, &key.1, &key.2, &shape);
+        }
+        kept::lock(&self.shapes).insert(key, shape.clone());
+        shape
+    }
+
+    /// The chart for its SVG file, drawn (once) if no page drew it yet; its shape is
+    /// kept and the drawing let go, since no page needs it once the file is made.
+    pub fn file_drawing(
+        &self,
+        lang: &str,
+        iso3: &str,
+        id: &str,
+        numbers: &Numbers,
+    ) -> Option<Arc<charts::Drawn>> {
+        let drawn = self.drawn(lang, iso3, id, numbers)?;
+        let key = (lang.to_string(), iso3.to_string(), id.to_string());
+        if !kept::lock(&self.shapes).contains_key(&key) {
+            self.record_shape(key.clone(), &drawn);
+        }
+        kept::lock(&self.svgs).remove(&key);
+        Some(drawn)
     }
 
     /// The chart, drawn once.
@@ -519,6 +553,13 @@ impl<'a> Renderer<'a> {
                             .collect::<Option<Vec<_>>>()
                             .ok_or_else(missing)?;
                         Ok(data::chart_meta(site, profile(iso3)?, chart, &specs))
+                    }
+                    ChartFormat::Svg => {
+                        let drawn = self
+                            .charts
+                            .file_drawing(lang, iso3, chart, numbers)
+                            .ok_or_else(missing)?;
+                        picture(&drawn, *format, &output.path, site.config.charts.png_scale)
                     }
                     _ => {
                         let drawn = self
