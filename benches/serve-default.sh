@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times the live preview on the default site (the repository's own profiles, content
-# and theme, copied): from a save to the reload reaching an open page, over EDITS saves
+# and theme, copied): from a save to the open page's new bytes fetched after its
+# reload (a tab's event stream is open on each page the edits show), over EDITS saves
 # (default 28) going round seven kinds of edit (a series value, a hand narrative, an
 # agreement, an indicator's label, a content page, a template, the site's title), with
 # each kind's outputs rendered and changed; the serve process's peak resident memory;
