@@ -146,6 +146,10 @@ pub struct Settle {
     gone: BTreeMap<PathBuf, bool>,
     /// Errors of the watcher: events may have been lost.
     failed: bool,
+    /// When the batch's first event came: a stream of events without a pause (a
+    /// script writing thousands of files) still goes in batches, one at least every
+    /// [`OPEN_WRITE_LIMIT`].
+    first: Option<Instant>,
 }
 
 impl Settle {
@@ -156,12 +160,21 @@ impl Settle {
             writing: BTreeMap::new(),
             gone: BTreeMap::new(),
             failed: false,
+            first: None,
         }
     }
 
     /// Takes one raw event (or a watcher's error); returns whether it is activity at
     /// all (a file opened or read is not).
     pub fn add(&mut self, event: notify::Result<notify::Event>, now: Instant) -> bool {
+        let active = self.take_in(event, now);
+        if active {
+            self.first.get_or_insert(now);
+        }
+        active
+    }
+
+    fn take_in(&mut self, event: notify::Result<notify::Event>, now: Instant) -> bool {
         let event = match event {
             Ok(e) => e,
             Err(_) => {
@@ -223,6 +236,16 @@ impl Settle {
 
     /// How long to wait for another event before the batch goes; `None`: it goes now.
     pub fn wait(&self, last_event: Instant, now: Instant) -> Option<Duration> {
+        let limit = self
+            .first
+            .map(|t| (t + OPEN_WRITE_LIMIT).saturating_duration_since(now));
+        match (self.settle(last_event, now), limit) {
+            (Some(d), Some(l)) => Some(d.min(l)).filter(|d| !d.is_zero()),
+            (d, _) => d,
+        }
+    }
+
+    fn settle(&self, last_event: Instant, now: Instant) -> Option<Duration> {
         if let Some(oldest) = self.writing.values().min() {
             // Someone still writes: wait for the close, within the limit.
             return (*oldest + OPEN_WRITE_LIMIT)
@@ -244,6 +267,7 @@ impl Settle {
     pub fn take(&mut self, root: &Path, out: &Path) -> Option<Batch> {
         let events = std::mem::take(&mut self.events);
         let failed = std::mem::take(&mut self.failed);
+        self.first = None;
         self.writing.clear();
         self.gone.clear();
         let mut changes: Vec<Change> = events.iter().flat_map(|e| classify(root, out, e)).collect();
@@ -463,6 +487,17 @@ mod tests {
         // One batch, of the profile only (the backup is an editor's file).
         let b = s.take(root, out).unwrap();
         assert!(b.changes.iter().all(|c| c.path == "profiles/MEX.toml"));
+
+        // Events without a pause still go, a batch at least every OPEN_WRITE_LIMIT.
+        let created = EventKind::Create(CreateKind::File);
+        let mut ms = 0;
+        while s.wait(at(ms), at(ms)).is_some() {
+            s.add(Ok(event(created, &["static/a.txt"])), at(ms));
+            s.add(Ok(event(close, &["static/a.txt"])), at(ms));
+            ms += 1;
+        }
+        assert_eq!(at(ms), at(0) + OPEN_WRITE_LIMIT);
+        assert!(s.take(root, out).is_some());
 
         // Where the platform tells no closes, every batch waits DEBOUNCE.
         let mut s = Settle::new(false);
