@@ -643,6 +643,28 @@ impl First<'_> {
     }
 }
 
+/// Renders `outputs` in parallel for the memory store (`defer`: costly charts are left
+/// for their first request).
+fn render_for_store(
+    renderer: &Renderer,
+    outputs: &[&plan::Output],
+    defer: bool,
+) -> Result<Vec<(String, String, Put)>, Error> {
+    outputs
+        .par_iter()
+        .map(|o| {
+            let body = if defer && o.job.is_costly() {
+                Put::Later
+            } else if let crate::plan::Job::AllCsv = o.job {
+                Put::Parts(renderer.all_csv_parts()?)
+            } else {
+                crate::output::memory::pack(&o.path, renderer.render(o)?)
+            };
+            Ok((o.path.clone(), o.fingerprint.clone(), body))
+        })
+        .collect()
+}
+
 /// Drops what a rebuild staged unless the rebuild stored it (a failure, a panic): the
 /// last site stands whole.
 struct Unstage(Arc<MemoryStore>);
@@ -795,22 +817,8 @@ impl Session {
         };
         let renderer = Renderer::new(&snapshot.site, &snapshot.theme).with_kept(&kept);
         stage("renderer");
-        let defer = self.defer_costly;
-        let render_all = |outputs: &[&plan::Output]| -> Result<Vec<(String, String, Put)>, Error> {
-            outputs
-                .par_iter()
-                .map(|o| {
-                    let body = if defer && o.job.is_costly() {
-                        Put::Later
-                    } else if let crate::plan::Job::AllCsv = o.job {
-                        Put::Parts(renderer.all_csv_parts()?)
-                    } else {
-                        crate::output::memory::pack(&o.path, renderer.render(o)?)
-                    };
-                    Ok((o.path.clone(), o.fingerprint.clone(), body))
-                })
-                .collect()
-        };
+        let render_all =
+            |outputs: &[&plan::Output]| render_for_store(&renderer, outputs, self.defer_costly);
         let (ahead, dirty): (Vec<&plan::Output>, Vec<&plan::Output>) = match &first {
             Some(f) if !f.open.is_empty() => dirty.into_iter().partition(|o| f.takes(o)),
             _ => (Vec::new(), dirty),
