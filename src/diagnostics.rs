@@ -240,6 +240,85 @@ pub fn render_human(diags: &[Diagnostic], texts: &SourceTexts, color: bool) -> S
     out
 }
 
+/// How many warnings of one kind make a group: fewer are shown one by one.
+pub const GROUP_AT: usize = 5;
+
+/// Like [`render_human`], but the warnings of a kind that repeats (`GROUP_AT` times or
+/// more: the same data gap across a hundred profiles, say) are counted in one line
+/// each, with how many files they are in. Errors, and the warnings of rarer kinds,
+/// are shown in full.
+pub fn render_grouped(diags: &[Diagnostic], texts: &SourceTexts, color: bool) -> String {
+    let mut groups: BTreeMap<String, (usize, std::collections::BTreeSet<&str>)> = BTreeMap::new();
+    for d in diags.iter().filter(|d| !d.is_error()) {
+        let (n, files) = groups.entry(group_of(&d.message)).or_default();
+        *n += 1;
+        files.insert(d.file.as_str());
+    }
+    groups.retain(|_, (n, _)| *n >= GROUP_AT);
+    let single: Vec<Diagnostic> = diags
+        .iter()
+        .filter(|d| d.is_error() || !groups.contains_key(&group_of(&d.message)))
+        .cloned()
+        .collect();
+    let mut out = render_human(&single, texts, color);
+    if groups.is_empty() {
+        return out;
+    }
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
+    let total: usize = groups.iter().map(|(_, (n, _))| n).sum();
+    out.push_str(&format!(
+        "warning: {} more warnings, of {} kinds that repeat (`--verbose` shows each one):\n",
+        digits(total as f64),
+        groups.len()
+    ));
+    for (kind, (n, files)) in &groups {
+        let n = digits(*n as f64);
+        let within = match files.len() {
+            1 => format!("in {}", files.first().copied().unwrap_or_default()),
+            k => format!("in {} files", digits(k as f64)),
+        };
+        out.push_str(&format!("  {n:>7} × {kind}, {within}\n"));
+    }
+    out
+}
+
+/// A message with what varies from case to case left out (what is quoted, what is in
+/// brackets, numbers): the kind of problem, to count alike warnings as one.
+fn group_of(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let (mut quoted, mut bracketed, mut number) = (false, 0usize, false);
+    for c in message.chars() {
+        match c {
+            '`' => {
+                if !quoted {
+                    out.push_str("`…`");
+                }
+                quoted = !quoted;
+            }
+            _ if quoted => {}
+            '(' => {
+                if bracketed == 0 {
+                    out.push_str("(…)");
+                }
+                bracketed += 1;
+            }
+            ')' if bracketed > 0 => bracketed -= 1,
+            _ if bracketed > 0 => {}
+            '0'..='9' => {
+                if !number {
+                    out.push('N');
+                }
+                number = true;
+                continue;
+            }
+            _ => out.push(c),
+        }
+        number = false;
+    }
+    out
+}
+
 /// How much of a long line is shown either side of a span; a line up to four times
 /// this is shown whole.
 const CONTEXT: usize = 60;
@@ -482,6 +561,62 @@ mod tests {
         assert_eq!(json["errors"], 1000);
         assert_eq!(json["omitted"], 700);
         assert_eq!(json["diagnostics"][299]["line"], 300);
+    }
+
+    #[test]
+    fn repeated_warnings_are_counted_by_kind_and_errors_shown_in_full() {
+        let mut diags = Vec::new();
+        for (i, code) in ["ABW", "AIA", "AND", "ARM", "ASM", "BES"]
+            .iter()
+            .enumerate()
+        {
+            let file = format!("profiles/{code}.toml");
+            for (id, label) in [
+                ("population", "Population"),
+                ("net_migration", "Net migration"),
+            ] {
+                diags.push(Diagnostic::warning(
+                    &file,
+                    None,
+                    format!("data gap: the core indicator `{id}` ({label}) is missing"),
+                ));
+            }
+            diags.push(Diagnostic::warning(
+                &file,
+                None,
+                format!("data gap: the latest value of `refugees_hosted` (Refugees hosted) is from {}, older than the reference year 2024 allows", 2001 + i),
+            ));
+        }
+        diags.push(Diagnostic::warning("site.toml", None, "an unusual setting"));
+        diags.push(Diagnostic::error(
+            "profiles/MEX.toml",
+            None,
+            "`2024x` is not a year",
+        ));
+        diags.push(Diagnostic::error(
+            "profiles/GTM.toml",
+            None,
+            "`2024y` is not a year",
+        ));
+        let text = render_grouped(&diags, &SourceTexts::default(), false);
+        // Every error in full, and the warning of a kind seen once.
+        assert!(text.contains("`2024x` is not a year") && text.contains("`2024y` is not a year"));
+        assert!(text.contains("an unusual setting"));
+        assert!(!text.contains("profiles/ABW.toml"), "{text}");
+        assert!(
+            text.contains("18 more warnings, of 2 kinds that repeat"),
+            "{text}"
+        );
+        assert!(
+            text.contains("12 × data gap: the core indicator `…` (…) is missing, in 6 files"),
+            "{text}"
+        );
+        assert!(text.contains(
+            "6 × data gap: the latest value of `…` (…) is from N, older than the reference year N allows, in 6 files"
+        ));
+        // Fewer than GROUP_AT of a kind are shown one by one.
+        let few = render_grouped(&diags[..3], &SourceTexts::default(), false);
+        assert!(few.contains("profiles/ABW.toml") && !few.contains("repeat"));
     }
 
     #[test]

@@ -62,6 +62,10 @@ fn threads_arg(s: &str) -> Result<usize, String> {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Show every warning one by one; otherwise warnings of a kind that repeats (the
+    /// same data gap in many profiles) are counted in a line each
+    #[arg(long, short, global = true)]
+    verbose: bool,
 }
 
 #[derive(Subcommand)]
@@ -211,12 +215,17 @@ enum Format {
     Json,
 }
 
-fn print_diags(diags: &[Diagnostic], texts: &SourceTexts) {
+fn print_diags(diags: &[Diagnostic], texts: &SourceTexts, verbose: bool) {
     if diags.is_empty() {
         return;
     }
     let color = std::io::stderr().is_terminal();
-    say!(raw "{}", diagnostics::render_human(diags, texts, color));
+    let text = if verbose {
+        diagnostics::render_human(diags, texts, color)
+    } else {
+        diagnostics::render_grouped(diags, texts, color)
+    };
+    say!(raw "{}", text);
 }
 
 /// A progress bar on a terminal, shown only once a build has run for a second.
@@ -256,7 +265,7 @@ fn summary(diags: &[Diagnostic]) -> String {
 }
 
 /// What `serve` prints: one line a rebuild, and the diagnostics when there are any.
-fn serve_report(report: &mpgen::serve::Report) {
+fn serve_report(report: &mpgen::serve::Report, verbose: bool) {
     use mpgen::serve::Report;
     let what = |changes: &[mpgen::watch::Change]| match changes {
         [] => String::new(),
@@ -276,7 +285,7 @@ fn serve_report(report: &mpgen::serve::Report) {
     };
     match report {
         Report::Built { changes, rebuilt } => {
-            print_diags(&rebuilt.diags, &rebuilt.texts);
+            print_diags(&rebuilt.diags, &rebuilt.texts, verbose);
             let shown = match rebuilt.shown_after {
                 Some(t) if !rebuilt.shown.is_empty() => {
                     format!(
@@ -308,7 +317,7 @@ fn serve_report(report: &mpgen::serve::Report) {
             texts,
             serving,
         } => {
-            print_diags(diags, texts);
+            print_diags(diags, texts, verbose);
             say!(
                 "{} {}has problems ({}); {}",
                 now(),
@@ -367,6 +376,7 @@ fn main() -> ExitCode {
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
     let cli = Cli::parse();
+    let verbose = cli.verbose;
     match cli.command {
         Command::Serve {
             root,
@@ -393,7 +403,7 @@ fn main() -> ExitCode {
                     "warning: serving on {bind}: other machines on the network can read the preview"
                 );
             }
-            match mpgen::serve::start(opts, Box::new(serve_report)) {
+            match mpgen::serve::start(opts, Box::new(move |r| serve_report(r, verbose))) {
                 Ok(server) => {
                     let url = server.url();
                     say!("serving {url} (watching for changes; Ctrl-C stops)");
@@ -456,7 +466,7 @@ fn main() -> ExitCode {
             }
             match result {
                 Ok(report) => {
-                    print_diags(&report.diags, &report.texts);
+                    print_diags(&report.diags, &report.texts, verbose);
                     if let Some(shown) = &report.replayed {
                         say!(raw "{shown}");
                     }
@@ -491,7 +501,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(BuildError::Invalid { diags, texts }) => {
-                    print_diags(&diags, &texts);
+                    print_diags(&diags, &texts, verbose);
                     say!(
                         "error: the site has problems; nothing was written ({})",
                         summary(&diags)
@@ -530,7 +540,7 @@ fn main() -> ExitCode {
                     out!("{}", serde_json::to_string_pretty(&value).unwrap_or(report));
                 }
                 Format::Human => {
-                    print_diags(&checked.diags, &checked.texts);
+                    print_diags(&checked.diags, &checked.texts, verbose);
                     if let Some((site, _)) = &checked.site {
                         say!(raw
                             "{}",
@@ -577,7 +587,7 @@ fn main() -> ExitCode {
                     }
                     // Checked above: the site has no errors.
                     Err(BuildError::Invalid { diags, texts }) => {
-                        print_diags(&diags, &texts);
+                        print_diags(&diags, &texts, verbose);
                         return ExitCode::from(1);
                     }
                 }
@@ -631,7 +641,7 @@ fn main() -> ExitCode {
                     }
                 }
                 Err(BuildError::Invalid { diags, texts }) => {
-                    print_diags(&diags, &texts);
+                    print_diags(&diags, &texts, verbose);
                     say!("error: the site has problems ({})", summary(&diags));
                     ExitCode::from(1)
                 }
@@ -677,7 +687,7 @@ fn main() -> ExitCode {
                     if let pipeline::BuildError::Invalid { diags, texts } = *error {
                         let errors: Vec<Diagnostic> =
                             diags.into_iter().filter(Diagnostic::is_error).collect();
-                        print_diags(&errors, &texts);
+                        print_diags(&errors, &texts, verbose);
                         say!("diff: {which} has errors: {}", summary(&errors));
                     }
                     ExitCode::from(1)
@@ -713,7 +723,7 @@ fn main() -> ExitCode {
                 new_profiles: !no_new,
             };
             let outcome = mpgen::import::run(&root, &files, &opts);
-            print_diags(&outcome.diags, &outcome.texts);
+            print_diags(&outcome.diags, &outcome.texts, verbose);
             if let Some(report) = &outcome.report {
                 out!(raw "{report}");
             }

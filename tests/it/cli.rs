@@ -44,6 +44,45 @@ fn check_exit_codes() {
 }
 
 #[test]
+fn check_counts_warnings_that_repeat_and_verbose_shows_each() {
+    let site = Site::default_site();
+    let run = |args: &[&str]| {
+        let out = mpgen()
+            .args(args)
+            .arg("--root")
+            .arg(&site.root)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let json = mpgen()
+        .args(["check", "--format", "json", "--root"])
+        .arg(&site.root)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let warnings = json["warnings"].as_u64().unwrap() as usize;
+    let short = run(&["check"]);
+    let long = run(&["check", "--verbose"]);
+    let shown = |text: &str| text.lines().filter(|l| l.starts_with("warning: ")).count();
+    // Each warning one by one with --verbose (up to the most shown at all)...
+    assert_eq!(
+        shown(&long),
+        warnings.min(mpgen::diagnostics::MAX_SHOWN),
+        "{long}"
+    );
+    // ... and otherwise the kinds that repeat counted, so a report stays readable.
+    if warnings > 50 {
+        assert!(short.lines().count() < 200, "{short}");
+        assert!(
+            short.contains("that repeat (`--verbose` shows each one)"),
+            "{short}"
+        );
+    }
+    assert!(short.contains(&format!("{warnings} warnings")), "{short}");
+}
+
+#[test]
 fn build_prints_a_summary_and_fails_on_errors() {
     let site = Site::fixture("basic");
     let out = mpgen()
