@@ -8,7 +8,12 @@ use std::path::Path;
 use std::{env, fs};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    // The manifest's folder as cargo gives it to this run, not as it was when the build
+    // script was compiled: a build script compiled for another checkout sharing the
+    // target folder would embed that checkout's theme (or none, once it is gone).
+    let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let manifest = Path::new(&manifest);
+    let root = manifest.join("themes/default");
     println!("cargo:rerun-if-changed=themes/default");
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
@@ -23,18 +28,13 @@ fn main() {
     code.push_str("];\n");
 
     let mut sources = Vec::new();
-    collect(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &mut sources,
-    );
+    collect(&manifest.join("src"), &manifest.join("src"), &mut sources);
     sources.sort();
     let mut hasher = std::hash::DefaultHasher::new();
     for rel in &sources {
         std::hash::Hash::hash(rel, &mut hasher);
         std::hash::Hash::hash(
-            &fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(rel))
-                .unwrap_or_default(),
+            &fs::read(manifest.join("src").join(rel)).unwrap_or_default(),
             &mut hasher,
         );
     }
