@@ -117,13 +117,26 @@ pub struct Batch {
 /// and whether some were lost (the kernel asks for a rescan when its queue
 /// overflowed; a watcher error loses events too). `None` when nothing happened to it.
 pub fn batch(root: &Path, out: &Path, result: DebounceEventResult) -> Option<Batch> {
-    let (mut changes, missed): (Vec<Change>, bool) = match result {
-        Ok(events) => (
-            events.iter().flat_map(|e| classify(root, out, e)).collect(),
-            events.iter().any(|e| e.need_rescan()),
-        ),
-        Err(_) => (Vec::new(), true),
-    };
+    match result {
+        Ok(events) => batch_of(root, out, events.iter().map(|e| &e.event), false),
+        Err(_) => batch_of(root, out, std::iter::empty(), true),
+    }
+}
+
+/// The changes `events` mean for the site under `root`, and whether some were lost
+/// (`failed`, or the kernel asked for a rescan); `None` when nothing happened to it.
+fn batch_of<'e>(
+    root: &Path,
+    out: &Path,
+    events: impl Iterator<Item = &'e notify::Event>,
+    failed: bool,
+) -> Option<Batch> {
+    let mut missed = failed;
+    let mut changes: Vec<Change> = Vec::new();
+    for e in events {
+        missed |= e.need_rescan();
+        changes.extend(classify(root, out, e));
+    }
     changes.sort();
     changes.dedup();
     (!changes.is_empty() || missed).then_some(Batch { changes, missed })
@@ -270,11 +283,7 @@ impl Settle {
         self.first = None;
         self.writing.clear();
         self.gone.clear();
-        let mut changes: Vec<Change> = events.iter().flat_map(|e| classify(root, out, e)).collect();
-        changes.sort();
-        changes.dedup();
-        let missed = failed || events.iter().any(|e| e.need_rescan());
-        (!changes.is_empty() || missed).then_some(Batch { changes, missed })
+        batch_of(root, out, events.iter(), failed)
     }
 }
 

@@ -631,7 +631,7 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
                     return None;
                 }
                 let mut gaps = c.gaps.lock().unwrap_or_else(|e| e.into_inner());
-                let held = match gaps.take() {
+                let (with_gaps, d) = match gaps.take() {
                     // The gaps stand while the reference year does; only their warnings
                     // word the labels, and the profile (the same `Arc`) is kept for
                     // what is worked out from it later.
@@ -653,7 +653,6 @@ pub fn check_cached(loaded: Loaded, cache: &mut Cache) -> Checked {
                         (Arc::new(with_gaps), d)
                     }
                 };
-                let (with_gaps, d) = held;
                 let all = d.iter().chain(&c.typed).cloned().collect();
                 *gaps = Some(((reference_year, labels_key), with_gaps.clone(), d));
                 Some((with_gaps, all))

@@ -166,8 +166,9 @@ impl MemoryStore {
             }
             state.files.insert(path, Stored { fingerprint, body });
         }
-        if let Some(staged) = &staged {
-            state.files.extend(staged.files.clone());
+        let was_staged = staged.is_some();
+        if let Some(staged) = staged {
+            state.files.extend(staged.files);
         }
         // Every output of the new site is now held (`put` covers what was missing), so
         // only when the store holds more are there outputs to drop.
@@ -183,7 +184,7 @@ impl MemoryStore {
         let last = state.deferred.replace(deferred);
         state.generation += 1;
         drop(state);
-        if staged.is_some() {
+        if was_staged {
             self.ring();
         }
         // The last site is freed off the rebuild's path: tens of thousands of small
