@@ -24,5 +24,6 @@ pub mod places;
 pub mod plan;
 pub mod render;
 pub mod scaffold;
+pub mod schema;
 pub mod serve;
 pub mod watch;

@@ -88,6 +88,16 @@ enum Command {
     Init(InitArgs),
     /// Add profiles/ISO3.toml, a skeleton with every core indicator
     NewProfile(NewProfileArgs),
+    /// Write JSON Schemas of the site's files (schemas/) and the .taplo.toml and
+    /// tombi.toml that map them, so TOML editors check and complete as you type
+    Schema(SchemaArgs),
+}
+
+/// The arguments of `mpgen schema`.
+#[derive(Args)]
+struct SchemaArgs {
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
 }
 
 /// The arguments of `mpgen build`.
@@ -420,6 +430,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff(args, verbose),
         Command::Import(args) => import(args, verbose),
         Command::NewProfile(args) => new_profile(args),
+        Command::Schema(args) => schema(args, verbose),
     }
 }
 
@@ -694,6 +705,33 @@ fn chart(args: ChartArgs, verbose: bool) -> ExitCode {
             ExitCode::from(1)
         }
         Err(BuildError::Failed(e)) => {
+            say!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn schema(args: SchemaArgs, verbose: bool) -> ExitCode {
+    let root = args.root.unwrap_or_else(|| PathBuf::from("."));
+    match mpgen::schema::write_for(&root) {
+        Ok(Ok(written)) => {
+            for file in &written.changed {
+                say!("wrote {}", root.join(file).display());
+            }
+            say!(
+                "schemas of {}: {} written, {} unchanged",
+                root.display(),
+                written.changed.len(),
+                written.unchanged
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(Err(loaded)) => {
+            print_diags(&loaded.diags, &loaded.texts, verbose);
+            say!("no schema written: fix the settings and catalogue first");
+            ExitCode::from(1)
+        }
+        Err(e) => {
             say!("error: {e}");
             ExitCode::from(1)
         }

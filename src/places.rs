@@ -86,6 +86,11 @@ pub fn get(code: &str) -> Option<&'static Place> {
     t.by_code.get(code).map(|&i| &t.places[i])
 }
 
+/// Every place of the table, in its order.
+pub fn all() -> &'static [Place] {
+    &table().places
+}
+
 /// The place with this UN M49 number; regions and groups (900 World, 419 Latin America)
 /// are not places.
 pub fn by_m49(m49: u32) -> Option<&'static Place> {

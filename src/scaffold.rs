@@ -47,7 +47,13 @@ pub fn init(dir: &Path) -> Result<usize> {
         }
         fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
     }
-    Ok(INIT_FILES.len())
+    // The schemas for TOML editors, made from the new site's own catalogue.
+    match crate::schema::write_for(dir)? {
+        Ok(written) => Ok(INIT_FILES.len() + written.changed.len()),
+        Err(_) => Err(Error::Output(
+            "the starter site's catalogue has errors; this is a bug in mpgen".into(),
+        )),
+    }
 }
 
 /// Writes `profiles/<ISO3>.toml` with every core indicator of the site stubbed and

@@ -62,7 +62,7 @@ impl Default for Sp<String> {
     }
 }
 
-const INDICATOR_KEYS: &[&str] = &[
+pub const INDICATOR_KEYS: &[&str] = &[
     "kind",
     "unit",
     "signed",
@@ -77,6 +77,10 @@ const INDICATOR_KEYS: &[&str] = &[
     "import_codes",
     "flow",
 ];
+
+pub const DERIVE_KEYS: &[&str] = &["ratio", "sum", "scale"];
+pub const SOURCE_KEYS: &[&str] = &["title", "publisher", "url", "year", "edition", "note"];
+pub const RCP_KEYS: &[&str] = &["name", "kind", "founded", "url"];
 
 pub fn read_indicators(r: &mut Reader, doc: &Table<'_>) -> Vec<RawIndicator> {
     let mut out = Vec::new();
@@ -118,7 +122,7 @@ pub fn read_indicators(r: &mut Reader, doc: &Table<'_>) -> Vec<RawIndicator> {
 
 fn read_derive(r: &mut Reader, v: &Value<'_>) -> Option<RawDerive> {
     let t = r.table("derive", v)?;
-    r.known_keys(t, &["ratio", "sum", "scale"], "`derive`");
+    r.known_keys(t, DERIVE_KEYS, "`derive`");
     let scale = Reader::get(t, "scale").and_then(|s| r.number("scale", s));
     match (Reader::get(t, "ratio"), Reader::get(t, "sum")) {
         (Some(ratio), None) => Some(RawDerive::Ratio {
@@ -155,11 +159,7 @@ pub fn read_sources(r: &mut Reader, doc: &Table<'_>, what: &str) -> Vec<RawSourc
 }
 
 pub fn read_source(r: &mut Reader, id: Sp<String>, t: &Table<'_>, what: &str) -> RawSource {
-    r.known_keys(
-        t,
-        &["title", "publisher", "url", "year", "edition", "note"],
-        &format!("source `{}` in {what}", id.value),
-    );
+    r.known_keys(t, SOURCE_KEYS, &format!("source `{}` in {what}", id.value));
     let mut s = RawSource {
         span: id.span.clone(),
         id,
@@ -186,11 +186,7 @@ pub fn read_rcps(r: &mut Reader, doc: &Table<'_>) -> Vec<RawRcp> {
     let mut out = Vec::new();
     for (id, v) in each_entry(doc) {
         let Some(t) = r.table(&id, v) else { continue };
-        r.known_keys(
-            t,
-            &["name", "kind", "founded", "url"],
-            &format!("RCP `{}`", id.value),
-        );
+        r.known_keys(t, RCP_KEYS, &format!("RCP `{}`", id.value));
         let mut rcp = RawRcp {
             span: id.span.clone(),
             id: id.clone(),

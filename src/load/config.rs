@@ -32,7 +32,7 @@ pub struct RawCharts {
     pub top_partners: Option<Sp<i64>>,
 }
 
-const KEYS: &[&str] = &[
+pub const SITE_KEYS: &[&str] = &[
     "title",
     "base_url",
     "default_language",
@@ -48,8 +48,19 @@ const KEYS: &[&str] = &[
     "publish",
 ];
 
+pub const SECTIONS_KEYS: &[&str] = &["order", "labels"];
+pub const CHARTS_KEYS: &[&str] = &[
+    "width",
+    "height",
+    "palette",
+    "formats",
+    "png_scale",
+    "top_partners",
+];
+pub const PUBLISH_KEYS: &[&str] = &["host"];
+
 pub fn read(r: &mut Reader, doc: &Table<'_>, span: std::ops::Range<usize>) -> RawConfig {
-    r.known_keys(doc, KEYS, "site.toml");
+    r.known_keys(doc, SITE_KEYS, "site.toml");
     let mut c = RawConfig {
         span: span.clone(),
         ..RawConfig::default()
@@ -79,7 +90,7 @@ pub fn read(r: &mut Reader, doc: &Table<'_>, span: std::ops::Range<usize>) -> Ra
             "sections" => read_sections(r, &mut c, v),
             "publish" => {
                 if let Some(t) = r.table("publish", v) {
-                    r.known_keys(t, &["host"], "`[publish]`");
+                    r.known_keys(t, PUBLISH_KEYS, "`[publish]`");
                     c.publish_host = Reader::get(t, "host").and_then(|h| r.string("host", h));
                 }
             }
@@ -103,7 +114,7 @@ fn read_sections(r: &mut Reader, c: &mut RawConfig, v: &super::toml_reader::Valu
     let Some(t) = r.table("sections", v) else {
         return;
     };
-    r.known_keys(t, &["order", "labels"], "`[sections]`");
+    r.known_keys(t, SECTIONS_KEYS, "`[sections]`");
     if let Some(order) = Reader::get(t, "order") {
         c.sections_order = r.strings("order", order).map(|o| Sp::new(o, order.span()));
     }
@@ -124,18 +135,7 @@ fn read_sections(r: &mut Reader, c: &mut RawConfig, v: &super::toml_reader::Valu
 }
 
 fn read_charts(r: &mut Reader, t: &Table<'_>) -> RawCharts {
-    r.known_keys(
-        t,
-        &[
-            "width",
-            "height",
-            "palette",
-            "formats",
-            "png_scale",
-            "top_partners",
-        ],
-        "`[charts]`",
-    );
+    r.known_keys(t, CHARTS_KEYS, "`[charts]`");
     let mut c = RawCharts::default();
     for (key, v) in each_entry(t) {
         match key.as_str() {

@@ -128,7 +128,7 @@ pub struct RawChart {
     pub section: Option<Sp<String>>,
 }
 
-const TOP_KEYS: &[&str] = &[
+pub const TOP_KEYS: &[&str] = &[
     "country",
     "sources",
     "series",
@@ -141,6 +141,42 @@ const TOP_KEYS: &[&str] = &[
     "narrative",
     "charts",
 ];
+
+/// The keys of each table of a profile: what the reader accepts, and what `schema`
+/// describes.
+pub const COUNTRY_KEYS: &[&str] = &[
+    "iso3",
+    "name",
+    "region",
+    "subregion",
+    "roles",
+    "updated",
+    "maintainer",
+    "rcps",
+    "summary",
+];
+pub const SERIES_KEYS: &[&str] = &[
+    "values",
+    "female",
+    "male",
+    "low",
+    "high",
+    "estimated",
+    "source",
+    "note",
+    "method",
+];
+pub const PARTNERS_KEYS: &[&str] = &["year", "values", "other", "source", "note", "method"];
+pub const AGE_SEX_KEYS: &[&str] = &[
+    "year", "groups", "female", "male", "source", "note", "method",
+];
+pub const AGREEMENT_KEYS: &[&str] = &[
+    "id", "title", "partners", "parties", "kind", "topics", "signed", "status", "url", "summary",
+];
+pub const POLICY_KEYS: &[&str] = &["title", "year", "kind", "topics", "url", "summary"];
+pub const CHART_KEYS: &[&str] = &["id", "kind", "series", "title", "section"];
+pub const CLIMATE_KEYS: &[&str] = &["napa", "napa_mentions_migration", "notes"];
+pub const GAPS_KEYS: &[&str] = &["notes"];
 
 pub fn read(r: &mut Reader, doc: &Table<'_>, file: &str, file_id: &str) -> RawProfile {
     r.known_keys(doc, TOP_KEYS, "a profile");
@@ -192,11 +228,7 @@ pub fn read(r: &mut Reader, doc: &Table<'_>, file: &str, file_id: &str) -> RawPr
             }
             "climate" => {
                 if let Some(t) = r.table("climate", v) {
-                    r.known_keys(
-                        t,
-                        &["napa", "napa_mentions_migration", "notes"],
-                        "`[climate]`",
-                    );
+                    r.known_keys(t, CLIMATE_KEYS, "`[climate]`");
                     let mut c = RawClimate::default();
                     for (k, x) in each_entry(t) {
                         match k.as_str() {
@@ -213,7 +245,7 @@ pub fn read(r: &mut Reader, doc: &Table<'_>, file: &str, file_id: &str) -> RawPr
             }
             "gaps" => {
                 if let Some(t) = r.table("gaps", v) {
-                    r.known_keys(t, &["notes"], "`[gaps]`");
+                    r.known_keys(t, GAPS_KEYS, "`[gaps]`");
                     p.gaps_notes = Reader::get(t, "notes").and_then(|n| r.string("notes", n));
                 }
             }
@@ -277,21 +309,7 @@ fn array_of_tables<'t, 'i>(
 }
 
 fn read_country(r: &mut Reader, t: &Table<'_>, span: Range<usize>) -> RawCountry {
-    r.known_keys(
-        t,
-        &[
-            "iso3",
-            "name",
-            "region",
-            "subregion",
-            "roles",
-            "updated",
-            "maintainer",
-            "rcps",
-            "summary",
-        ],
-        "`[country]`",
-    );
+    r.known_keys(t, COUNTRY_KEYS, "`[country]`");
     let mut c = RawCountry {
         span: span.clone(),
         ..RawCountry::default()
@@ -328,21 +346,7 @@ fn read_meta(r: &mut Reader, key: &str, v: &Value<'_>, meta: &mut RawMeta) {
 }
 
 fn read_series(r: &mut Reader, id: Sp<String>, t: &Table<'_>) -> RawSeries {
-    r.known_keys(
-        t,
-        &[
-            "values",
-            "female",
-            "male",
-            "low",
-            "high",
-            "estimated",
-            "source",
-            "note",
-            "method",
-        ],
-        &format!("series `{}`", id.value),
-    );
+    r.known_keys(t, SERIES_KEYS, &format!("series `{}`", id.value));
     let mut s = RawSeries {
         id: id.clone(),
         ..RawSeries::default()
@@ -365,11 +369,7 @@ fn read_series(r: &mut Reader, id: Sp<String>, t: &Table<'_>) -> RawSeries {
 }
 
 fn read_partners(r: &mut Reader, id: Sp<String>, t: &Table<'_>) -> RawPartners {
-    r.known_keys(
-        t,
-        &["year", "values", "other", "source", "note", "method"],
-        &format!("partners table `{}`", id.value),
-    );
+    r.known_keys(t, PARTNERS_KEYS, &format!("partners table `{}`", id.value));
     let mut p = RawPartners {
         id: id.clone(),
         ..RawPartners::default()
@@ -402,13 +402,7 @@ fn read_partners(r: &mut Reader, id: Sp<String>, t: &Table<'_>) -> RawPartners {
 }
 
 fn read_age_sex(r: &mut Reader, id: Sp<String>, t: &Table<'_>) -> RawAgeSex {
-    r.known_keys(
-        t,
-        &[
-            "year", "groups", "female", "male", "source", "note", "method",
-        ],
-        &format!("age_sex table `{}`", id.value),
-    );
+    r.known_keys(t, AGE_SEX_KEYS, &format!("age_sex table `{}`", id.value));
     let mut a = RawAgeSex {
         id: id.clone(),
         ..RawAgeSex::default()
@@ -432,14 +426,7 @@ fn read_age_sex(r: &mut Reader, id: Sp<String>, t: &Table<'_>) -> RawAgeSex {
 }
 
 fn read_agreement(r: &mut Reader, t: &Table<'_>, span: Range<usize>) -> RawAgreement {
-    r.known_keys(
-        t,
-        &[
-            "id", "title", "partners", "parties", "kind", "topics", "signed", "status", "url",
-            "summary",
-        ],
-        "an agreement",
-    );
+    r.known_keys(t, AGREEMENT_KEYS, "an agreement");
     let mut a = RawAgreement {
         span: span.clone(),
         ..RawAgreement::default()
@@ -475,11 +462,7 @@ fn read_agreement(r: &mut Reader, t: &Table<'_>, span: Range<usize>) -> RawAgree
 }
 
 fn read_policy(r: &mut Reader, t: &Table<'_>, span: Range<usize>) -> RawPolicy {
-    r.known_keys(
-        t,
-        &["title", "year", "kind", "topics", "url", "summary"],
-        "a policy",
-    );
+    r.known_keys(t, POLICY_KEYS, "a policy");
     let mut p = RawPolicy {
         span: span.clone(),
         ..RawPolicy::default()
@@ -504,7 +487,7 @@ fn read_policy(r: &mut Reader, t: &Table<'_>, span: Range<usize>) -> RawPolicy {
 }
 
 fn read_chart(r: &mut Reader, t: &Table<'_>, span: Range<usize>) -> RawChart {
-    r.known_keys(t, &["id", "kind", "series", "title", "section"], "a chart");
+    r.known_keys(t, CHART_KEYS, "a chart");
     let mut c = RawChart {
         span: span.clone(),
         ..RawChart::default()

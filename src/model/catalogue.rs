@@ -57,6 +57,13 @@ fn png_pixels_fit(charts: &ChartStyle, raw: &RawConfig, diags: &mut Vec<Diagnost
 /// bounds the site's size by its profiles (the UN has six official languages).
 pub const MAX_LANGUAGES: usize = 40;
 
+/// The bounds of site.toml's numbers (the check and `schema` share them).
+pub const MAX_CHART_SIDE: i64 = 10_000;
+pub const MAX_TOP_PARTNERS: i64 = 1000;
+pub const MAX_CORRIDORS: i64 = 10_000;
+pub const MAX_STALE_AFTER: i64 = 200;
+pub const MAX_PNG_SCALE: f64 = 8.0;
+
 pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Config {
     let default = RawConfig::default();
     let raw = raw.unwrap_or(&default);
@@ -271,7 +278,7 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
         formats = vec!["svg".into(), "png".into()];
     }
     let png_scale = match &charts.png_scale {
-        Some(s) if !(s.value > 0.0 && s.value <= 8.0) => {
+        Some(s) if !(s.value > 0.0 && s.value <= MAX_PNG_SCALE) => {
             diags.push(Diagnostic::error(
                 SITE,
                 Some(s.span.clone()),
@@ -284,21 +291,27 @@ pub fn check_config(raw: Option<&RawConfig>, diags: &mut Vec<Diagnostic>) -> Con
         None => 2.0,
     };
     let charts = ChartStyle {
-        width: positive(&charts.width, "width", 800, 10_000, diags),
-        height: positive(&charts.height, "height", 450, 10_000, diags),
+        width: positive(&charts.width, "width", 800, MAX_CHART_SIDE, diags),
+        height: positive(&charts.height, "height", 450, MAX_CHART_SIDE, diags),
         palette,
         formats,
         png_scale,
-        top_partners: positive(&charts.top_partners, "top_partners", 10, 1000, diags),
+        top_partners: positive(
+            &charts.top_partners,
+            "top_partners",
+            10,
+            MAX_TOP_PARTNERS,
+            diags,
+        ),
         enabled: true,
     };
     if charts.formats.iter().any(|f| f == "png") {
         png_pixels_fit(&charts, raw, diags);
     }
-    let corridors = positive(corridors, "corridors", 100, 10_000, diags);
+    let corridors = positive(corridors, "corridors", 100, MAX_CORRIDORS, diags);
 
     let stale = match stale_after_years {
-        Some(s) if !(0..=200).contains(&s.value) => {
+        Some(s) if !(0..=MAX_STALE_AFTER).contains(&s.value) => {
             diags.push(Diagnostic::error(
                 SITE,
                 Some(s.span.clone()),
@@ -583,7 +596,7 @@ pub fn check_indicators(
             check_text_langs(file, lbl, config, diags);
         }
         if let Some(flow) = &ind.flow {
-            if !allowed(file, flow, &["in", "out"], "flow", diags) {
+            if !allowed(file, flow, vocab::FLOWS, "flow", diags) {
                 ok = false;
             } else if ind.kind.as_ref().is_some_and(|k| k.value != "partners") {
                 diags.push(Diagnostic::error(

@@ -38,6 +38,14 @@ use crate::load::theme::ThemeFiles;
 use crate::load::toml_reader::Localized;
 
 pub use catalogue::{check_config, check_indicators};
+/// The bounds the check holds numbers to, which `schema` states too.
+pub mod limits {
+    pub use super::catalogue::{
+        MAX_CHART_SIDE, MAX_CORRIDORS, MAX_LANGUAGES, MAX_PNG_SCALE, MAX_STALE_AFTER,
+        MAX_TOP_PARTNERS,
+    };
+    pub use super::profile::{MAX_CHARTS, MAX_VALUE};
+}
 
 /// A text given once for all languages, or by language.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

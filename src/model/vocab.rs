@@ -36,6 +36,7 @@ pub const TOPICS: &[&str] = &[
     "children",
     "data",
 ];
+pub const FLOWS: &[&str] = &["in", "out"];
 pub const CHART_FORMATS: &[&str] = &["svg", "png", "pdf"];
 
 /// Checks `value` against a closed list; on failure reports it with the list in the hint.

@@ -15,5 +15,6 @@ mod languages;
 mod pages;
 mod props;
 mod prose;
+mod schema;
 mod serve;
 mod stages;

@@ -1,0 +1,113 @@
+use super::*;
+
+fn basic() -> Vocabulary {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+    let (v, diags) = Vocabulary::of(&load::load(&root));
+    assert!(diags.is_empty(), "{diags:?}");
+    v
+}
+
+/// Every property of every table, with its path: a key the reader accepts that the
+/// schema does not describe shows up as an empty schema.
+fn properties<'a>(path: &str, schema: &'a Value, out: &mut Vec<(String, &'a Value)>) {
+    match schema {
+        Value::Object(o) => {
+            for (k, x) in o {
+                let here = format!("{path}/{k}");
+                if k == "properties" {
+                    for (name, p) in x.as_object().into_iter().flatten() {
+                        out.push((format!("{here}/{name}"), p));
+                    }
+                }
+                properties(&here, x, out);
+            }
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| properties(&format!("{path}/{i}"), x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_key_the_reader_accepts_is_described() {
+    let v = basic();
+    for (file, text) in files(&v).iter().filter(|(f, _)| f.ends_with(".json")) {
+        let schema: Value = serde_json::from_str(text).unwrap();
+        let mut found = Vec::new();
+        properties("", &schema, &mut found);
+        assert!(found.len() > 5, "{file}");
+        for (path, p) in found {
+            let described = p.get("description").and_then(Value::as_str);
+            assert!(
+                described.is_some_and(|d| !d.is_empty()) || path.contains("/anyOf/"),
+                "{file}: {path} has no description: {p}"
+            );
+        }
+    }
+}
+
+#[test]
+fn profile_tables_are_keyed_by_the_sites_indicators_of_their_kind() {
+    let v = basic();
+    let schema = profile::profile(&v);
+    let series = schema["properties"]["series"]["properties"]
+        .as_object()
+        .unwrap();
+    let ids: Vec<&str> = v.indicators_of("series").map(|i| i.id.as_str()).collect();
+    assert_eq!(
+        series.keys().map(String::as_str).collect::<Vec<_>>().len(),
+        ids.len()
+    );
+    for id in &ids {
+        assert!(series.contains_key(*id), "{id}");
+    }
+    let partners = schema["properties"]["partners"]["properties"]
+        .as_object()
+        .unwrap();
+    assert!(
+        partners
+            .keys()
+            .all(|k| v.indicators_of("partners").any(|i| &i.id == k))
+    );
+    assert_eq!(
+        schema["properties"]["series"]["additionalProperties"],
+        false
+    );
+}
+
+#[test]
+fn the_same_site_gives_the_same_bytes() {
+    assert_eq!(files(&basic()), files(&basic()));
+}
+
+#[test]
+fn a_file_mpgen_did_not_write_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join(".taplo.toml"),
+        "[formatting]\nalign_entries = true\n",
+    )
+    .unwrap();
+    let files = files(&basic());
+    let err = write(dir.path(), &files).unwrap_err().to_string();
+    assert!(err.contains("not written by mpgen"), "{err}");
+    // Nothing was written: the check comes before any write.
+    assert!(!dir.path().join(FOLDER).exists());
+    fs::remove_file(dir.path().join(".taplo.toml")).unwrap();
+    let first = write(dir.path(), &files).unwrap();
+    assert_eq!(first.changed.len(), files.len());
+    let again = write(dir.path(), &files).unwrap();
+    assert_eq!((again.changed.len(), again.unchanged), (0, files.len()));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_schemas_folder_that_is_a_link_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(FOLDER)).unwrap();
+    assert!(write(dir.path(), &files(&basic())).is_err());
+    assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}
