@@ -17,6 +17,7 @@ pub mod error;
 pub mod import;
 pub mod linkcheck;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod output;
 pub mod pipeline;

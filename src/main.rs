@@ -91,9 +91,12 @@ enum Command {
     /// Write JSON Schemas of the site's files (schemas/) and the .taplo.toml and
     /// tombi.toml that map them, so TOML editors check and complete as you type
     Schema(SchemaArgs),
+    /// A language server over stdio for the site: the check's diagnostics as you type,
+    /// hover and completion of ids (see docs/editors.md)
+    Lsp(SchemaArgs),
 }
 
-/// The arguments of `mpgen schema`.
+/// The arguments of `mpgen schema` and `mpgen lsp`: the site folder.
 #[derive(Args)]
 struct SchemaArgs {
     #[arg(long, value_name = "DIR")]
@@ -431,6 +434,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import(args, verbose),
         Command::NewProfile(args) => new_profile(args),
         Command::Schema(args) => schema(args, verbose),
+        Command::Lsp(args) => lsp(args),
     }
 }
 
@@ -731,6 +735,17 @@ fn schema(args: SchemaArgs, verbose: bool) -> ExitCode {
             say!("no schema written: fix the settings and catalogue first");
             ExitCode::from(1)
         }
+        Err(e) => {
+            say!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn lsp(args: SchemaArgs) -> ExitCode {
+    let root = args.root.unwrap_or_else(|| PathBuf::from("."));
+    match mpgen::lsp::run(&root) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             say!("error: {e}");
             ExitCode::from(1)

@@ -134,6 +134,19 @@ impl ThemeCache {
     }
 }
 
+/// The check's caches, kept between checks of a site an editor is changing
+/// (`mpgen lsp`): a check after one file changed checks again only what it touches.
+#[derive(Default)]
+pub struct CheckCache {
+    model: crate::model::Cache,
+    themes: ThemeCache,
+}
+
+/// Checks what was loaded, reusing what `cache` holds of the last check.
+pub fn check_again(loaded: crate::load::Loaded, cache: &mut CheckCache) -> Checked {
+    check_loaded(loaded, &mut cache.model, &mut cache.themes)
+}
+
 fn check_loaded(
     loaded: crate::load::Loaded,
     cache: &mut crate::model::Cache,

@@ -196,13 +196,40 @@ fn read_bytes(root: &Path, rel: &str) -> Result<Vec<u8>, String> {
     }
     let meta = fs::metadata(&path).map_err(|e| format!("cannot read this file: {e}"))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "this file is {} bytes; input files may be at most {} bytes (10 MB)",
-            meta.len(),
-            MAX_FILE_BYTES
-        ));
+        return Err(too_large(meta.len()));
     }
     fs::read(&path).map_err(|e| format!("cannot read this file: {e}"))
+}
+
+fn too_large(bytes: u64) -> String {
+    format!("this file is {bytes} bytes; input files may be at most {MAX_FILE_BYTES} bytes (10 MB)")
+}
+
+/// The text of a file: the one an editor holds open (`mpgen lsp`), else the one on disk,
+/// under the same rules.
+fn text_of(
+    root: &Path,
+    rel: &str,
+    open: Option<&Arc<str>>,
+    texts: &mut SourceTexts,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Arc<str>> {
+    let Some(open) = open else {
+        return read_text(root, rel, texts, diags);
+    };
+    if open.len() as u64 > MAX_FILE_BYTES {
+        diags.push(Diagnostic::error(rel, None, too_large(open.len() as u64)));
+        return None;
+    }
+    let (text, problem) = decode(rel, open.as_bytes());
+    texts.insert(rel, text.clone());
+    match problem {
+        Some(d) => {
+            diags.push(d);
+            None
+        }
+        None => Some(text),
+    }
 }
 
 /// Bytes to text: BOM dropped, UTF-8 required, empty refused.
@@ -316,6 +343,9 @@ pub struct Cache {
     pub parsed: usize,
     /// Files listed by the load under way.
     listed: usize,
+    /// The texts an editor holds open, by path: they stand in for the files on disk.
+    /// A load must name a file whose text here changed (`Changed`) to read it again.
+    pub open: rustc_hash::FxHashMap<String, Arc<str>>,
 }
 
 /// The files of a site, as a load listed them.
@@ -592,6 +622,7 @@ fn parse_all(
     cache.listed += files.len();
     let exact = matches!(changed, Changed::Exactly(_));
     let changed = changed.paths();
+    let open = &cache.open;
     let fresh: Vec<(String, Stamp, Arc<Parsed>, bool)> = files
         .into_par_iter()
         .map(|(rel, kind)| {
@@ -607,7 +638,7 @@ fn parse_all(
                     (rel, st, p.clone(), false)
                 }
                 _ => {
-                    let p = Arc::new(parse_file(root, &rel, kind));
+                    let p = Arc::new(parse_file(root, &rel, kind, open.get(&rel)));
                     (rel, st, p, true)
                 }
             }
@@ -625,12 +656,12 @@ fn parse_all(
         .collect()
 }
 
-fn parse_file(root: &Path, rel: &str, kind: Kind) -> Parsed {
+fn parse_file(root: &Path, rel: &str, kind: Kind, open: Option<&Arc<str>>) -> Parsed {
     let mut texts = SourceTexts::default();
     let mut diags = Vec::new();
     let item = match kind {
-        Kind::Profile => parse_profile(root, rel, &mut texts, &mut diags),
-        Kind::Page => read_text(root, rel, &mut texts, &mut diags).map(|text| {
+        Kind::Profile => parse_profile(root, rel, open, &mut texts, &mut diags),
+        Kind::Page => text_of(root, rel, open, &mut texts, &mut diags).map(|text| {
             let in_content = rel["content/".len()..].to_string();
             Item::Page(Box::new(content::read(rel, &in_content, &text, &mut diags)))
         }),
@@ -650,7 +681,7 @@ fn parse_file(root: &Path, rel: &str, kind: Kind) -> Parsed {
                 .iter()
                 .any(|d| inner.starts_with(d))
             {
-                read_text(root, rel, &mut texts, &mut diags).map(|t| Arc::from(t.as_bytes()))
+                text_of(root, rel, open, &mut texts, &mut diags).map(|t| Arc::from(t.as_bytes()))
             } else {
                 match read_bytes(root, rel) {
                     Ok(b) => Some(Arc::from(b)),
@@ -671,7 +702,7 @@ fn parse_file(root: &Path, rel: &str, kind: Kind) -> Parsed {
             })
         }
         Kind::Config | Kind::Indicators | Kind::Sources | Kind::Rcps => {
-            read_text(root, rel, &mut texts, &mut diags).and_then(|text| {
+            text_of(root, rel, open, &mut texts, &mut diags).and_then(|text| {
                 let doc = toml_reader::parse(rel, &text, &mut diags)?;
                 let mut r = Reader::new(rel, &mut diags);
                 Some(match kind {
@@ -695,6 +726,7 @@ fn parse_file(root: &Path, rel: &str, kind: Kind) -> Parsed {
 fn parse_profile(
     root: &Path,
     rel: &str,
+    open: Option<&Arc<str>>,
     texts: &mut SourceTexts,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Item> {
@@ -712,7 +744,7 @@ fn parse_profile(
         );
         return None;
     }
-    let text = read_text(root, rel, texts, diags)?;
+    let text = text_of(root, rel, open, texts, diags)?;
     let profile = profile_from_text(rel, file_id, &text, diags)?;
     Some(Item::Profile(Arc::new(profile)))
 }

@@ -111,17 +111,17 @@ impl Vocabulary {
         (vocabulary, diags)
     }
 
-    fn lang(&self) -> &str {
+    pub fn lang(&self) -> &str {
         &self.config.default_language
     }
 
-    fn indicators_of(&self, kind: &str) -> impl Iterator<Item = &Indicator> {
+    pub fn indicators_of(&self, kind: &str) -> impl Iterator<Item = &Indicator> {
         self.indicators.iter().filter(move |i| i.kind == kind)
     }
 
     /// Every code a profile or partner may have: ISO 3166-1 alpha-3 and `[codes]`, with
     /// their names in the site's default language.
-    fn country_codes(&self) -> Vec<(String, String)> {
+    pub fn country_codes(&self) -> Vec<(String, String)> {
         let lang = self.lang();
         let mut codes: BTreeMap<String, String> = rust_iso3166::ALL_ALPHA3
             .iter()
@@ -414,7 +414,7 @@ fn languages(v: &Vocabulary, text: &str) -> Value {
 }
 
 /// What an indicator is, for hover: its label, definition and unit.
-fn indicator_doc(v: &Vocabulary, ind: &Indicator) -> String {
+pub fn indicator_doc(v: &Vocabulary, ind: &Indicator) -> String {
     let lang = v.lang();
     let mut doc = format!(
         "**{}** ({})",

@@ -12,6 +12,7 @@ mod import;
 mod incremental;
 mod invalid;
 mod languages;
+mod lsp;
 mod pages;
 mod props;
 mod prose;
