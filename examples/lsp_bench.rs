@@ -1,9 +1,9 @@
 //! Times `mpgen lsp` as an editor uses it: the first check of a whole site, then
-//! keystrokes in one profile (a misspelt key typed and fixed, in turn), each timed from
+//! keystrokes in one file (a misspelt key typed and fixed, in turn), each timed from
 //! the change sent to its diagnostics received. Prints the medians and the 95th
 //! percentile.
 //!
-//! `cargo run --release --example lsp_bench -- SITE [PROFILE] [KEYSTROKES]`
+//! `cargo build --release && cargo run --release --example lsp_bench -- SITE [FILE] [KEYSTROKES]`
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -21,7 +21,12 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
         }
         match line.trim_end() {
             "" => break,
-            l => length = l.strip_prefix("Content-Length: ").and_then(|n| n.parse().ok()).or(length),
+            l => {
+                length = l
+                    .strip_prefix("Content-Length: ")
+                    .and_then(|n| n.parse().ok())
+                    .or(length)
+            }
         }
     }
     let mut body = vec![0; length?];
@@ -31,8 +36,13 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let site = PathBuf::from(args.first().expect("SITE")).canonicalize().unwrap();
-    let profile = args.get(1).cloned().unwrap_or_else(|| "profiles/MEX.toml".into());
+    let site = PathBuf::from(args.first().expect("SITE"))
+        .canonicalize()
+        .unwrap();
+    let profile = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "profiles/MEX.toml".into());
     let keystrokes: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(40);
     let exe = std::env::current_exe().unwrap();
     let mpgen = exe.parent().unwrap().parent().unwrap().join("mpgen");
@@ -59,15 +69,21 @@ fn main() {
     };
 
     let start = Instant::now();
-    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}));
+    send(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+    );
     send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
     let text = std::fs::read_to_string(site.join(&profile)).unwrap();
     send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
         "params": {"textDocument": {"uri": uri, "languageId": "toml", "version": 0, "text": text}}}));
     wait_for(&uri);
-    println!("first check of the site and the open profile: {:.0} ms", start.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "first check of the site and the open profile: {:.0} ms",
+        start.elapsed().as_secs_f64() * 1e3
+    );
 
-    let broken = text.replacen("[country]", "[country]\nregoin = \"x\"", 1);
+    // An unknown key at the top, an error in any site file.
+    let broken = format!("regoin = \"x\"\n{text}");
     let mut times = Vec::new();
     for i in 1..=keystrokes {
         let now = if i % 2 == 1 { &broken } else { &text };
@@ -87,6 +103,7 @@ fn main() {
         at(1.0)
     );
     send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    while read_message(&mut stdout).is_some_and(|m| m["id"] != 2) {}
     send(json!({"jsonrpc": "2.0", "method": "exit"}));
     let _ = child.wait();
 }

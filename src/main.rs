@@ -91,8 +91,8 @@ enum Command {
     /// Write JSON Schemas of the site's files (schemas/) and the .taplo.toml and
     /// tombi.toml that map them, so TOML editors check and complete as you type
     Schema(SchemaArgs),
-    /// A language server over stdio for the site: the check's diagnostics as you type,
-    /// hover and completion of ids (see docs/editors.md)
+    /// A language server over stdio for the site (default: the folder the editor opened):
+    /// the check's diagnostics as you type, hover and completion of ids (docs/editors.md)
     Lsp(SchemaArgs),
 }
 
@@ -743,8 +743,7 @@ fn schema(args: SchemaArgs, verbose: bool) -> ExitCode {
 }
 
 fn lsp(args: SchemaArgs) -> ExitCode {
-    let root = args.root.unwrap_or_else(|| PathBuf::from("."));
-    match mpgen::lsp::run(&root) {
+    match mpgen::lsp::run(args.root.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             say!("error: {e}");

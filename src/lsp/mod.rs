@@ -27,8 +27,9 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use workspace::Workspace;
 
-/// Serves the site at `root` on stdin and stdout until the client shuts it down.
-pub fn run(root: &Path) -> Result<()> {
+/// Serves the site at `root` (without one, the folder the editor opened) on stdin and
+/// stdout until the client shuts it down.
+pub fn run(root: Option<&Path>) -> Result<()> {
     let (connection, io) = Connection::stdio();
     serve(root, &connection)?;
     drop(connection);
@@ -37,10 +38,12 @@ pub fn run(root: &Path) -> Result<()> {
 }
 
 /// The server on any connection (a test's, in memory).
-pub fn serve(root: &Path, connection: &Connection) -> Result<()> {
+pub fn serve(root: Option<&Path>, connection: &Connection) -> Result<()> {
     let protocol = |e: lsp_server::ProtocolError| Error::Output(format!("language server: {e}"));
     let (id, params) = connection.initialize_start().map_err(protocol)?;
     let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
+    let opened = editor_folder(&params);
+    let root = root.or(opened.as_deref()).unwrap_or(Path::new("."));
     let mut workspace = Workspace::new(root);
     workspace.utf8 = params
         .capabilities
@@ -58,6 +61,20 @@ pub fn serve(root: &Path, connection: &Connection) -> Result<()> {
     };
     server.publish(None);
     server.run().map_err(protocol)
+}
+
+/// The folder the editor opened: its first workspace folder, or its root.
+fn editor_folder(params: &InitializeParams) -> Option<std::path::PathBuf> {
+    #[allow(deprecated)]
+    let uri = match &params.workspace_folders {
+        Some(folders) if !folders.is_empty() => folders[0].uri.clone(),
+        _ => params.root_uri.clone()?,
+    };
+    let path = uri.as_str().strip_prefix("file://")?;
+    let path = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    Some(std::path::PathBuf::from(path.as_ref()))
 }
 
 fn capabilities(utf8: bool) -> ServerCapabilities {

@@ -35,8 +35,9 @@ pub struct Workspace {
     pub vocabulary: Option<Vocabulary>,
     /// The texts of the last check, for positions in files that are not open.
     texts: SourceTexts,
-    /// The files that have diagnostics in the editor now: they are cleared when fixed.
-    shown: BTreeSet<String>,
+    /// The diagnostics the editor shows now, by file: only what changes is sent, and a
+    /// file's are cleared when fixed.
+    shown: BTreeMap<String, Vec<LspDiagnostic>>,
     /// Whether positions count UTF-8 bytes (when the client says it can) or UTF-16 units.
     pub utf8: bool,
 }
@@ -49,7 +50,7 @@ impl Workspace {
             check: CheckCache::default(),
             vocabulary: None,
             texts: SourceTexts::default(),
-            shown: BTreeSet::new(),
+            shown: BTreeMap::new(),
             utf8: false,
         }
     }
@@ -89,13 +90,14 @@ impl Workspace {
     }
 
     /// Checks the site again, reading only `changed` (or, with `None`, every file whose
-    /// length or time moved), and says which files' diagnostics to publish: every file
-    /// with a problem now, and those that had one and have none.
+    /// length or time moved), and says which files' diagnostics to publish: those that
+    /// changed (cleared ones too), and the files just edited.
     pub fn check(
         &mut self,
         changed: Option<&BTreeSet<String>>,
     ) -> Vec<(String, Vec<LspDiagnostic>)> {
         let none = BTreeSet::new();
+        let changed_paths = changed;
         let changed = match changed {
             Some(paths) => Changed::Exactly(paths),
             None => Changed::Maybe(&none),
@@ -111,15 +113,24 @@ impl Workspace {
                 by_file.entry(d.file.clone()).or_default().push(lsp);
             }
         }
-        for gone in std::mem::take(&mut self.shown) {
-            by_file.entry(gone).or_default();
+        // Files that had problems and have none now are cleared; a file just edited
+        // gets its list even when it is the same, so the editor knows its text was
+        // checked.
+        let edited: BTreeSet<&String> = changed_paths.into_iter().flatten().collect();
+        for file in self.shown.keys().chain(edited.iter().copied()) {
+            by_file.entry(file.clone()).or_default();
         }
-        self.shown = by_file
-            .iter()
-            .filter(|(_, d)| !d.is_empty())
-            .map(|(f, _)| f.clone())
+        let news: Vec<(String, Vec<LspDiagnostic>)> = by_file
+            .into_iter()
+            .filter(|(f, d)| edited.contains(f) || self.shown.get(f) != Some(d))
             .collect();
-        by_file.into_iter().collect()
+        for (file, diags) in &news {
+            match diags.is_empty() {
+                true => self.shown.remove(file),
+                false => self.shown.insert(file.clone(), diags.clone()),
+            };
+        }
+        news
     }
 
     fn convert(&self, d: &Diagnostic) -> LspDiagnostic {

@@ -22,10 +22,14 @@ struct Client {
 }
 
 impl Client {
-    fn start(site: &Site) -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mpgen"))
-            .args(["lsp", "--root"])
-            .arg(&site.root)
+    /// `mpgen lsp`, with `--root` when `root` is given.
+    fn start(root: Option<&Site>) -> Client {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mpgen"));
+        command.arg("lsp");
+        if let Some(site) = root {
+            command.arg("--root").arg(&site.root);
+        }
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -117,7 +121,7 @@ fn uri_of(site: &Site, rel: &str) -> String {
 #[test]
 fn an_editor_sees_the_checks_errors_as_it_types_and_hover_and_completion_name_the_sites_ids() {
     let site = Site::fixture("basic");
-    let mut client = Client::start(&site);
+    let mut client = Client::start(Some(&site));
     let init = client.request(
         "initialize",
         json!({"processId": null, "rootUri": uri_of(&site, ""), "capabilities": {}}),
@@ -201,4 +205,34 @@ fn an_editor_sees_the_checks_errors_as_it_types_and_hover_and_completion_name_th
     client.notify("exit", Value::Null);
     let status = client.child.wait().unwrap();
     assert!(status.success(), "{status}");
+}
+
+#[test]
+fn without_a_root_the_server_checks_the_folder_the_editor_opened() {
+    let site = Site::fixture("basic");
+    let mut client = Client::start(None);
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri_of(&site, ""), "capabilities": {},
+               "workspaceFolders": [{"uri": uri_of(&site, ""), "name": "site"}]}),
+    );
+    client.notify("initialized", json!({}));
+    let uri = uri_of(&site, "profiles/PHL.toml");
+    let broken = site
+        .read("profiles/PHL.toml")
+        .replacen("[country]", "[country]\nregoin = 1", 1);
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "toml", "version": 1, "text": broken}}),
+    );
+    let diags = client.diagnostics_for(&uri);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains("`regoin`")),
+        "{diags:?}"
+    );
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert!(client.child.wait().unwrap().success());
 }
