@@ -169,14 +169,24 @@ pub fn read_text(
     texts: &mut SourceTexts,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Arc<str>> {
-    let bytes = match read_bytes(root, rel) {
-        Ok(b) => b,
+    match read_bytes(root, rel) {
+        Ok(bytes) => record(rel, &bytes, texts, diags),
         Err(msg) => {
             diags.push(Diagnostic::error(rel, None, msg));
-            return None;
+            None
         }
-    };
-    let (text, problem) = decode(rel, &bytes);
+    }
+}
+
+/// Decodes a file's bytes and records its text, so that diagnostics can show its lines
+/// even when it is refused.
+fn record(
+    rel: &str,
+    bytes: &[u8],
+    texts: &mut SourceTexts,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Arc<str>> {
+    let (text, problem) = decode(rel, bytes);
     texts.insert(rel, text.clone());
     match problem {
         Some(d) => {
@@ -221,15 +231,7 @@ fn text_of(
         diags.push(Diagnostic::error(rel, None, too_large(open.len() as u64)));
         return None;
     }
-    let (text, problem) = decode(rel, open.as_bytes());
-    texts.insert(rel, text.clone());
-    match problem {
-        Some(d) => {
-            diags.push(d);
-            None
-        }
-        None => Some(text),
-    }
+    record(rel, open.as_bytes(), texts, diags)
 }
 
 /// Bytes to text: BOM dropped, UTF-8 required, empty refused.
