@@ -55,13 +55,19 @@ impl Workspace {
         }
     }
 
-    /// The path under the site of a `file://` address; `None` for one outside it.
+    /// The path under the site of a `file://` address of a file mpgen reads; `None`
+    /// for any other (outside the site, or a file such as README.md beside it).
     pub fn rel(&self, uri: &Uri) -> Option<String> {
         let path = uri.as_str().strip_prefix("file://")?;
         let path = percent_decode_str(path).decode_utf8().ok()?;
         let rel = Path::new(path.as_ref()).strip_prefix(&self.root).ok()?;
         let parts: Vec<&str> = rel.iter().map(|p| p.to_str()).collect::<Option<_>>()?;
-        (!parts.is_empty() && !parts.contains(&"..")).then(|| parts.join("/"))
+        let read = match parts.as_slice() {
+            [file] => ["site.toml", "indicators.toml", "sources.toml", "rcps.toml"].contains(file),
+            [top, _, ..] => ["profiles", "content", "themes", "static"].contains(top),
+            [] => false,
+        };
+        (read && !parts.contains(&"..")).then(|| parts.join("/"))
     }
 
     pub fn uri(&self, rel: &str) -> Option<Uri> {
@@ -231,5 +237,8 @@ mod tests {
         assert_eq!(w.rel(&outside), None);
         let sneaky = w.uri("profiles/../../x").unwrap();
         assert_eq!(w.rel(&sneaky), None);
+        let beside = w.uri("README.md").unwrap();
+        assert_eq!(w.rel(&beside), None);
+        assert!(w.rel(&w.uri("site.toml").unwrap()).is_some());
     }
 }

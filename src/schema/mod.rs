@@ -251,6 +251,13 @@ pub fn write(root: &Path, files: &[(String, String)]) -> Result<Written> {
     let mut todo = Vec::new();
     for (rel, text) in files {
         let path = root.join(rel);
+        // A link is not followed: it could lead out of the site.
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::Output(format!(
+                "{} is a link; mpgen writes its schemas only into files of the site",
+                path.display()
+            )));
+        }
         match fs::read_to_string(&path) {
             Ok(old) if old == *text => continue,
             Ok(old) if !old.contains(MARK) => {
@@ -306,6 +313,10 @@ fn described(mut schema: Value, text: impl Into<String>) -> Value {
 
 /// A string from a closed list, each value with its own hover text (taplo's extension).
 fn one_of(values: &[(String, String)], text: &str) -> Value {
+    // An empty `enum` is no schema at all (Draft 4): nothing may be written instead.
+    if values.is_empty() {
+        return json!({"description": format!("{text} The site defines none."), "not": {}});
+    }
     let names: Vec<&str> = values.iter().map(|(v, _)| v.as_str()).collect();
     let docs: Vec<&str> = values.iter().map(|(_, d)| d.as_str()).collect();
     json!({

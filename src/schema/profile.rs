@@ -10,11 +10,12 @@ use super::{
 use crate::load::profile as keys;
 use crate::model::{Indicator, limits, vocab};
 
+/// Where the country codes are defined once, with their names: ~250 codes, used by
+/// `iso3`, agreements and every partners table.
+const CODES: &str = "#/definitions/country_code";
+
 pub fn profile(v: &Vocabulary) -> Value {
-    let codes = one_of(
-        &v.country_codes(),
-        "An ISO 3166-1 alpha-3 code in capitals, or a code of `[codes]` in site.toml.",
-    );
+    let codes = json!({"$ref": CODES});
     let schema = closed(keys::TOP_KEYS, &["country"], |key| match key {
         "country" => country(v, &codes),
         "sources" => described(
@@ -30,7 +31,7 @@ pub fn profile(v: &Vocabulary) -> Value {
         "partners" => by_indicator(
             v,
             "partners",
-            |i| partners(v, i, &codes),
+            |i| partners(v, i),
             "Values by country for one year: `[partners.<indicator>]`.",
         ),
         "age_sex" => by_indicator(
@@ -69,10 +70,50 @@ pub fn profile(v: &Vocabulary) -> Value {
         }),
         _ => json!({}),
     });
-    described(
+    let mut schema = described(
         schema,
         "A Migration Profile: one country's file in `profiles/`.",
-    )
+    );
+    schema["definitions"] = definitions(v);
+    schema
+}
+
+/// The country codes, and a partners table's values by code for each kind of bound
+/// (signed or not, a percentage or not): a fixed size, however many indicators.
+fn definitions(v: &Vocabulary) -> Value {
+    let codes = v.country_codes();
+    let mut defs = Map::new();
+    defs.insert(
+        "country_code".into(),
+        one_of(
+            &codes,
+            "An ISO 3166-1 alpha-3 code in capitals, or a code of `[codes]` in site.toml.",
+        ),
+    );
+    for ind in v.indicators_of("partners") {
+        defs.entry(partner_values(ind)).or_insert_with(|| {
+            let by_code: Map<String, Value> = codes
+                .iter()
+                .map(|(code, name)| (code.clone(), described(value(ind), name.clone())))
+                .collect();
+            json!({
+                "type": "object", "properties": by_code, "additionalProperties": false,
+                "description": "The value for each partner country, by its code: `USA = 10900000`.",
+            })
+        });
+    }
+    Value::Object(defs)
+}
+
+/// The name of the definition of a partners table's values.
+fn partner_values(ind: &Indicator) -> String {
+    let sign = if ind.signed { "signed" } else { "unsigned" };
+    let scale = if ind.unit == "percent" {
+        "_percent"
+    } else {
+        ""
+    };
+    format!("partner_values_{sign}{scale}")
 }
 
 fn country(v: &Vocabulary, codes: &Value) -> Value {
@@ -175,28 +216,10 @@ fn series(v: &Vocabulary, ind: &Indicator) -> Value {
     })
 }
 
-fn partners(v: &Vocabulary, ind: &Indicator, codes: &Value) -> Value {
-    let names = codes["enum"].as_array().cloned().unwrap_or_default();
-    let docs = codes["x-taplo"]["docs"]["enumValues"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let by_code: Map<String, Value> = names
-        .iter()
-        .zip(docs)
-        .filter_map(|(code, doc)| {
-            Some((
-                code.as_str()?.to_string(),
-                described(value(ind), doc.as_str()?),
-            ))
-        })
-        .collect();
+fn partners(v: &Vocabulary, ind: &Indicator) -> Value {
     closed(keys::PARTNERS_KEYS, &["year", "values"], |key| match key {
         "year" => year("The year of the values."),
-        "values" => json!({
-            "type": "object", "properties": by_code, "additionalProperties": false,
-            "description": "The value for each partner country, by its code: `USA = 10900000`.",
-        }),
+        "values" => json!({"$ref": format!("#/definitions/{}", partner_values(ind))}),
         "other" => described(value(ind), "The rest of the world."),
         other => meta(v, other),
     })

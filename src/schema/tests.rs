@@ -40,8 +40,10 @@ fn every_key_the_reader_accepts_is_described() {
         assert!(found.len() > 5, "{file}");
         for (path, p) in found {
             let described = p.get("description").and_then(Value::as_str);
+            // A reference is described where it leads (`definitions`).
+            let reference = p.get("$ref").is_some();
             assert!(
-                described.is_some_and(|d| !d.is_empty()) || path.contains("/anyOf/"),
+                described.is_some_and(|d| !d.is_empty()) || path.contains("/anyOf/") || reference,
                 "{file}: {path} has no description: {p}"
             );
         }
@@ -110,4 +112,47 @@ fn a_schemas_folder_that_is_a_link_is_refused() {
     std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(FOLDER)).unwrap();
     assert!(write(dir.path(), &files(&basic())).is_err());
     assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    // Nor is a file that is a link read or written through.
+    fs::remove_file(dir.path().join(FOLDER)).unwrap();
+    let outside = elsewhere.path().join("secret.toml");
+    fs::write(&outside, "mine").unwrap();
+    std::os::unix::fs::symlink(&outside, dir.path().join("tombi.toml")).unwrap();
+    assert!(write(dir.path(), &files(&basic())).is_err());
+    assert_eq!(fs::read_to_string(&outside).unwrap(), "mine");
+}
+
+#[test]
+fn a_site_without_rcps_or_sources_gets_schemas_that_accept_no_id_rather_than_an_empty_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let basic = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+    fs::copy(basic.join("site.toml"), dir.path().join("site.toml")).unwrap();
+    // The indicators name a default source; without sources.toml that is an error.
+    let text = fs::read_to_string(basic.join("indicators.toml")).unwrap();
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("default_source"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(dir.path().join("indicators.toml"), text).unwrap();
+    let (v, diags) = Vocabulary::of(&load::load(dir.path()));
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(v.sources.is_empty() && v.rcps.is_empty());
+    for (file, text) in files(&v) {
+        assert!(!text.contains("\"enum\": []"), "{file} has an empty enum");
+    }
+}
+
+#[test]
+fn the_profile_schema_is_the_same_size_however_many_partners_indicators() {
+    let mut v = basic();
+    let before = to_text(profile::profile(&v)).len();
+    let template = v.indicators_of("partners").next().unwrap().clone();
+    for i in 0..50 {
+        let mut more = template.clone();
+        more.id = format!("partners_{i}");
+        v.indicators.push(more);
+    }
+    let after = to_text(profile::profile(&v)).len();
+    // Each indicator adds its own entry, not another copy of the codes.
+    assert!(after < before + 50 * 2_000, "{before} -> {after}");
 }
