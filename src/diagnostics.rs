@@ -127,6 +127,10 @@ pub fn sort(diags: &mut [Diagnostic]) {
 /// hundred, a list is scrolled, not read, and printing it costs more than finding it.
 pub const MAX_SHOWN: usize = 300;
 
+/// The most diagnostics a JSON report lists: every one of any real site (the default
+/// site has a few hundred), and a bound on what a hostile input can make mpgen print.
+pub const MAX_JSON: usize = 100_000;
+
 /// Where each line of a text starts, so that a position is found by bisection, not by
 /// counting from the start of the file for every diagnostic.
 struct Lines<'t> {
@@ -435,19 +439,19 @@ struct JsonDiagnostic<'a> {
 struct JsonReport<'a> {
     errors: usize,
     warnings: usize,
-    /// Diagnostics past the first [`MAX_SHOWN`], counted in `errors` and `warnings`
+    /// Diagnostics past the first [`MAX_JSON`], counted in `errors` and `warnings`
     /// but not listed.
     omitted: usize,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
 
-/// Shows diagnostics as one JSON document, for CI: the first [`MAX_SHOWN`], with the
-/// counts of all and how many were left out.
+/// Shows diagnostics as one JSON document, for CI and editors: every one (up to
+/// [`MAX_JSON`]), ungrouped, with the counts of all and how many were left out.
 pub fn render_json(diags: &[Diagnostic], texts: &SourceTexts) -> String {
     let mut lines = LineIndexes::default();
     let diagnostics = diags
         .iter()
-        .take(MAX_SHOWN)
+        .take(MAX_JSON)
         .map(|d| {
             let index = lines.get(texts, &d.file);
             let pos = |offset: usize| index.map(|l| l.line_col(offset));
@@ -468,7 +472,7 @@ pub fn render_json(diags: &[Diagnostic], texts: &SourceTexts) -> String {
     let report = JsonReport {
         errors: diags.iter().filter(|d| d.is_error()).count(),
         warnings: diags.iter().filter(|d| !d.is_error()).count(),
-        omitted: diags.len().saturating_sub(MAX_SHOWN),
+        omitted: diags.len().saturating_sub(MAX_JSON),
         diagnostics,
     };
     serde_json::to_string_pretty(&report).unwrap_or_default()
@@ -541,7 +545,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_first_few_hundred_are_shown_and_the_rest_counted_by_kind() {
+    fn only_the_first_few_hundred_are_shown_and_the_rest_counted_by_kind_but_json_lists_all() {
         let mut texts = SourceTexts::default();
         let text: String = (0..1000).map(|i| format!("y{i} = 1\n")).collect();
         texts.insert("p.toml", Arc::from(text.as_str()));
@@ -559,8 +563,9 @@ mod tests {
         assert!(out.contains("    700 error: `…` is not a year"), "{out}");
         let json: serde_json::Value = serde_json::from_str(&render_json(&diags, &texts)).unwrap();
         assert_eq!(json["errors"], 1000);
-        assert_eq!(json["omitted"], 700);
-        assert_eq!(json["diagnostics"][299]["line"], 300);
+        // JSON lists them all.
+        assert_eq!(json["omitted"], 0);
+        assert_eq!(json["diagnostics"][999]["line"], 1000);
     }
 
     #[test]

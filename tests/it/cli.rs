@@ -62,6 +62,13 @@ fn check_counts_warnings_that_repeat_and_verbose_shows_each() {
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let warnings = json["warnings"].as_u64().unwrap() as usize;
+    // JSON is not grouped: it lists every problem.
+    let errors = json["errors"].as_u64().unwrap() as usize;
+    assert_eq!(
+        json["diagnostics"].as_array().unwrap().len(),
+        warnings + errors
+    );
+    assert_eq!(json["omitted"], 0);
     let short = run(&["check"]);
     let long = run(&["check", "--verbose"]);
     let shown = |text: &str| text.lines().filter(|l| l.starts_with("warning: ")).count();
