@@ -582,7 +582,8 @@ fn check(args: CheckArgs, verbose: bool) -> ExitCode {
         links,
     } = args;
     let root = root.unwrap_or_else(|| PathBuf::from("."));
-    let checked = pipeline::check(&root);
+    let mut checked = pipeline::check(&root);
+    checked.diags.extend(mpgen::schema::stale(&root));
     let missing = checked
         .site
         .as_ref()

@@ -218,6 +218,33 @@ fn tombi_config() -> String {
     out
 }
 
+/// Warnings for the schemas an earlier `mpgen schema` wrote that the site has moved
+/// past (a new indicator, source or RCP): an editor would flag what is right. Nothing
+/// when the site has none of mpgen's schemas, or its catalogue has errors.
+pub fn stale(root: &Path) -> Vec<Diagnostic> {
+    let ours = |rel: &str| fs::read_to_string(root.join(rel)).is_ok_and(|t| t.contains(MARK));
+    if !ours(".taplo.toml") && !ours("tombi.toml") {
+        return Vec::new();
+    }
+    let loaded = load::load(root);
+    let (vocabulary, diags) = Vocabulary::of(&loaded);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Vec::new();
+    }
+    files(&vocabulary)
+        .into_iter()
+        .filter(|(rel, text)| fs::read_to_string(root.join(rel)).is_ok_and(|old| old != *text))
+        .map(|(rel, _)| {
+            Diagnostic::warning(
+                &rel,
+                None,
+                "this schema for editors is out of date with the site",
+            )
+            .with_help("run `mpgen schema` to write it again")
+        })
+        .collect()
+}
+
 /// What a write did: the files it changed, and how many were already as they are.
 #[derive(Debug, Default, PartialEq)]
 pub struct Written {

@@ -156,3 +156,24 @@ fn the_profile_schema_is_the_same_size_however_many_partners_indicators() {
     // Each indicator adds its own entry, not another copy of the codes.
     assert!(after < before + 50 * 2_000, "{before} -> {after}");
 }
+
+#[test]
+fn check_warns_when_the_written_schemas_are_behind_the_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("x");
+    crate::scaffold::init(&root).unwrap();
+    assert_eq!(stale(&root), Vec::new());
+    let text = fs::read_to_string(root.join("sources.toml")).unwrap();
+    fs::write(
+        root.join("sources.toml"),
+        format!("{text}\n[new-survey]\ntitle = \"A new survey\"\n"),
+    )
+    .unwrap();
+    let warned: Vec<String> = stale(&root).into_iter().map(|d| d.file).collect();
+    assert!(
+        warned.contains(&"schemas/profile.schema.json".to_string()),
+        "{warned:?}"
+    );
+    write_for(&root).unwrap().unwrap();
+    assert_eq!(stale(&root), Vec::new());
+}
