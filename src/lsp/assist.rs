@@ -100,6 +100,10 @@ pub fn complete(
             .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
             .len();
     let span = offset - typed..offset;
+    // A page's Markdown takes no keys: only its front matter does.
+    if rel_kind(rel) == Kind::Page && !in_front_matter(&text[..line_start]) {
+        return (span, Vec::new());
+    }
     let table = table_at(&text[..line_start]);
     let offers = match before.trim_start().strip_prefix('[') {
         Some(header) => header_offers(v, header.trim_start_matches('[')),
@@ -109,6 +113,13 @@ pub fn complete(
         },
     };
     (span, offers)
+}
+
+/// Whether a line that follows `above` is inside a page's front matter: after the
+/// opening `+++` and before the closing one.
+fn in_front_matter(above: &str) -> bool {
+    let mut lines = above.lines();
+    lines.next().is_some_and(|l| l.trim_end() == "+++") && !lines.any(|l| l.trim_end() == "+++")
 }
 
 /// The table the cursor is in: the last header above it, without brackets
@@ -316,6 +327,9 @@ mod tests {
         assert!(labels(&v, p, "[country]\nreg").contains(&"region".to_string()));
         assert!(labels(&v, p, "[[agreements]]\nkind = \"").contains(&"mou".to_string()));
         assert!(labels(&v, "indicators.toml", "[x]\nunit = \"").contains(&"per_1000".to_string()));
+        let page = "content/about.md";
+        assert!(labels(&v, page, "+++\nti").contains(&"title".to_string()));
+        assert!(labels(&v, page, "+++\ntitle = \"A\"\n+++\nSome te").is_empty());
         let (span, _) = complete(&v, p, "[series.x]\nsource = \"wdi-2", 26);
         assert_eq!(span, 21..26);
     }
