@@ -114,11 +114,11 @@ impl Workspace {
         self.texts = checked.texts;
         let mut by_file: BTreeMap<String, Vec<LspDiagnostic>> = BTreeMap::new();
         for d in &checked.diags {
-            if self.root.join(&d.file).is_file() || self.load.open.contains_key(&d.file) {
-                let lsp = self.convert(d);
-                by_file.entry(d.file.clone()).or_default().push(lsp);
-            }
+            let lsp = self.convert(d);
+            by_file.entry(d.file.clone()).or_default().push(lsp);
         }
+        // The embedded theme's files are not the site's: an editor cannot open them.
+        by_file.retain(|f, _| self.load.open.contains_key(f) || self.root.join(f).is_file());
         // Files that had problems and have none now are cleared; a file just edited
         // gets its list even when it is the same, so the editor knows its text was
         // checked.

@@ -405,19 +405,19 @@ fn name(text: &str) -> Value {
 
 /// A text given once, or by language (`{ en = "...", fr = "..." }`).
 fn localized(v: &Vocabulary, one: Value, text: &str) -> Value {
+    json!({"description": text, "anyOf": [one, by_language(v, &one)]})
+}
+
+/// A table of texts by language: the site's languages offered, any other allowed (the
+/// check warns that it is not shown).
+fn by_language(v: &Vocabulary, one: &Value) -> Value {
     let by_lang: Map<String, Value> = v
         .config
         .languages
         .iter()
         .map(|l| (l.clone(), described(one.clone(), format!("in `{l}`"))))
         .collect();
-    json!({
-        "description": text,
-        "anyOf": [
-            one,
-            {"type": "object", "properties": by_lang, "additionalProperties": one},
-        ],
-    })
+    json!({"type": "object", "properties": by_lang, "additionalProperties": one})
 }
 
 fn source_ids(v: &Vocabulary, text: &str) -> Value {

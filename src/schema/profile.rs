@@ -294,8 +294,7 @@ fn narrative(v: &Vocabulary) -> Value {
         .iter()
         .map(|s| {
             let label = v.config.section_label(&lang, s);
-            let texts = localized(v, string("the text"), "");
-            let by_lang = texts["anyOf"][1].clone();
+            let by_lang = super::by_language(v, &string("the text"));
             (s.clone(), described(by_lang, format!("The text of the section “{label}”, one Markdown text per language: `en = \"\"\"...\"\"\"`.")))
         })
         .collect();
