@@ -17,6 +17,7 @@ pub mod partnerships;
 pub mod parts;
 pub mod phrases;
 mod profile;
+pub mod regions;
 mod sentences;
 pub mod translations;
 mod typed;
