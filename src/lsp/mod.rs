@@ -5,6 +5,7 @@
 //! keystroke re-checks only the file it changed and what reads it.
 
 mod assist;
+mod transport;
 mod workspace;
 
 use std::collections::BTreeSet;
@@ -30,11 +31,14 @@ use workspace::Workspace;
 /// Serves the site at `root` (without one, the folder the editor opened) on stdin and
 /// stdout until the client shuts it down.
 pub fn run(root: Option<&Path>) -> Result<()> {
-    let (connection, io) = Connection::stdio();
-    serve(root, &connection)?;
+    let (connection, io) = transport::stdio();
+    let input = |e: std::io::Error| Error::Output(format!("the language server's input: {e}"));
+    if let Err(e) = serve(root, &connection) {
+        drop(connection);
+        return Err(io.input_error().map_or(e, input));
+    }
     drop(connection);
-    io.join()
-        .map_err(|e| Error::Output(format!("the language server's input: {e}")))
+    io.join().map_err(input)
 }
 
 /// The server on any connection (a test's, in memory).
