@@ -30,6 +30,10 @@ use toml_reader::Reader;
 /// mistaken data dump from eating the machine's memory.
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
+/// The settings and catalogue files, at the site's root.
+pub const CATALOGUE_FILES: [&str; 4] =
+    ["site.toml", "indicators.toml", "sources.toml", "rcps.toml"];
+
 /// Everything read from a site folder.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
@@ -770,7 +774,7 @@ pub fn profile_from_text(
 /// hashing a few megabytes takes milliseconds, so a build can tell it has nothing to do
 /// before it parses anything.
 pub fn input_digest(root: &Path) -> blake3::Hash {
-    let mut files: Vec<String> = ["site.toml", "indicators.toml", "sources.toml", "rcps.toml"]
+    let mut files: Vec<String> = CATALOGUE_FILES
         .into_iter()
         .filter(|f| root.join(f).is_file())
         .map(String::from)

@@ -63,7 +63,7 @@ impl Workspace {
         let rel = Path::new(path.as_ref()).strip_prefix(&self.root).ok()?;
         let parts: Vec<&str> = rel.iter().map(|p| p.to_str()).collect::<Option<_>>()?;
         let read = match parts.as_slice() {
-            [file] => ["site.toml", "indicators.toml", "sources.toml", "rcps.toml"].contains(file),
+            [file] => load::CATALOGUE_FILES.contains(file),
             [top, _, ..] => ["profiles", "content", "themes", "static"].contains(top),
             [] => false,
         };

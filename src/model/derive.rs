@@ -53,13 +53,9 @@ pub fn derive_series(profile: &mut Profile, indicators: &BTreeMap<String, Indica
                 new_points.insert(
                     year,
                     Point {
-                        value,
-                        female: None,
-                        male: None,
-                        low: None,
-                        high: None,
                         estimated,
                         derived: true,
+                        ..Point::of(value)
                     },
                 );
             }

@@ -231,6 +231,21 @@ pub struct Point {
     pub derived: bool,
 }
 
+impl Point {
+    /// A value as given: no split by sex, no range, neither estimated nor derived.
+    pub fn of(value: f64) -> Self {
+        Point {
+            value,
+            female: None,
+            male: None,
+            low: None,
+            high: None,
+            estimated: false,
+            derived: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Series {
     /// The source id; for a series derived in full, the operands' sources joined by `+`.

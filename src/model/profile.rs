@@ -574,18 +574,7 @@ fn check_series(
         let year = vocab::year(file, y, diags);
         let good = check_value(file, v, ind, diags);
         if let (Some(year), true) = (year, good) {
-            points.insert(
-                year,
-                Point {
-                    value: v.value,
-                    female: None,
-                    male: None,
-                    low: None,
-                    high: None,
-                    estimated: false,
-                    derived: false,
-                },
-            );
+            points.insert(year, Point::of(v.value));
         } else {
             ok = false;
         }

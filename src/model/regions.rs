@@ -220,18 +220,6 @@ mod tests {
     use super::*;
     use crate::model::{Point, Series, Text};
 
-    fn point(value: f64) -> Point {
-        Point {
-            value,
-            female: None,
-            male: None,
-            low: None,
-            high: None,
-            estimated: false,
-            derived: false,
-        }
-    }
-
     /// A profile in `region` with series `id` → (year, value).
     fn profile(
         iso3: &str,
@@ -245,7 +233,7 @@ mod tests {
                     source: "s".into(),
                     note: None,
                     method: None,
-                    points: points.iter().map(|(y, v)| (*y, point(*v))).collect(),
+                    points: points.iter().map(|(y, v)| (*y, Point::of(*v))).collect(),
                 };
                 (id.to_string(), s)
             })

@@ -139,7 +139,7 @@ impl Vocabulary {
 }
 
 fn is_catalogue_file(file: &str) -> bool {
-    ["site.toml", "indicators.toml", "sources.toml", "rcps.toml"].contains(&file)
+    load::CATALOGUE_FILES.contains(&file)
 }
 
 /// Every file `mpgen schema` writes, by its path under the site root, with its text.
